@@ -1,0 +1,12 @@
+//! avatarcast: a digital human for customer service.
+//!
+//! ```text
+//!  dialog ──▶ speech ──▶ visemes ──▶ animation ──▶ render ──▶ encode ──▶ sink
+//! ```
+//! Each stage is a function of time and input; threads, sockets and clocks
+//! live in `engine` and the sinks. Audio is the master clock ([`clock::SampleTime`]).
+
+pub mod animation;
+pub mod avatar;
+pub mod clock;
+pub mod visemes;
