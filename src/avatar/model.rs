@@ -214,3 +214,22 @@ pub struct Humanoid {
     pub left_upper_arm: Option<usize>,
     pub right_upper_arm: Option<usize>,
 }
+
+/// Where the head and shoulders are, in world space at rest pose: what a
+/// camera needs to frame a portrait. Computed from the skeleton when the
+/// avatar has one, otherwise from mesh bounds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Framing {
+    /// Centre of the head (between the ears, at eye height or a little above).
+    pub head_center: Vec3,
+    /// Half the head's height (chin to crown), metres.
+    pub head_radius: f32,
+    /// Midpoint between the shoulders.
+    pub shoulder_center: Vec3,
+    /// Distance between the shoulder joints (or the torso's width), metres.
+    pub shoulder_width: f32,
+    /// Unit vector the face looks along.
+    pub forward: Vec3,
+    /// Unit up vector of the avatar.
+    pub up: Vec3,
+}
