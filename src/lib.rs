@@ -8,5 +8,6 @@
 
 pub mod animation;
 pub mod avatar;
+pub mod builder;
 pub mod clock;
 pub mod visemes;
