@@ -58,6 +58,7 @@ pub struct Masks {
     pub ears: Mask,
     pub face: Mask,
     pub fingernails: Mask,
+    pub inside_mouth: Mask,
 }
 
 pub struct BaseData {
@@ -99,6 +100,7 @@ impl BaseData {
             ears: read_mask(wheel, "mpfb_ears.jpg")?,
             face: read_mask(wheel, "mpfb_face.jpg")?,
             fingernails: read_mask(wheel, "mpfb_fingernails.jpg")?,
+            inside_mouth: read_mask(wheel, "mpfb_inside-mouth.jpg")?,
         };
         Ok(BaseData {
             obj,

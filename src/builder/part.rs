@@ -193,3 +193,27 @@ impl Part {
         doc.meshes.len() - 1
     }
 }
+
+impl Part {
+    /// Drops vertices no triangle uses (after covered skin was removed).
+    pub fn compact(&mut self) {
+        let mut remap = vec![u32::MAX; self.positions.len()];
+        let mut next = 0u32;
+        for &i in &self.indices {
+            if remap[i as usize] == u32::MAX {
+                remap[i as usize] = next;
+                next += 1;
+            }
+        }
+        let keep = |old: usize| remap[old] != u32::MAX;
+        let mut order: Vec<usize> = (0..self.positions.len()).filter(|&v| keep(v)).collect();
+        order.sort_by_key(|&v| remap[v]);
+        self.positions = order.iter().map(|&v| self.positions[v]).collect();
+        self.normals = order.iter().map(|&v| self.normals[v]).collect();
+        self.uvs = order.iter().map(|&v| self.uvs[v]).collect();
+        self.source = order.iter().map(|&v| self.source[v]).collect();
+        for i in &mut self.indices {
+            *i = remap[*i as usize];
+        }
+    }
+}
