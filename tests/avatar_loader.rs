@@ -607,3 +607,180 @@ fn reference_avatar_loads_compressed_and_decoded_alike() {
         }
     }
 }
+
+// ---------------------------------------------------------------- more tiny cases
+
+#[test]
+fn meshopt_compressed_views_with_a_fallback_buffer_decode() {
+    let (plain_json, plain_bin) = tiny_gltf(|_| {});
+    let plain = Avatar::from_glb_bytes(&build_glb(&plain_json.to_string(), &plain_bin), "plain")
+        .expect("plain");
+
+    let (mut json, mut bin) = tiny_gltf(|_| {});
+    let view_bytes = |json: &Value, bin: &[u8], v: usize| {
+        let start = json["bufferViews"][v]["byteOffset"]
+            .as_u64()
+            .expect("offset") as usize;
+        let len = json["bufferViews"][v]["byteLength"]
+            .as_u64()
+            .expect("length") as usize;
+        bin[start..start + len].to_vec()
+    };
+    // View 0: positions, 16-byte vertices. View 1: u16 triangle indices.
+    let vertices: Vec<[u32; 4]> = view_bytes(&json, &bin, 0)
+        .chunks_exact(16)
+        .map(|v| {
+            std::array::from_fn(|i| {
+                u32::from_le_bytes([v[4 * i], v[4 * i + 1], v[4 * i + 2], v[4 * i + 3]])
+            })
+        })
+        .collect();
+    let indices: Vec<u32> = view_bytes(&json, &bin, 1)
+        .chunks_exact(2)
+        .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
+        .collect();
+    let encoded_vertices = meshopt::encode_vertex_buffer(&vertices).expect("encode vertices");
+    let encoded_indices =
+        meshopt::encode_index_buffer(&indices, vertices.len()).expect("encode indices");
+    let mut compress = |view: usize, encoded: &[u8], stride: usize, count: usize, mode: &str| {
+        while bin.len() % 4 != 0 {
+            bin.push(0);
+        }
+        let length = json["bufferViews"][view]["byteLength"].clone();
+        json["bufferViews"][view] = json!({
+            "buffer": 1, "byteOffset": 0, "byteLength": length,
+            "extensions": {"EXT_meshopt_compression": {
+                "buffer": 0, "byteOffset": bin.len(), "byteLength": encoded.len(),
+                "byteStride": stride, "count": count, "mode": mode}}});
+        if stride == 16 {
+            json["bufferViews"][view]["byteStride"] = json!(16);
+        }
+        bin.extend_from_slice(encoded);
+    };
+    compress(0, &encoded_vertices, 16, vertices.len(), "ATTRIBUTES");
+    compress(1, &encoded_indices, 2, indices.len(), "TRIANGLES");
+    json["buffers"][0]["byteLength"] = json!(bin.len());
+    json["buffers"]
+        .as_array_mut()
+        .expect("buffers")
+        .push(json!({"byteLength": 4096,
+        "extensions": {"EXT_meshopt_compression": {"fallback": true}}}));
+    json["extensionsUsed"] = json!(["EXT_meshopt_compression"]);
+    json["extensionsRequired"] = json!(["EXT_meshopt_compression"]);
+
+    let avatar = Avatar::from_glb_bytes(&build_glb(&json.to_string(), &bin), "meshopt")
+        .expect("meshopt GLB loads");
+    let (a, b) = (
+        &avatar.meshes[0].primitives[0],
+        &plain.meshes[0].primitives[0],
+    );
+    assert_eq!(a.positions, b.positions);
+    let triangles = |p: &[u32]| {
+        let mut t: Vec<[u32; 3]> = p
+            .chunks_exact(3)
+            .map(|t| {
+                let k = (0..3).min_by_key(|&k| t[k]).unwrap_or(0);
+                [t[k], t[(k + 1) % 3], t[(k + 2) % 3]]
+            })
+            .collect();
+        t.sort();
+        t
+    };
+    assert_eq!(triangles(&a.indices), triangles(&b.indices));
+
+    // Reading the fallback buffer itself (no meshopt on the view) is an error.
+    json["bufferViews"][2]["buffer"] = json!(1);
+    let err = Avatar::from_glb_bytes(&build_glb(&json.to_string(), &bin), "fallback");
+    assert!(
+        matches!(err, Err(AvatarError::BadBuffer { buffer: 1, .. })),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn vrm1_expressions_and_humanoid_are_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vrm = tiny_glb(|j| {
+        j["meshes"][0]["extras"]["targetNames"] = json!(["Fcl_MTH_A"]);
+        j["nodes"][1]["name"] = json!("Bone1");
+        j["extensionsUsed"] = json!(["VRMC_vrm"]);
+        j["extensions"] = json!({"VRMC_vrm": {
+            "specVersion": "1.0",
+            "humanoid": {"humanBones": {"head": {"node": 1}, "hips": {"node": 0}}},
+            "expressions": {"preset": {
+                "aa": {"morphTargetBinds": [{"node": 2, "index": 0, "weight": 1.0}]},
+                "blink": {"morphTargetBinds": []}}}}});
+    });
+    let (avatar, warnings) =
+        Avatar::load_with_warnings(&write_temp(&dir, "v1.vrm", &vrm)).expect("VRM 1.0 loads");
+    assert_eq!(avatar.humanoid.head, Some(1), "from VRMC_vrm, not by name");
+    assert_eq!(avatar.humanoid.hips, Some(0));
+    let aa = avatar.expression("aa").expect("aa");
+    assert_eq!(
+        (aa.binds[0].mesh, aa.binds[0].target, aa.binds[0].weight),
+        (0, 0, 1.0)
+    );
+    assert!(
+        warnings.contains(&AvatarWarning::NoBlinkShapes),
+        "an empty blink cannot blink"
+    );
+    // VRM 1.0 already faces +Z: nothing is turned.
+    assert_eq!(avatar.bounds().1, Vec3::new(1.0, 1.0, 0.0));
+}
+
+#[test]
+fn warnings_name_what_is_ignored() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let glb = tiny_glb(|j| {
+        j["extensionsUsed"] = json!(["KHR_texture_transform"]);
+        j["materials"][0]["pbrMetallicRoughness"]["baseColorTexture"]["texCoord"] = json!(1);
+        j["nodes"][1]["name"] = json!("Bone1");
+    });
+    let (avatar, warnings) =
+        Avatar::load_with_warnings(&write_temp(&dir, "w.glb", &glb)).expect("loads");
+    assert!(warnings.contains(&AvatarWarning::ExtensionIgnored {
+        name: "KHR_texture_transform".into()
+    }));
+    assert!(warnings.contains(&AvatarWarning::TexCoordSetIgnored {
+        material: 0,
+        tex_coord: 1
+    }));
+    assert!(
+        warnings.contains(&AvatarWarning::NoHeadBone),
+        "{warnings:?}"
+    );
+    // Without a head bone the top 13% of the bounds is the head.
+    let framing = avatar.framing();
+    assert!(
+        approx(framing.head_center, Vec3::new(0.5, 0.935, 0.0), 1e-5),
+        "{framing:?}"
+    );
+    assert!((framing.head_radius - 0.065).abs() < 1e-5);
+    assert_eq!(framing.forward, Vec3::Z);
+}
+
+#[test]
+fn node_matrices_are_decomposed_and_cycles_rejected() {
+    let turn = Mat4::from_rotation_y(0.5);
+    let matrix = Mat4::from_translation(Vec3::new(0.0, 1.0, 0.0)) * turn;
+    let avatar = Avatar::from_glb_bytes(
+        &tiny_glb(|j| {
+            j["nodes"][1] = json!({"name": "Head", "matrix": matrix.to_cols_array()});
+        }),
+        "matrix",
+    )
+    .expect("loads");
+    let head = &avatar.nodes[1];
+    assert!(approx(head.translation, Vec3::new(0.0, 1.0, 0.0), 1e-6));
+    assert!(head.rotation.angle_between(Quat::from_rotation_y(0.5)) < 1e-5);
+    assert_eq!(head.parent, Some(0));
+
+    let cycle = Avatar::from_glb_bytes(
+        &tiny_glb(|j| j["nodes"][1]["children"] = json!([0])),
+        "cycle",
+    );
+    assert!(
+        matches!(cycle, Err(AvatarError::BadJson { .. })),
+        "{cycle:?}"
+    );
+}

@@ -44,7 +44,10 @@ impl Avatar {
             let belongs = match (skin, &primitive.joints, &primitive.weights) {
                 // A skinned vertex belongs to the head if its heaviest joint does.
                 (Some(skin), Some(j), Some(w)) => {
-                    let (j, w) = (j[v], w[v]);
+                    let (j, w) = (
+                        j.get(v).copied().unwrap_or_default(),
+                        w.get(v).copied().unwrap_or_default(),
+                    );
                     let k = (0..4).max_by(|&a, &b| w[a].total_cmp(&w[b])).unwrap_or(0);
                     skin.joints
                         .get(j[k] as usize)

@@ -234,6 +234,43 @@ mod tests {
         );
     }
 
+    fn decode_f32s(ext: &Value, encoded: Vec<u8>) -> Vec<f32> {
+        decode_view(0, ext, &[encoded])
+            .expect("decodes")
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect()
+    }
+
+    #[test]
+    fn exponential_filter_restores_floats() {
+        let values = [[1.5f32, -0.25, 1000.0], [0.001, 42.0, -7.0]];
+        let packed = ::meshopt::encode_filter_exp(&values, 20, ::meshopt::EncodeExpMode::Separate);
+        let encoded = ::meshopt::encode_vertex_buffer(&packed).expect("encode");
+        let ext = json!({"buffer": 0, "byteLength": encoded.len(), "byteStride": 12,
+                         "count": 2, "mode": "ATTRIBUTES", "filter": "EXPONENTIAL"});
+        let got = decode_f32s(&ext, encoded);
+        for (g, w) in got.iter().zip(values.iter().flatten()) {
+            assert!((g - w).abs() <= w.abs() * 1e-4, "{g} vs {w}");
+        }
+    }
+
+    #[test]
+    fn quaternion_filter_restores_unit_quaternions() {
+        let q = glam::Quat::from_rotation_y(0.7);
+        let packed = ::meshopt::encode_filter_quat(&[q.to_array()], 12);
+        let encoded = ::meshopt::encode_vertex_buffer(&packed).expect("encode");
+        let ext = json!({"buffer": 0, "byteLength": encoded.len(), "byteStride": 8,
+                         "count": 1, "mode": "ATTRIBUTES", "filter": "QUATERNION"});
+        let got = decode_view(0, &ext, &[encoded]).expect("decodes");
+        let c: Vec<f32> = got
+            .chunks_exact(2)
+            .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32767.0)
+            .collect();
+        let decoded = glam::Quat::from_xyzw(c[0], c[1], c[2], c[3]);
+        assert!(decoded.angle_between(q) < 0.01, "{decoded:?} vs {q:?}");
+    }
+
     #[test]
     fn rejects_bad_sizes_and_garbage() {
         let buffers = vec![vec![0xA0, 1, 2, 3, 4, 5]];
