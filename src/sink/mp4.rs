@@ -312,6 +312,9 @@ impl Mp4Writer {
         let mut options = Dictionary::new();
         // moov before mdat: players start before the whole file arrives.
         options.set("movflags", "+faststart");
+        // Edit list durations are in the movie timescale (default 1000):
+        // 48 kHz makes the audio's end sample-exact instead of ±1 ms.
+        options.set("movie_timescale", "48000");
         let header_error = self.mux_error("write the MP4 header");
         self.output
             .write_header_with(options)
