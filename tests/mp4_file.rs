@@ -7,7 +7,7 @@ mod mp4_support;
 
 use std::path::Path;
 
-use avatarcast::clock::{FrameRate, SAMPLE_RATE_HZ};
+use avatarcast::clock::{FrameRate, SAMPLE_RATE_HZ, SampleTime};
 use avatarcast::encode::AudioCodec;
 use avatarcast::sink::{Mp4Settings, Mp4Writer};
 use mp4_support::*;
@@ -196,5 +196,80 @@ fn two_seconds_of_opus_and_h264_probe_as_expected() {
         (96_000..96_000 + 960).contains(&decoded.len()),
         "{}",
         decoded.len()
+    );
+}
+
+#[test]
+fn ntsc_rate_and_audio_ending_mid_frame_trim_the_last_frame() {
+    if !ffmpeg_tools_available("ntsc_rate_and_audio_ending_mid_frame_trim_the_last_frame") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ntsc.mp4");
+    let fps = FrameRate::new(30_000, 1001);
+    let settings = Mp4Settings {
+        fps,
+        ..settings(AudioCodec::Aac)
+    };
+    // 1.5 s of audio: 45 frames of 33.37 ms cover it, the last one partly.
+    let audio = SampleTime(72_000);
+    let frames = fps.frames_covering(audio);
+    assert_eq!(frames, 45);
+    let mut mp4 = Mp4Writer::create(&path, settings).expect("create");
+    // All audio first, then the video, the order an offline export may use.
+    mp4.write_audio(&vec![0.05; audio.0 as usize])
+        .expect("audio");
+    for index in 0..frames {
+        mp4.write_video_frame(index, &synthetic_frame(WIDTH, HEIGHT, index))
+            .expect("video");
+    }
+    let summary = mp4.finish().expect("finish");
+    assert_eq!(summary.duration, audio);
+    eprintln!("{}", ffprobe_compact(&path));
+
+    let probe = ffprobe(&path);
+    let streams = probe["streams"].as_array().expect("streams");
+    let video = streams
+        .iter()
+        .find(|s| s["codec_type"] == "video")
+        .expect("a video stream");
+    assert_eq!(video["r_frame_rate"], "30000/1001");
+    assert_eq!(video["nb_frames"], "45");
+    assert!((num(&video["duration"]) - 1.5).abs() < 0.001, "{video:#}");
+    assert!(
+        (num(&probe["format"]["duration"]) - 1.5).abs() < 0.001,
+        "{probe:#}"
+    );
+    let times = video_frame_times(&path);
+    assert!(
+        (times[44] - 44.0 * 1001.0 / 30_000.0).abs() < 1e-4,
+        "frame 44 at {}",
+        times[44]
+    );
+}
+
+#[test]
+fn video_without_audio_lasts_its_frames() {
+    if !ffmpeg_tools_available("video_without_audio_lasts_its_frames") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("silent.mp4");
+    let mut mp4 = Mp4Writer::create(&path, settings(AudioCodec::Aac)).expect("create");
+    for index in 0..10 {
+        mp4.write_video_frame(index, &synthetic_frame(WIDTH, HEIGHT, index))
+            .expect("video");
+    }
+    let summary = mp4.finish().expect("finish");
+    assert_eq!(summary.audio_duration, SampleTime(0));
+    assert_eq!(summary.duration, SampleTime(16_000));
+    let probe = ffprobe(&path);
+    let streams = probe["streams"].as_array().expect("streams");
+    // The muxer leaves out the empty audio track.
+    assert_eq!(streams.len(), 1, "{probe:#}");
+    assert_eq!(streams[0]["nb_frames"], "10");
+    assert!(
+        (num(&probe["format"]["duration"]) - 1.0 / 3.0).abs() < 0.001,
+        "{probe:#}"
     );
 }

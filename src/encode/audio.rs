@@ -93,10 +93,7 @@ pub fn audio_time_base() -> Rational {
 impl AudioEncoder {
     /// Opens the codec at 48 kHz mono with the given bit rate.
     pub fn new(codec: AudioCodec, bitrate_bps: u32) -> Result<Self, EncodeError> {
-        ffmpeg::init().map_err(|source| EncodeError::Ffmpeg {
-            action: "initialise libavcodec",
-            source,
-        })?;
+        super::init_libav()?;
         let name = codec.encoder_name();
         let av_codec =
             ffmpeg::encoder::find_by_name(name).ok_or(EncodeError::CodecUnavailable {

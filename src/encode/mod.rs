@@ -12,7 +12,23 @@ mod h264;
 pub use audio::{AudioCodec, AudioEncoder, EncodedAudio, audio_time_base};
 pub use h264::{EncodedVideo, H264Encoder, H264Settings};
 
+use std::sync::Once;
+
 use ffmpeg_next as ffmpeg;
+
+/// Initialises libav* once per process and lowers its log level to
+/// warnings: at the default (info) level every AAC encoder prints its
+/// average quantiser on close, which drowns the CLI's progress output.
+/// An application that wants libav's chatter can raise the level afterwards.
+pub(crate) fn init_libav() -> Result<(), EncodeError> {
+    static QUIET: Once = Once::new();
+    ffmpeg::init().map_err(|source| EncodeError::Ffmpeg {
+        action: "initialise libavcodec",
+        source,
+    })?;
+    QUIET.call_once(|| ffmpeg::util::log::set_level(ffmpeg::util::log::Level::Warning));
+    Ok(())
+}
 
 /// Why encoding failed.
 #[derive(Debug, thiserror::Error)]

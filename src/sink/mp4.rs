@@ -391,3 +391,28 @@ fn samples_to_ticks(samples: SampleTime) -> i64 {
     let rate = u64::from(SAMPLE_RATE_HZ);
     ((samples.0 * VIDEO_TICKS_PER_SEC + rate / 2) / rate) as i64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frame_ticks_are_exact_for_common_rates() {
+        assert_eq!(frame_ticks(FrameRate::new(30, 1), 1), 3000);
+        assert_eq!(frame_ticks(FrameRate::new(25, 1), 25), 90_000);
+        assert_eq!(frame_ticks(FrameRate::new(24, 1), 1), 3750);
+        assert_eq!(frame_ticks(FrameRate::new(30_000, 1001), 1), 3003);
+        // Ten hours of 60 fps without drift or overflow.
+        assert_eq!(
+            frame_ticks(FrameRate::new(60, 1), 60 * 36_000),
+            90_000 * 36_000
+        );
+    }
+
+    #[test]
+    fn audio_samples_map_to_video_ticks() {
+        assert_eq!(samples_to_ticks(SampleTime(48_000)), 90_000);
+        assert_eq!(samples_to_ticks(SampleTime(8)), 15);
+        assert_eq!(samples_to_ticks(SampleTime(1)), 2); // 1.875 rounds up
+    }
+}

@@ -58,7 +58,7 @@ pub fn ffprobe_compact(path: &Path) -> String {
             "error",
             "-show_entries",
             "stream=codec_name,codec_tag_string,profile,width,height,pix_fmt,color_range,\
-             color_space,r_frame_rate,start_time,duration,nb_frames,sample_rate:format=duration",
+             color_space,r_frame_rate,start_time,duration,nb_frames,sample_rate,bit_rate,level:format=duration,bit_rate",
             "-of",
             "compact",
         ])
