@@ -9,4 +9,6 @@
 pub mod animation;
 pub mod avatar;
 pub mod clock;
+pub mod encode;
+pub mod sink;
 pub mod visemes;
