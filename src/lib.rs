@@ -10,4 +10,6 @@ pub mod animation;
 pub mod avatar;
 pub mod builder;
 pub mod clock;
+pub mod encode;
+pub mod sink;
 pub mod visemes;
