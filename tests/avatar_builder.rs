@@ -34,9 +34,12 @@ fn wheel() -> Option<PathBuf> {
     None
 }
 
-/// Both default roles, built once per test binary: (id, GLB bytes).
-fn built() -> Option<&'static Vec<(String, Vec<u8>)>> {
-    static BUILT: OnceLock<Option<Vec<(String, Vec<u8>)>>> = OnceLock::new();
+/// (role id, GLB bytes) for each default role.
+type Built = Vec<(String, Vec<u8>)>;
+
+/// Both default roles, built once per test binary.
+fn built() -> Option<&'static Built> {
+    static BUILT: OnceLock<Option<Built>> = OnceLock::new();
     BUILT
         .get_or_init(|| {
             let wheel = wheel()?;

@@ -13,7 +13,7 @@ use super::fabric::bake_weave;
 use super::hair::{bake_hair, hair_shell};
 use super::obj::ObjFace;
 use super::part::Part;
-use super::regions::{Head, cover_by_vertex};
+use super::regions::{Head, apply_neckline, cover_by_vertex};
 use super::role::RoleSpec;
 use super::shaped::Shaped;
 use super::skeleton::{Skeleton, skin_weights};
@@ -82,7 +82,8 @@ pub fn assemble(
         .index("mixamorig:Neck")
         .map(|i| skeleton.heads[i])
         .unwrap_or(head.center - Vec3::Y * 0.15);
-    let cover = cover_by_vertex(&skeleton, &influences);
+    let mut cover = cover_by_vertex(&skeleton, &influences);
+    apply_neckline(&mut cover, &shaped.positions, neck);
     let uniform = dress(&full_body, &cover, neck);
     let hair = hair_shell(
         &full_body,
@@ -237,7 +238,7 @@ pub fn assemble(
             "image/png",
         );
         hair.material = doc.material(json!({"name": "hair", "alphaMode": "MASK", "alphaCutoff": 0.5,
-            "pbrMetallicRoughness": {"baseColorTexture": {"index": tex}, "metallicFactor": 0.0, "roughnessFactor": 0.5}}));
+            "pbrMetallicRoughness": {"baseColorTexture": {"index": tex}, "metallicFactor": 0.0, "roughnessFactor": 0.65}}));
         parts.push((hair, false));
     }
     parts.extend([(shirt, false), (trousers, false), (shoes, false)]);

@@ -42,22 +42,34 @@ pub fn hair_shell(
     let offset: Vec<f32> = body
         .positions
         .iter()
-        .map(|p| {
-            let above = head.above_hairline(*p, male);
-            // Fuller on top than over the ears and nape.
-            let top = smoothstep(-0.6, 0.9, (p.y - head.center.y) / head.half_size.y);
-            0.0012 + volume_m * smoothstep(0.0, 0.035, above) * (0.45 + 0.55 * top)
-        })
+        .map(|p| hair_thickness(*p, head, male, volume_m))
         .collect();
-    let (mut shell, _) = offset_shell(body, &tris, &offset, false, "hair");
+    let (mut shell, _) = offset_shell(body, &tris, &offset, &|_, _| false, "hair");
     fit_uvs(&mut shell);
     Some(shell)
+}
+
+/// Where the parting runs (x, metres from the head's centre line): off to
+/// the role's left, as most people part their hair.
+fn parting_x(head: &Head) -> f32 {
+    head.center.x + head.half_size.x * 0.35
+}
+
+/// Shell thickness: a thin layer at the hairline growing to `volume_m` on
+/// the crown, flatter over the ears and nape, dipping along the parting.
+fn hair_thickness(p: Vec3, head: &Head, male: f32, volume_m: f32) -> f32 {
+    let above = head.above_hairline(p, male);
+    let top = smoothstep(-0.3, 0.95, (p.y - head.center.y) / head.half_size.y);
+    let front = smoothstep(-0.2, 0.8, (p.z - head.center.z) / head.half_size.z);
+    let parting = 1.0 - 0.55 * (-((p.x - parting_x(head)) / 0.007).powi(2)).exp() * front * top;
+    0.0012 + volume_m * smoothstep(0.0, 0.07, above) * (0.15 + 0.85 * top) * parting
 }
 
 /// Direction short hair is combed: back over the top, down at the back and sides.
 fn flow(p: Vec3, n: Vec3, head: &Head) -> Vec3 {
     let q = (p - head.center) / head.half_size;
-    let wanted = Vec3::new(q.x * 0.6, -0.35 - 0.6 * (-q.z).max(0.0), -1.0);
+    let side = (p.x - parting_x(head)).signum();
+    let wanted = Vec3::new(side * 0.9 + q.x * 0.3, -0.35 - 0.6 * (-q.z).max(0.0), -0.7);
     (wanted - n * n.dot(wanted)).normalize_or(Vec3::NEG_Z)
 }
 
@@ -85,7 +97,12 @@ pub fn bake_hair(hair: &Part, head: &Head, colour: [f32; 3], male: f32, size: u3
         let clumps = fbm3(p * 90.0, 2, 79);
         let c = colour * (0.45 + 0.9 * strands) * (0.8 + 0.4 * clumps);
         let above = head.above_hairline(p, male);
-        let edge = smoothstep(-0.003, 0.009, above + (strands - 0.5) * 0.008);
+        let wisps = value3(p * 400.0, 83) - 0.5;
+        let edge = smoothstep(
+            -0.004,
+            0.012,
+            above + (strands - 0.5) * 0.010 + wisps * 0.008,
+        );
         texel.copy_from_slice(&[c.x, c.y, c.z, edge]);
     });
     canvas.dilate(4);

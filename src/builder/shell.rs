@@ -9,15 +9,15 @@ use glam::Vec3;
 use super::part::Part;
 
 /// A shell over the body triangles `tris` (indices into `body.indices / 3`),
-/// each vertex moved `offset[v]` metres out along its normal. With `hem`,
-/// open edges get a strip back down to the skin, so no gap shows between
-/// garment and body.
+/// each vertex moved `offset[v]` metres out along its normal. Open edges
+/// whose ends pass `hem` get a strip back down to the skin, so no gap shows
+/// between garment and body.
 /// Also returns the body-part vertex -> shell vertex map (`u32::MAX` where unused).
 pub fn offset_shell(
     body: &Part,
     tris: &[usize],
     offset: &[f32],
-    hem: bool,
+    hem: &dyn Fn(Vec3, Vec3) -> bool,
     name: &str,
 ) -> (Part, Vec<u32>) {
     let mut part = Part {
@@ -39,8 +39,11 @@ pub fn offset_shell(
             part.indices.push(remap[v]);
         }
     }
-    if hem {
+    {
         for (a, b) in boundary_edges(body, tris) {
+            if !hem(body.positions[a], body.positions[b]) {
+                continue;
+            }
             let (sa, sb) = (remap[a] as usize, remap[b] as usize);
             let tangent = body.positions[b] - body.positions[a];
             let normal = (body.normals[a] + body.normals[b]).normalize_or_zero();
@@ -86,13 +89,14 @@ pub fn boundary_edges(body: &Part, tris: &[usize]) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// A standing collar: open edges of `shell` near the neck raised by
-/// `height` metres and flared `flare` metres away from the neck's axis.
+/// A standing collar: open edges of `shell` near the neck raised to
+/// `top(p)` (a smooth curve, so the jagged edge of the mesh does not show)
+/// and flared `flare` metres away from the neck's axis.
 pub fn add_collar(
     shell: &mut Part,
     edges: &[(usize, usize)],
     neck_axis: Vec3,
-    height: f32,
+    top: impl Fn(Vec3) -> f32,
     flare: f32,
 ) {
     for &(a, b) in edges {
@@ -107,9 +111,9 @@ pub fn add_collar(
             (pb, rb, shell.uvs[b], shell.source[b], 1.0),
             (pa, ra, shell.uvs[a], shell.source[a], 1.0),
         ] {
-            shell
-                .positions
-                .push(p + Vec3::Y * height * lift + r * flare * lift);
+            let rise = (top(p) - p.y).max(0.0);
+            let out = r * flare * lift * (rise / 0.03).min(1.0);
+            shell.positions.push(p + Vec3::Y * rise * lift + out);
             shell.normals.push(r);
             shell.uvs.push([uv[0], uv[1] - 0.01 * lift]);
             shell.source.push(src);
@@ -143,7 +147,7 @@ mod tests {
             4,
             "the diagonal is inside"
         );
-        let (shell, _) = offset_shell(&body, &[0, 1], &[0.01; 4], true, "s");
+        let (shell, _) = offset_shell(&body, &[0, 1], &[0.01; 4], &|_, _| true, "s");
         assert!(
             shell.positions[..4]
                 .iter()
