@@ -79,7 +79,7 @@ pub const VISEME_RECIPES: [Recipe; 15] = [
         "viseme_FF",
         &[
             ("mouthRollLower", 0.6),
-            ("mouthUpperUp_LR", 0.3),
+            ("mouthUpperUp_LR", 0.4),
             ("jawOpen", 0.1),
         ],
     ),
@@ -114,7 +114,14 @@ pub const VISEME_RECIPES: [Recipe; 15] = [
             ("jawOpen", 0.15),
         ],
     ),
-    ("viseme_aa", &[("jawOpen", 0.6), ("mouthLowerDown_LR", 0.3)]),
+    (
+        "viseme_aa",
+        &[
+            ("jawOpen", 0.6),
+            ("mouthLowerDown_LR", 0.3),
+            ("mouthUpperUp_LR", 0.15),
+        ],
+    ),
     (
         "viseme_E",
         &[
@@ -151,7 +158,14 @@ pub const VISEME_RECIPES: [Recipe; 15] = [
 
 /// VRM 1.0 preset expressions.
 pub const VRM_RECIPES: [Recipe; 13] = [
-    ("aa", &[("jawOpen", 0.6), ("mouthLowerDown_LR", 0.3)]),
+    (
+        "aa",
+        &[
+            ("jawOpen", 0.6),
+            ("mouthLowerDown_LR", 0.3),
+            ("mouthUpperUp_LR", 0.15),
+        ],
+    ),
     (
         "ih",
         &[

@@ -7,7 +7,7 @@ use glam::Vec3;
 use super::fabric::FABRIC_UV_REPEAT;
 use super::part::Part;
 use super::regions::{Cover, collar_top, near_neck, neck_azimuth, neckline_offset};
-use super::shell::{add_collar, boundary_edges, offset_shell};
+use super::shell::{add_collar, add_hems, boundary_edges, drape, offset_shell};
 
 pub struct Uniform {
     pub shirt: Part,
@@ -46,27 +46,28 @@ pub fn dress(body: &Part, cover: &[Cover], neck: Vec3) -> Uniform {
         .collect();
     let tris_of = |c: Cover| -> Vec<usize> { (0..tri_count).filter(|&t| covers[t] == c).collect() };
 
-    let garment = |c: Cover, offset_m: f32, name: &str| -> (Part, Vec<u32>, Vec<usize>) {
+    let hem = |a: Vec3, b: Vec3| !(near_neck(a, neck) && near_neck(b, neck));
+    // (offset, drape limit, drape iterations) per garment: the shirt hangs
+    // loosest, shoes fit tight.
+    let garment = |c: Cover, fit: (f32, f32, u32), name: &str| -> (Part, Vec<u32>, Vec<usize>) {
         let tris = tris_of(c);
-        let offsets = vec![offset_m; body.positions.len()];
-        let (part, remap) = offset_shell(
-            body,
-            &tris,
-            &offsets,
-            &|a, b| !(near_neck(a, neck) && near_neck(b, neck)),
-            name,
-        );
+        let offsets = vec![fit.0; body.positions.len()];
+        let (mut part, remap) = offset_shell(body, &tris, &offsets, name);
+        drape(&mut part, body, &remap, fit.0, fit.1, fit.2);
+        if c == Cover::Shirt {
+            // The shirt's edge around the neck follows the smooth neckline exactly.
+            for p in &mut part.positions {
+                if near_neck(*p, neck) {
+                    p.y = p.y.min(neck.y + neckline_offset(neck_azimuth(*p, neck)));
+                }
+            }
+        }
+        add_hems(&mut part, &remap, body, &tris, &hem);
         (part, remap, tris)
     };
-    let (mut shirt, shirt_map, shirt_tris) = garment(Cover::Shirt, 0.0065, "shirt");
-    // The shirt's edge around the neck follows the smooth neckline exactly.
-    for p in &mut shirt.positions {
-        if near_neck(*p, neck) {
-            p.y = p.y.min(neck.y + neckline_offset(neck_azimuth(*p, neck)));
-        }
-    }
-    let (trousers, _, _) = garment(Cover::Trousers, 0.005, "trousers");
-    let (shoes, _, _) = garment(Cover::Shoes, 0.007, "shoes");
+    let (mut shirt, shirt_map, shirt_tris) = garment(Cover::Shirt, (0.006, 0.03, 12), "shirt");
+    let (trousers, _, _) = garment(Cover::Trousers, (0.005, 0.012, 4), "trousers");
+    let (shoes, _, _) = garment(Cover::Shoes, (0.007, 0.007, 0), "shoes");
 
     // The collar rises from the shirt's open edges around the neck.
     let collar_edges: Vec<(usize, usize)> = boundary_edges(body, &shirt_tris)

@@ -88,12 +88,16 @@ pub fn bake_lashes(lashes: &Part, head: &Head, hair: [f32; 3], size: u32) -> Can
     canvas.bake(&lashes.indices, &lashes.uvs, &attrs, 4, |a, texel| {
         let d = Vec3::new(a[0], a[1], a[2]);
         // Distance from the eye centre: roots near 1 radius, tips further out.
-        let reach = smoothstep(1.05, 1.55, d.length());
-        let along = d.x * a[3] * 38.0 + value3(d * 20.0, 61) * 1.5;
+        let reach = smoothstep(1.0, 1.6, d.length());
+        // Lower lashes (below the eye centre) are sparser and shorter.
+        let lower = d.y < -0.2;
+        let density = if lower { 14.0 } else { 24.0 };
+        let along = d.x * a[3] * density + value3(d * 6.0, 61) * 0.8;
         let comb = (along.fract() - 0.5).abs() * 2.0; // 0 at a hair's centre
-        let width = 0.55 * (1.0 - reach) + 0.12;
-        let alpha =
-            (1.0 - smoothstep(width * 0.7, width, comb)) * (1.0 - smoothstep(0.8, 1.0, reach));
+        let width = 0.75 * (1.0 - reach) + 0.25;
+        let length = if lower { 0.55 } else { 0.95 };
+        let alpha = (1.0 - smoothstep(width * 0.8, width, comb))
+            * (1.0 - smoothstep(length - 0.25, length, reach));
         texel.copy_from_slice(&[colour.x, colour.y, colour.z, alpha]);
     });
     canvas.dilate(4);

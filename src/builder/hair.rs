@@ -44,7 +44,7 @@ pub fn hair_shell(
         .iter()
         .map(|p| hair_thickness(*p, head, male, volume_m))
         .collect();
-    let (mut shell, _) = offset_shell(body, &tris, &offset, &|_, _| false, "hair");
+    let (mut shell, _) = offset_shell(body, &tris, &offset, "hair");
     fit_uvs(&mut shell);
     Some(shell)
 }
