@@ -69,7 +69,8 @@ pub fn assemble(
     let shaped = Shaped::new(base, macro_targets);
     let skeleton = Skeleton::new(base, &shaped);
     let influences = skin_weights(base, &skeleton, &shaped.positions);
-    let head = Head::new(base, &shaped, &skeleton, &influences);
+    let mut head = Head::new(base, &shaped, &skeleton, &influences);
+    head.long_hair = role.hair_length_mm > 10.0;
     let male = role.gender;
 
     let full_body = Part::from_faces(
@@ -91,6 +92,7 @@ pub fn assemble(
         &base.masks,
         male,
         role.hair_volume_mm / 1000.0,
+        role.hair_length_mm / 1000.0,
     );
     let mut body = uniform.body;
     body.compact();
@@ -230,14 +232,15 @@ pub fn assemble(
         (teeth, false),
         (tongue, false),
     ];
-    if let Some(mut hair) = hair {
-        let map = bake_hair(&hair, &head, role.hair_color.linear(), male, SIZES[5]);
+    if let Some(hair_mesh) = hair {
+        let map = bake_hair(&hair_mesh, &head, role.hair_color.linear(), male, SIZES[5]);
+        let mut hair = hair_mesh.part;
         let tex = doc.texture(
             "hair",
             &png("hair", &map.to_u8(&[true, true, true, false]), SIZES[5], 4)?,
             "image/png",
         );
-        hair.material = doc.material(json!({"name": "hair", "alphaMode": "MASK", "alphaCutoff": 0.5,
+        hair.material = doc.material(json!({"name": "hair", "alphaMode": "MASK", "alphaCutoff": 0.5, "doubleSided": true,
             "pbrMetallicRoughness": {"baseColorTexture": {"index": tex}, "metallicFactor": 0.0, "roughnessFactor": 0.65}}));
         parts.push((hair, false));
     }

@@ -18,6 +18,9 @@ pub struct Head {
     pub center: Vec3,
     /// Half extents of the skull's bounding box.
     pub half_size: Vec3,
+    /// Long hair hangs from the widest part of the skull, so its cap ends
+    /// higher at the sides and back (see `hair_curtain`).
+    pub long_hair: bool,
 }
 
 impl Head {
@@ -68,6 +71,7 @@ impl Head {
             eye_radius: (r_left + r_right) * 0.5,
             center: (lo + hi) * 0.5,
             half_size: (hi - lo) * 0.5,
+            long_hair: false,
         }
     }
 
@@ -96,14 +100,18 @@ impl Head {
             (std::f32::consts::PI, -0.052),
         ];
         let scale = self.half_size.y / 0.115;
+        let mut h = keys[7].1;
         for w in keys.windows(2) {
             let ((a0, h0), (a1, h1)) = (w[0], w[1]);
             if a <= a1 {
-                let t = (a - a0) / (a1 - a0);
-                return (h0 + (h1 - h0) * smoothstep(0.0, 1.0, t)) * scale;
+                h = h0 + (h1 - h0) * smoothstep(0.0, 1.0, (a - a0) / (a1 - a0));
+                break;
             }
         }
-        keys[7].1 * scale
+        if self.long_hair {
+            h = h.max(0.042 * smoothstep(0.85, 1.25, a));
+        }
+        h * scale
     }
 
     /// How much hair covers the scalp at `p`: 0 on the face, 1 well above
