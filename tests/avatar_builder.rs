@@ -133,6 +133,52 @@ fn khronos_validator_reports_no_errors() {
 }
 
 #[test]
+fn three_js_loads_the_avatar() {
+    let Some(_) = built() else { return };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/three_load.mjs");
+    let three = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/node_modules/three");
+    if !three.exists() {
+        assert!(
+            !must_run(),
+            "CI=true but three is not installed; run `npm ci --prefix tests/js`"
+        );
+        eprintln!("skipping: three.js missing; run `npm ci --prefix tests/js`");
+        return;
+    }
+    for role in default_roles() {
+        let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("avatar-builder/{}.glb", role.id));
+        let output = match std::process::Command::new("node")
+            .arg(&script)
+            .arg(&file)
+            .output()
+        {
+            Ok(o) => o,
+            Err(e) => {
+                assert!(!must_run(), "CI=true but node cannot run: {e}");
+                eprintln!("skipping: node is not available ({e})");
+                return;
+            }
+        };
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            role.id,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let report: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("three_load prints JSON");
+        assert_eq!(report["joints"], 53, "{}: {report}", role.id);
+        let body = report["meshes"]
+            .as_array()
+            .and_then(|m| m.iter().find(|m| m["name"] == "body"))
+            .expect("three.js has a body mesh");
+        assert_eq!(body["skinned"], true);
+        assert_eq!(body["morphTargets"], 80, "{}", role.id);
+    }
+}
+
+#[test]
 fn every_morph_name_is_present_and_loads() {
     let Some(built) = built() else { return };
     for (id, glb) in built {
