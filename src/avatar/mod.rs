@@ -6,6 +6,7 @@
 
 mod accessor;
 mod buffers;
+mod describe;
 mod error;
 mod framing;
 mod glb;
@@ -21,6 +22,7 @@ mod summary;
 mod uri;
 mod vrm;
 
+pub use describe::describe;
 pub use error::{AvatarError, AvatarWarning};
 pub use glb::build_glb;
 pub use humanoid::normalize_bone_name;
