@@ -203,6 +203,18 @@ fn broken_inputs_give_the_right_error() {
         other => panic!("expected UnsupportedExtension, got {other:?}"),
     }
 
+    // A BOM and NUL padding are tolerated; broken JSON is not.
+    let (padded, _) = tiny_gltf(|j| j["buffers"] = json!([]));
+    let mut padded = format!("\u{feff}{padded}").into_bytes();
+    padded.extend_from_slice(&[0, 0, 0]);
+    let no_buffers = Avatar::from_gltf_json(&padded, None, "padded");
+    assert!(
+        matches!(
+            no_buffers,
+            Err(AvatarError::IndexOutOfRange { kind: "buffer", .. })
+        ),
+        "{no_buffers:?}"
+    );
     let bad_json = Avatar::from_gltf_json(b"{\"asset\": ", None, "json");
     assert!(
         matches!(bad_json, Err(AvatarError::BadJson { .. })),

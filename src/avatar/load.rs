@@ -111,6 +111,10 @@ fn build(
     base_dir: Option<&Path>,
     name: &str,
 ) -> Result<(Avatar, Vec<AvatarWarning>), AvatarError> {
+    // Some writers add a byte-order mark or pad the JSON chunk with NULs
+    // instead of spaces; neither is JSON, both are harmless.
+    let json = json.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(json);
+    let json = &json[..json.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1)];
     let root: gltf::json::Root =
         serde_json::from_slice(json).map_err(|e| AvatarError::BadJson {
             message: e.to_string(),

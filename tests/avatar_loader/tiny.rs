@@ -1,6 +1,5 @@
 //! A tiny glTF built in memory: every accessor feature on one skinned quad.
 
-
 use std::path::PathBuf;
 
 use avatarcast::avatar::build_glb;
