@@ -52,6 +52,24 @@ fn tiny_glb_reads_every_accessor_feature() {
 }
 
 #[test]
+fn sparse_substitution_also_applies_over_a_buffer_view() {
+    // Reuse the tiny file's views: indices [2] (u8) and four zero u16 pairs.
+    let glb = tiny_glb(|j| {
+        j["accessors"][2]["sparse"] = json!({"count": 1,
+            "indices": {"bufferView": 3, "componentType": 5121},
+            "values": {"bufferView": 5}});
+    });
+    let avatar = Avatar::from_glb_bytes(&glb, "sparse").expect("loads");
+    let uvs = &avatar.meshes[0].primitives[0].uvs;
+    assert_eq!(uvs[1], [1.0, 1.0], "untouched");
+    assert_eq!(
+        uvs[2],
+        [0.0, 0.0],
+        "was [1, 0]; replaced by the sparse value"
+    );
+}
+
+#[test]
 fn tiny_glb_materials_textures_and_skin() {
     let avatar = Avatar::from_glb_bytes(&tiny_glb(|_| {}), "tiny").expect("tiny GLB loads");
     let material = &avatar.materials[0];
