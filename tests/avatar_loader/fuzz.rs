@@ -11,8 +11,8 @@ proptest! {
     /// model, never a panic.
     #[test]
     fn corrupt_glb_never_panics(
-        cut in 0usize..2000,
-        flips in proptest::collection::vec((0usize..2000, any::<u8>()), 0..8),
+        cut in 0usize..4096,
+        flips in proptest::collection::vec((0usize..4096, any::<u8>()), 0..8),
     ) {
         let mut glb = tiny_glb(|_| {});
         for (at, byte) in flips {
