@@ -6,10 +6,10 @@ use openh264::encoder::{
     BitRate, Encoder, EncoderConfig, FrameRate as H264FrameRate, FrameType, IntraFramePeriod,
     Profile, RateControlMode, UsageType, VuiConfig,
 };
-use openh264::formats::{RgbaSliceU8, YUVBuffer};
+use openh264::formats::YUVSlices;
 
 use super::EncodeError;
-use super::annexb;
+use super::{annexb, yuv};
 use crate::clock::FrameRate;
 
 /// What the H.264 encoder is asked to produce.
@@ -39,16 +39,19 @@ pub struct EncodedVideo {
 /// Encodes tightly packed sRGB RGBA8 frames to H.264 Constrained Baseline.
 ///
 /// Colour: RGBA is converted to I420 with BT.601 coefficients in limited
-/// ("video", 16..235) range by openh264's own converter (AVX2 when the CPU
-/// has it, 0.5 ms for 720p), and the SPS carries a matching VUI (SMPTE 170M
-/// primaries, transfer and matrix, `video_full_range_flag = 0`), so decoders
-/// do not have to guess. Every call yields one access unit: frame skipping
+/// ("video", 16..235) range, rounded ([`yuv::rgba_to_i420`]), and the SPS
+/// carries a matching VUI (SMPTE 170M primaries, transfer and matrix,
+/// `video_full_range_flag = 0`), so decoders do not have to guess; BT.601
+/// is also what they assume when the VUI is missing. Every call yields one access unit: frame skipping
 /// is off, because the MP4 sink and the live pacer both need a picture per
 /// frame slot.
 pub struct H264Encoder {
     settings: H264Settings,
     encoder: Encoder,
-    yuv: YUVBuffer,
+    /// I420 planes of the frame being encoded, reused between frames.
+    y_plane: Vec<u8>,
+    u_plane: Vec<u8>,
+    v_plane: Vec<u8>,
     frames_encoded: u64,
 }
 
@@ -87,7 +90,9 @@ impl H264Encoder {
         Ok(H264Encoder {
             settings,
             encoder,
-            yuv: YUVBuffer::new(width as usize, height as usize),
+            y_plane: vec![0; (width * height) as usize],
+            u_plane: vec![0; (width * height / 4) as usize],
+            v_plane: vec![0; (width * height / 4) as usize],
             frames_encoded: 0,
         })
     }
@@ -113,7 +118,20 @@ impl H264Encoder {
                 height: self.settings.height,
             });
         }
-        self.yuv.read_rgba8(RgbaSliceU8::new(rgba, (width, height)));
+        yuv::rgba_to_i420(
+            rgba,
+            width,
+            height,
+            &mut self.y_plane,
+            &mut self.u_plane,
+            &mut self.v_plane,
+        );
+        let half_width = width / 2;
+        let planes = YUVSlices::new(
+            (&self.y_plane, &self.u_plane, &self.v_plane),
+            (width, height),
+            (width, half_width, half_width),
+        );
         if force_keyframe && self.frames_encoded > 0 {
             self.encoder.force_intra_frame();
         }
@@ -123,7 +141,7 @@ impl H264Encoder {
         let millis = self.frames_encoded * 1000 * u64::from(fps.den) / u64::from(fps.num);
         let bitstream = self
             .encoder
-            .encode_at(&self.yuv, Timestamp::from_millis(millis))
+            .encode_at(&planes, Timestamp::from_millis(millis))
             .map_err(|e| EncodeError::OpenH264(e.to_string()))?;
         let frame_type = bitstream.frame_type();
         let annexb = bitstream.to_vec();

@@ -396,6 +396,12 @@ fn samples_to_ticks(samples: SampleTime) -> i64 {
 mod tests {
     use super::*;
 
+    // The runtime moves writers to its encode thread.
+    const _: () = {
+        const fn assert_send<T: Send>() {}
+        assert_send::<Mp4Writer>();
+    };
+
     #[test]
     fn frame_ticks_are_exact_for_common_rates() {
         assert_eq!(frame_ticks(FrameRate::new(30, 1), 1), 3000);
