@@ -136,6 +136,11 @@ impl Mp4Writer {
             .map_err(mux_error("add the audio stream"))?;
         audio_stream.set_parameters(audio.parameters());
         audio_stream.set_time_base(audio_time_base());
+        if settings.audio_codec == AudioCodec::Opus {
+            // SAFETY: the stream's codecpar is valid while `output` lives and
+            // its extradata is `extradata_size` bytes.
+            unsafe { clear_opus_pre_skip((*audio_stream.as_mut_ptr()).codecpar) };
+        }
         debug_assert_eq!(audio_stream.index(), AUDIO_STREAM);
 
         Ok(Mp4Writer {
@@ -372,6 +377,36 @@ impl Mp4Writer {
         packet
             .write_interleaved(&mut self.output)
             .map_err(write_error)
+    }
+}
+
+/// Sets the pre-skip of an `OpusHead` extradata (which the muxer copies
+/// into `dOps`) to zero, leaving the edit list as the only signal of the
+/// encoder delay.
+///
+/// libavformat signals Opus priming twice: `elst` media_time = 312 and
+/// `dOps` PreSkip = 312. ffmpeg applies it once, but Chromium 156 applies
+/// both (the media element and `decodeAudioData` alike), so audio played
+/// 312 samples (6.5 ms) early. With PreSkip = 0, players that honour the
+/// edit list (ffmpeg, Chromium; verified) are sample-exact, and one that
+/// honoured only PreSkip would be 6.5 ms late, which nobody hears.
+///
+/// # Safety
+/// `par` must point to valid codec parameters.
+unsafe fn clear_opus_pre_skip(par: *mut ffmpeg::ffi::AVCodecParameters) {
+    // OpusHead (RFC 7845 5.1): magic[8] version[1] channels[1] pre_skip[2 LE] ...
+    const PRE_SKIP_AT: usize = 10;
+    // SAFETY: the caller guarantees `par`; the length is checked before writing.
+    unsafe {
+        let extradata = (*par).extradata;
+        let len = usize::try_from((*par).extradata_size).unwrap_or(0);
+        if extradata.is_null() || len < 19 {
+            return;
+        }
+        let head = std::slice::from_raw_parts_mut(extradata, len);
+        if &head[..8] == b"OpusHead" {
+            head[PRE_SKIP_AT..PRE_SKIP_AT + 2].fill(0);
+        }
     }
 }
 
