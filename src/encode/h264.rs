@@ -85,8 +85,9 @@ impl H264Encoder {
             // single-threaded encoder gives the same bytes on every machine.
             .num_threads(1)
             .vui(VuiConfig::bt601());
-        let encoder = Encoder::with_api_config(OpenH264API::from_source(), config)
+        let mut encoder = Encoder::with_api_config(OpenH264API::from_source(), config)
             .map_err(|e| EncodeError::OpenH264(e.to_string()))?;
+        quiet_openh264_warnings(&mut encoder);
         Ok(H264Encoder {
             settings,
             encoder,
@@ -153,6 +154,26 @@ impl H264Encoder {
         self.frames_encoded += 1;
         let keyframe = annexb::contains_idr(&annexb);
         Ok(EncodedVideo { annexb, keyframe })
+    }
+}
+
+/// Lowers openh264's log level to errors before its (lazy) initialisation.
+///
+/// With frame skipping off, openh264 warns on every initialisation that
+/// "bitrate can't be controlled", on stdout. Rate control does follow the
+/// target (tests/encode_h264.rs measures it); the warning only clutters
+/// the CLI. The crate sets the trace level only after initialising, so it
+/// is set here first through the raw API.
+fn quiet_openh264_warnings(encoder: &mut Encoder) {
+    // codec_app_def.h: ENCODER_OPTION_TRACE_LEVEL = 25, WELS_LOG_ERROR = 1.
+    const ENCODER_OPTION_TRACE_LEVEL: i32 = 25;
+    let mut level: i32 = 1;
+    // SAFETY: SetOption(TRACE_LEVEL) is allowed before initialisation
+    // (welsEncoderExt.cpp) and reads one int through the pointer.
+    unsafe {
+        encoder
+            .raw_api()
+            .set_option(ENCODER_OPTION_TRACE_LEVEL, (&raw mut level).cast());
     }
 }
 
