@@ -51,9 +51,12 @@ fn unwritable_paths_fail_with_the_path_last() {
     let dir = tempfile::tempdir().expect("temp dir");
     let not_a_dir = dir.path().join("file.txt");
     fs::write(&not_a_dir, b"x").expect("write");
+    let a_dir = dir.path().join("renders");
+    fs::create_dir(&a_dir).expect("mkdir");
     for path in [
         dir.path().join("missing").join("out.mp4"),
         not_a_dir.join("out.mp4"),
+        a_dir.clone(),
     ] {
         let err = Mp4Writer::create(&path, settings(64, 48))
             .err()
@@ -68,9 +71,10 @@ fn unwritable_paths_fail_with_the_path_last() {
             message.contains("writable"),
             "says what to check: {message}"
         );
-        assert!(!path.exists());
+        assert!(!path.exists() || path == a_dir);
     }
-    assert_eq!(entries(dir.path()), vec!["file.txt"]);
+    assert_eq!(entries(dir.path()), vec!["file.txt", "renders"]);
+    assert!(entries(&a_dir).is_empty());
 }
 
 #[test]
