@@ -47,7 +47,8 @@ pub struct Mp4Summary {
     pub video_frames: u64,
     /// Audio samples written (48 kHz).
     pub audio_duration: SampleTime,
-    /// Duration of the file: the audio's, or the video's when there is no audio.
+    /// Duration of the file: the audio's, unless the video runs longer
+    /// (no audio, or frames past the audio's end).
     pub duration: SampleTime,
     pub file_bytes: u64,
 }
@@ -203,6 +204,12 @@ impl Mp4Writer {
     /// Flushes the encoders, trims the last frame to the audio's end, writes
     /// the index (`moov` first, for progressive playback) and moves the file
     /// into place.
+    ///
+    /// The file lasts as long as the audio. Without audio it lasts until the
+    /// last frame's nominal end; a last frame that starts at or after the
+    /// audio's end (the caller rendered more frames than
+    /// `FrameRate::frames_covering` the audio) keeps its nominal duration,
+    /// and the summary reports the longer duration.
     pub fn finish(mut self) -> Result<Mp4Summary, SinkError> {
         let Some(last) = self.pending_video.take() else {
             return Err(SinkError::NoVideo {
@@ -222,11 +229,8 @@ impl Mp4Writer {
         } else {
             nominal_end
         };
-        let duration = if audio_duration.0 > 0 {
-            audio_duration
-        } else {
-            SampleTime((end as u64) * u64::from(SAMPLE_RATE_HZ) / VIDEO_TICKS_PER_SEC)
-        };
+        let video_end = SampleTime((end as u64) * u64::from(SAMPLE_RATE_HZ) / VIDEO_TICKS_PER_SEC);
+        let duration = audio_duration.max(video_end);
         let last_duration = end - last.pts_ticks;
         self.write_video_packet(last, last_duration)?;
         self.output
