@@ -127,3 +127,36 @@ fn a_failed_render_keeps_the_existing_file_and_leaves_no_partial_file() {
     assert_eq!(bytes.len() as u64, summary.file_bytes);
     assert_eq!(entries(dir.path()), vec!["out.mp4"]);
 }
+
+#[test]
+fn odd_but_valid_paths_write_normally() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A directory that looks like a URL scheme, and a relative path.
+    let scheme_dir = dir.path().join("rtmp:live");
+    fs::create_dir(&scheme_dir).expect("mkdir");
+    let frame = vec![90u8; 64 * 48 * 4];
+    for path in [scheme_dir.join("out #1.mp4"), dir.path().join("ü.mp4")] {
+        let mut mp4 = Mp4Writer::create(&path, settings(64, 48)).expect("create");
+        mp4.write_video_frame(0, &frame).expect("frame");
+        mp4.finish().expect("finish");
+        assert_eq!(&fs::read(&path).expect("read")[4..8], b"ftyp");
+    }
+    // A file name that is not UTF-8 works (the temporary name is UTF-8)...
+    let latin1_name = dir.path().join(std::ffi::OsStr::from_bytes(b"caf\xe9.mp4"));
+    let mut mp4 = Mp4Writer::create(&latin1_name, settings(64, 48)).expect("create");
+    mp4.write_video_frame(0, &frame).expect("frame");
+    mp4.finish().expect("finish");
+    assert!(latin1_name.exists());
+    // ...but libavformat cannot open a file in a non-UTF-8 directory.
+    let latin1_dir = dir
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"r\xe9pertoire"));
+    fs::create_dir(&latin1_dir).expect("mkdir");
+    let path = latin1_dir.join("out.mp4");
+    let err = Mp4Writer::create(&path, settings(64, 48))
+        .err()
+        .expect("non-UTF-8 directory fails");
+    assert!(err.to_string().contains("UTF-8"), "{err}");
+    assert!(entries(&latin1_dir).is_empty());
+}

@@ -120,8 +120,21 @@ impl Mp4Writer {
                 path,
             }
         };
-        let mut output = ffmpeg::format::output_as(file.temp_path(), "mp4")
-            .map_err(mux_error("open the MP4 muxer"))?;
+        // libavformat takes a URL: an explicit `file:` with an absolute path
+        // keeps a directory named like `rtmp:x` from being read as a
+        // protocol. It must be UTF-8 (ffmpeg-next panics otherwise).
+        let url = std::path::absolute(file.temp_path())
+            .ok()
+            .and_then(|absolute| absolute.to_str().map(|p| format!("file:{p}")))
+            .ok_or_else(|| SinkError::Create {
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "libavformat needs a UTF-8 path",
+                ),
+                path: path.to_path_buf(),
+            })?;
+        let mut output =
+            ffmpeg::format::output_as(&url, "mp4").map_err(mux_error("open the MP4 muxer"))?;
 
         let mut video_stream = output
             .add_stream(ffmpeg::encoder::find(ffmpeg::codec::Id::None))
