@@ -17,6 +17,7 @@ use ffmpeg_next as ffmpeg;
 
 use super::SinkError;
 use super::atomic_file::AtomicFile;
+use super::codecpar;
 use crate::clock::{FrameRate, SAMPLE_RATE_HZ, SampleTime};
 use crate::encode::annexb::{self, ParameterSets};
 use crate::encode::{
@@ -153,7 +154,7 @@ impl Mp4Writer {
         if settings.audio_codec == AudioCodec::Opus {
             // SAFETY: the stream's codecpar is valid while `output` lives and
             // its extradata is `extradata_size` bytes.
-            unsafe { clear_opus_pre_skip((*audio_stream.as_mut_ptr()).codecpar) };
+            unsafe { codecpar::clear_opus_pre_skip((*audio_stream.as_mut_ptr()).codecpar) };
         }
         debug_assert_eq!(audio_stream.index(), AUDIO_STREAM);
 
@@ -285,52 +286,22 @@ impl Mp4Writer {
     /// Fills in the video stream from the first frame's SPS/PPS and writes
     /// the header, then the audio that was waiting for it.
     fn start(&mut self, sets: ParameterSets) -> Result<(), SinkError> {
-        let avcc = sets.to_avcc();
         let mut stream = self
             .output
             .stream_mut(VIDEO_STREAM)
             .expect("create() added the video stream first");
-        // SAFETY: `codecpar` belongs to the stream, which lives as long as
-        // `self.output`; extradata is allocated with av_mallocz (plus the
-        // padding libavformat requires) so avformat frees it with av_free.
-        unsafe {
-            use ffmpeg::ffi;
-            let par = (*stream.as_mut_ptr()).codecpar;
-            (*par).codec_type = ffi::AVMediaType::AVMEDIA_TYPE_VIDEO;
-            (*par).codec_id = ffi::AVCodecID::AV_CODEC_ID_H264;
-            (*par).width = self.settings.width as i32;
-            (*par).height = self.settings.height as i32;
-            (*par).format = ffi::AVPixelFormat::AV_PIX_FMT_YUV420P as i32;
-            (*par).profile = i32::from(sets.profile_idc())
-                | if sets.sps[2] & 0x40 != 0 {
-                    ffi::FF_PROFILE_H264_CONSTRAINED
-                } else {
-                    0
-                };
-            (*par).level = i32::from(sets.level_idc());
-            (*par).bit_rate = i64::from(self.settings.video_bitrate_bps);
-            // Same as the SPS VUI the encoder writes (BT.601 limited range).
-            (*par).color_range = ffi::AVColorRange::AVCOL_RANGE_MPEG;
-            (*par).color_primaries = ffi::AVColorPrimaries::AVCOL_PRI_SMPTE170M;
-            (*par).color_trc = ffi::AVColorTransferCharacteristic::AVCOL_TRC_SMPTE170M;
-            (*par).color_space = ffi::AVColorSpace::AVCOL_SPC_SMPTE170M;
-            (*par).chroma_location = ffi::AVChromaLocation::AVCHROMA_LOC_LEFT;
-            (*par).field_order = ffi::AVFieldOrder::AV_FIELD_PROGRESSIVE;
-            (*par).sample_aspect_ratio = ffi::AVRational { num: 1, den: 1 };
-            let padding = ffi::AV_INPUT_BUFFER_PADDING_SIZE as usize;
-            let extradata = ffi::av_mallocz(avcc.len() + padding).cast::<u8>();
-            if extradata.is_null() {
-                return Err(self.mux_error("allocate the avcC box")(
-                    ffmpeg::Error::Other {
-                        errno: ffmpeg::util::error::ENOMEM,
-                    },
-                ));
-            }
-            std::ptr::copy_nonoverlapping(avcc.as_ptr(), extradata, avcc.len());
-            ffi::av_freep((&raw mut (*par).extradata).cast());
-            (*par).extradata = extradata;
-            (*par).extradata_size = avcc.len() as i32;
-        }
+        let (width, height) = (self.settings.width, self.settings.height);
+        let bitrate_bps = self.settings.video_bitrate_bps;
+        // SAFETY: the stream's codecpar is valid while `self.output` lives.
+        let filled = unsafe {
+            codecpar::set_h264(
+                (*stream.as_mut_ptr()).codecpar,
+                (width, height),
+                bitrate_bps,
+                &sets,
+            )
+        };
+        filled.map_err(self.mux_error("allocate the avcC box"))?;
         let mut options = Dictionary::new();
         // moov before mdat: players start before the whole file arrives.
         options.set("movflags", "+faststart");
@@ -394,36 +365,6 @@ impl Mp4Writer {
         packet
             .write_interleaved(&mut self.output)
             .map_err(write_error)
-    }
-}
-
-/// Sets the pre-skip of an `OpusHead` extradata (which the muxer copies
-/// into `dOps`) to zero, leaving the edit list as the only signal of the
-/// encoder delay.
-///
-/// libavformat signals Opus priming twice: `elst` media_time = 312 and
-/// `dOps` PreSkip = 312. ffmpeg applies it once, but Chromium 156 applies
-/// both (the media element and `decodeAudioData` alike), so audio played
-/// 312 samples (6.5 ms) early. With PreSkip = 0, players that honour the
-/// edit list (ffmpeg, Chromium; verified) are sample-exact, and one that
-/// honoured only PreSkip would be 6.5 ms late, which nobody hears.
-///
-/// # Safety
-/// `par` must point to valid codec parameters.
-unsafe fn clear_opus_pre_skip(par: *mut ffmpeg::ffi::AVCodecParameters) {
-    // OpusHead (RFC 7845 5.1): magic[8] version[1] channels[1] pre_skip[2 LE] ...
-    const PRE_SKIP_AT: usize = 10;
-    // SAFETY: the caller guarantees `par`; the length is checked before writing.
-    unsafe {
-        let extradata = (*par).extradata;
-        let len = usize::try_from((*par).extradata_size).unwrap_or(0);
-        if extradata.is_null() || len < 19 {
-            return;
-        }
-        let head = std::slice::from_raw_parts_mut(extradata, len);
-        if &head[..8] == b"OpusHead" {
-            head[PRE_SKIP_AT..PRE_SKIP_AT + 2].fill(0);
-        }
     }
 }
 
