@@ -9,5 +9,7 @@
 pub mod animation;
 pub mod avatar;
 pub mod clock;
+pub mod encode;
 pub mod render;
+pub mod sink;
 pub mod visemes;

@@ -1,1 +1,205 @@
-fn main() {}
+//! The `avatarcast` command line: parses arguments, wires library stages,
+//! reports errors. All behaviour lives in the library.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use avatarcast::avatar::Avatar;
+use avatarcast::clock::FrameRate;
+use avatarcast::encode::AudioCodec;
+use avatarcast::engine::{self, AvatarSource, FileJob};
+use avatarcast::render::Background;
+use avatarcast::speech::{self, Lang};
+
+#[derive(Parser)]
+#[command(name = "avatarcast", version, about = "A lip-synced digital human for customer service")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Say a line of text and write a lip-synced MP4 video.
+    Render(RenderArgs),
+    /// Build or inspect avatars.
+    #[command(subcommand)]
+    Avatar(AvatarCommand),
+    /// Measure end-to-end speed (render, encode, whole file) and print a table.
+    Bench(avatarcast::bench::BenchArgs),
+}
+
+#[derive(Args)]
+struct RenderArgs {
+    /// The line to say.
+    #[arg(long, conflicts_with = "text_file", required_unless_present = "text_file")]
+    text: Option<String>,
+    /// Read the text from a UTF-8 file instead.
+    #[arg(long)]
+    text_file: Option<PathBuf>,
+    /// Output MP4 file.
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Language of the text: en or zh.
+    #[arg(long, default_value = "en")]
+    lang: Lang,
+    /// espeak-ng voice (default: the role's voice for the language).
+    #[arg(long)]
+    voice: Option<String>,
+    /// A built role's name, or a .glb/.gltf/.vrm file (default: the first built role).
+    #[arg(long)]
+    avatar: Option<String>,
+    /// Frame size: 512x512, 1280x720 or any WxH with even sides.
+    #[arg(long, default_value = "512x512", value_parser = parse_size)]
+    size: (u32, u32),
+    /// Frames per second: 25 or 30 (any integer 1..=60 works).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=60))]
+    fps: u32,
+    /// Background: '#rrggbb' or an image file.
+    #[arg(long, default_value = "#dfe6ee")]
+    background: String,
+    /// Also write every frame as a lossless PNG into this folder.
+    #[arg(long)]
+    png_frames: Option<PathBuf>,
+    /// Audio codec: aac (plays everywhere, incl. QuickTime/iOS) or opus.
+    #[arg(long, default_value = "aac")]
+    audio_codec: AudioCodec,
+    /// Multisampling: 4 (file quality) or 1 (faster).
+    #[arg(long, default_value_t = 4, value_parser = clap::builder::PossibleValuesParser::new(["1", "4"]).map(|s| s.parse::<u32>().unwrap_or(4)))]
+    msaa: u32,
+    /// Seed for blinks and idle motion (same seed, same video).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+#[derive(Subcommand)]
+enum AvatarCommand {
+    /// Build the default roles (or your own) from the CC0 MakeHuman data.
+    Build(avatarcast::builder::BuildArgs),
+    /// Print what an avatar file contains: meshes, morph targets, bones, framing.
+    Info {
+        /// A built role's name or a .glb/.gltf/.vrm file.
+        avatar: String,
+    },
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "avatarcast=info,wgpu=error,naga=error".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(err) = run(Cli::parse()) {
+        eprintln!("error: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Render(args) => render(args),
+        Command::Avatar(AvatarCommand::Build(args)) => {
+            for path in avatarcast::builder::run_build(&args)? {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
+        Command::Avatar(AvatarCommand::Info { avatar }) => {
+            let (path, _) = engine::resolve_avatar(Some(&AvatarSource::parse(&avatar)))?;
+            let (model, warnings) = Avatar::load_with_warnings(&path)
+                .with_context(|| format!("loading {}", path.display()))?;
+            print!("{}", avatarcast::avatar::describe(&model));
+            for w in warnings {
+                println!("warning: {w}");
+            }
+            Ok(())
+        }
+        Command::Bench(args) => avatarcast::bench::run(&args),
+    }
+}
+
+fn render(args: RenderArgs) -> Result<()> {
+    let text = match (&args.text, &args.text_file) {
+        (Some(t), _) => t.clone(),
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .with_context(|| format!("reading the text file {}", path.display()))?,
+        (None, None) => bail!("give --text or --text-file"),
+    };
+    if text.trim().is_empty() {
+        bail!("the text is empty: give --text \"...\" with something to say");
+    }
+    let source = args.avatar.as_deref().map(AvatarSource::parse);
+    let (avatar_path, role) = engine::resolve_avatar(source.as_ref())?;
+    let avatar = Avatar::load(&avatar_path)
+        .with_context(|| format!("loading the avatar {}", avatar_path.display()))?;
+    let voice = args.voice.clone().or_else(|| {
+        role.as_ref().and_then(|r| r.voices.get(&args.lang.to_string()).cloned().or_else(|| {
+            (r.lang.as_deref() == Some(&args.lang.to_string())).then(|| r.voice.clone()).flatten()
+        }))
+    });
+    let background = parse_background(&args.background)?;
+    let job = FileJob {
+        text,
+        lang: args.lang,
+        voice,
+        avatar: Arc::new(avatar),
+        width: args.size.0,
+        height: args.size.1,
+        fps: FrameRate::new(args.fps, 1),
+        background,
+        msaa_samples: args.msaa,
+        out: args.out.clone(),
+        audio_codec: args.audio_codec,
+        png_frames: args.png_frames.clone(),
+        seed: args.seed,
+        lead_in: FileJob::DEFAULT_LEAD_IN,
+        tail: FileJob::DEFAULT_TAIL,
+    };
+    let speech = speech::default_backend().context("starting the speech engine")?;
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{spinner} rendering [{bar:30}] {pos}/{len} frames {per_sec} eta {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let summary = engine::render_file(&job, speech, &mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })?;
+    bar.finish_and_clear();
+    eprintln!(
+        "wrote {} ({} frames, {:.2} s, {})",
+        args.out.display(),
+        summary.frames,
+        summary.duration.as_secs_f64(),
+        summary.adapter
+    );
+    Ok(())
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("size must look like 512x512 or 1280x720, got `{s}`"))?;
+    let w: u32 = w.trim().parse().map_err(|_| format!("bad width in `{s}`"))?;
+    let h: u32 = h.trim().parse().map_err(|_| format!("bad height in `{s}`"))?;
+    if !(16..=4096).contains(&w) || !(16..=4096).contains(&h) || w % 2 != 0 || h % 2 != 0 {
+        return Err(format!("size `{s}`: width and height must be even and between 16 and 4096 (H.264 needs even sides)"));
+    }
+    Ok((w, h))
+}
+
+fn parse_background(s: &str) -> Result<Background> {
+    if let Some(hex) = s.strip_prefix('#') {
+        if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            bail!("background colour must be #rrggbb, got `{s}`");
+        }
+        let v = u32::from_str_radix(hex, 16).context("parsing the background colour")?;
+        return Ok(Background::Color([(v >> 16) as u8, (v >> 8) as u8, v as u8]));
+    }
+    let img = image::open(s).with_context(|| format!("reading the background image {s}"))?;
+    Ok(Background::Image(img.to_rgba8()))
+}

@@ -1,0 +1,158 @@
+//! The file sink's driver: text in, MP4 (and optional PNG frames) out.
+//! The same [`Performer`] and [`Renderer`] the live stream uses; here the
+//! clock simply advances one frame at a time as fast as the machine allows.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::avatar::Avatar;
+use crate::clock::{FrameRate, SampleTime};
+use crate::encode::AudioCodec;
+use crate::render::{Background, Camera, RenderSettings, RenderedFrame, Renderer};
+use crate::sink::{Mp4Settings, Mp4Writer};
+use crate::speech::{Lang, Speech, SpeechRequest};
+
+use super::{EngineError, Performer, PerformerSettings};
+
+/// Everything one `avatarcast render` needs, already resolved.
+pub struct FileJob {
+    pub text: String,
+    pub lang: Lang,
+    pub voice: Option<String>,
+    pub avatar: Arc<Avatar>,
+    pub width: u32,
+    pub height: u32,
+    pub fps: FrameRate,
+    pub background: Background,
+    pub msaa_samples: u32,
+    pub out: PathBuf,
+    pub audio_codec: AudioCodec,
+    pub png_frames: Option<PathBuf>,
+    pub seed: u64,
+    /// Silence before the first word and after the last: the avatar is seen
+    /// at rest, and players that start late do not cut the first syllable.
+    pub lead_in: SampleTime,
+    pub tail: SampleTime,
+}
+
+impl FileJob {
+    pub const DEFAULT_LEAD_IN: SampleTime = SampleTime(48_000 * 2 / 5);
+    pub const DEFAULT_TAIL: SampleTime = SampleTime(48_000 / 2);
+}
+
+/// What was written.
+#[derive(Debug, Clone)]
+pub struct FileSummary {
+    pub frames: u64,
+    pub duration: SampleTime,
+    pub speech_start: SampleTime,
+    pub speech_end: SampleTime,
+    pub adapter: String,
+}
+
+/// Progress callback: `(frames_done, frames_total)`.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+
+/// Renders `job` into an MP4 (and PNGs when asked).
+pub fn render_file(
+    job: &FileJob,
+    speech: Arc<dyn Speech>,
+    progress: Progress<'_>,
+) -> Result<FileSummary, EngineError> {
+    let mut performer = Performer::new(
+        &job.avatar,
+        speech,
+        &PerformerSettings { seed: job.seed, ..PerformerSettings::default() },
+    )?;
+    let request =
+        SpeechRequest { text: job.text.clone(), lang: job.lang, voice: job.voice.clone() };
+    let speech_end = performer.say(&request, job.lead_in)?.end();
+    let duration = speech_end + job.tail;
+
+    let mut renderer = Renderer::new(RenderSettings {
+        width: job.width,
+        height: job.height,
+        msaa_samples: job.msaa_samples,
+        background: job.background.clone(),
+    })?;
+    let mut gpu_avatar = renderer.upload(&job.avatar)?;
+    let camera = Camera::portrait(&job.avatar.framing(), job.width as f32 / job.height as f32, 0.0);
+
+    if let Some(dir) = &job.png_frames {
+        std::fs::create_dir_all(dir).map_err(|source| EngineError::Write {
+            what: "the PNG frame folder",
+            path: dir.clone(),
+            source,
+        })?;
+    }
+    let mut mp4 = Mp4Writer::create(
+        &job.out,
+        Mp4Settings {
+            width: job.width,
+            height: job.height,
+            fps: job.fps,
+            video_bitrate_bps: video_bitrate_bps(job.width, job.height, job.fps),
+            audio_codec: job.audio_codec,
+            audio_bitrate_bps: 96_000,
+        },
+    )?;
+
+    let frames = job.fps.frames_covering(duration);
+    let mut sink = FrameSink { mp4: &mut mp4, png_dir: job.png_frames.as_ref() };
+    for index in 0..frames {
+        let t = job.fps.frame_time(index);
+        let pose = performer.pose_at(t);
+        // `submit` waits for the oldest frame only when its ring is full, so
+        // rendering frame n overlaps with reading back frame n-2.
+        renderer.submit(&mut gpu_avatar, pose, &camera, index)?;
+        while renderer.in_flight() >= 2 {
+            let Some(frame) = renderer.next_frame()? else { break };
+            sink.write(&frame)?;
+            progress(frame.tag + 1, frames);
+        }
+    }
+    while let Some(frame) = renderer.next_frame()? {
+        sink.write(&frame)?;
+        progress(frame.tag + 1, frames);
+    }
+
+    let mut audio = vec![0.0f32; duration.0 as usize];
+    performer.mix_audio(SampleTime::ZERO, &mut audio);
+    mp4.write_audio(&audio)?;
+    mp4.finish()?;
+    Ok(FileSummary {
+        frames,
+        duration,
+        speech_start: job.lead_in,
+        speech_end,
+        adapter: renderer.adapter_description(),
+    })
+}
+
+struct FrameSink<'a> {
+    mp4: &'a mut Mp4Writer,
+    png_dir: Option<&'a PathBuf>,
+}
+
+impl FrameSink<'_> {
+    fn write(&mut self, frame: &RenderedFrame) -> Result<(), EngineError> {
+        self.mp4.write_video_frame(frame.tag, &frame.rgba)?;
+        if let Some(dir) = self.png_dir {
+            let path = dir.join(format!("frame_{:05}.png", frame.tag));
+            image::save_buffer(&path, &frame.rgba, frame.width, frame.height, image::ExtendedColorType::Rgba8)
+                .map_err(|e| EngineError::Write {
+                    what: "a PNG frame",
+                    path: path.clone(),
+                    source: std::io::Error::other(e),
+                })?;
+        }
+        Ok(())
+    }
+}
+
+/// A bitrate that keeps a talking head crisp: ~0.1 bits per pixel per frame,
+/// at least 600 kbit/s.
+fn video_bitrate_bps(width: u32, height: u32, fps: FrameRate) -> u32 {
+    let bits = f64::from(width) * f64::from(height) * fps.fps() * 0.1;
+    bits.clamp(600_000.0, 8_000_000.0) as u32
+}

@@ -1,0 +1,129 @@
+//! The performer: one avatar that speaks. Text goes in with the audio-clock
+//! time it should start; poses and audio come out for any time. Sans-IO:
+//! the MP4 writer, the live stream and the kiosk window each call it with
+//! their own notion of "now".
+
+use std::sync::Arc;
+
+use crate::animation::{AnimationParams, Animator, AvatarPose, PoseMapper};
+use crate::avatar::Avatar;
+use crate::clock::SampleTime;
+use crate::speech::{Speech, SpeechRequest, Utterance};
+use crate::visemes::VisemeTimeline;
+
+use super::EngineError;
+
+/// Per-performer knobs. The seed makes idle motion and blinks replayable.
+#[derive(Debug, Clone)]
+pub struct PerformerSettings {
+    pub seed: u64,
+    pub animation: AnimationParams,
+}
+
+impl Default for PerformerSettings {
+    fn default() -> Self {
+        PerformerSettings { seed: 1, animation: AnimationParams::default() }
+    }
+}
+
+/// An utterance placed on the audio clock.
+#[derive(Debug, Clone)]
+pub struct ScheduledUtterance {
+    pub start: SampleTime,
+    pub utterance: Utterance,
+}
+
+impl ScheduledUtterance {
+    pub fn end(&self) -> SampleTime {
+        self.start + self.utterance.duration()
+    }
+}
+
+/// Loudness is tracked in 10 ms hops: fine enough for syllables, cheap to keep.
+const LOUDNESS_HOP: SampleTime = SampleTime(480);
+
+pub struct Performer {
+    speech: Arc<dyn Speech>,
+    animator: Animator,
+    mapper: PoseMapper,
+    utterances: Vec<ScheduledUtterance>,
+    pose: AvatarPose,
+}
+
+impl Performer {
+    pub fn new(
+        avatar: &Avatar,
+        speech: Arc<dyn Speech>,
+        settings: &PerformerSettings,
+    ) -> Result<Performer, EngineError> {
+        Ok(Performer {
+            speech,
+            animator: Animator::new(settings.seed, settings.animation.clone()),
+            mapper: PoseMapper::new(avatar)?,
+            utterances: Vec::new(),
+            pose: AvatarPose::rest(avatar),
+        })
+    }
+
+    /// Synthesises `request` and schedules it to start at `start`.
+    pub fn say(
+        &mut self,
+        request: &SpeechRequest,
+        start: SampleTime,
+    ) -> Result<&ScheduledUtterance, EngineError> {
+        let utterance = self.speech.synthesize(request)?;
+        Ok(self.schedule(utterance, start))
+    }
+
+    /// Schedules audio that was synthesised elsewhere (e.g. on another thread).
+    pub fn schedule(&mut self, utterance: Utterance, start: SampleTime) -> &ScheduledUtterance {
+        let timeline = VisemeTimeline::from_phonemes(utterance.lang, &utterance.phonemes);
+        let loudness = utterance.loudness_envelope(LOUDNESS_HOP);
+        self.animator.push_utterance(start, timeline, loudness, LOUDNESS_HOP);
+        self.utterances.push(ScheduledUtterance { start, utterance });
+        let last = self.utterances.len() - 1;
+        &self.utterances[last]
+    }
+
+    /// The end of the last scheduled utterance (zero when none).
+    pub fn speaking_until(&self) -> SampleTime {
+        self.utterances.iter().map(ScheduledUtterance::end).max().unwrap_or(SampleTime::ZERO)
+    }
+
+    pub fn utterances(&self) -> &[ScheduledUtterance] {
+        &self.utterances
+    }
+
+    /// The avatar's pose for the frame that shows audio sample `t`.
+    pub fn pose_at(&mut self, t: SampleTime) -> &AvatarPose {
+        let face = self.animator.sample(t);
+        self.mapper.map(&face, &mut self.pose);
+        &self.pose
+    }
+
+    /// Mixes the scheduled speech that falls in `[from, from + out.len())`
+    /// into `out` (silence elsewhere).
+    pub fn mix_audio(&self, from: SampleTime, out: &mut [f32]) {
+        out.fill(0.0);
+        let to = from.0 + out.len() as u64;
+        for s in &self.utterances {
+            let (start, end) = (s.start.0, s.end().0);
+            if end <= from.0 || start >= to {
+                continue;
+            }
+            let lo = start.max(from.0);
+            let hi = end.min(to);
+            let src = &s.utterance.pcm[(lo - start) as usize..(hi - start) as usize];
+            let dst = &mut out[(lo - from.0) as usize..(hi - from.0) as usize];
+            for (d, x) in dst.iter_mut().zip(src) {
+                *d = (*d + x).clamp(-1.0, 1.0);
+            }
+        }
+    }
+
+    /// Forget animation inputs that only affect frames before `t`.
+    pub fn retire_before(&mut self, t: SampleTime) {
+        self.animator.retire_before(t);
+        self.utterances.retain(|s| s.end() > t);
+    }
+}
