@@ -37,7 +37,9 @@ struct MaterialUniforms {
     alpha_mode: u32,
     // 0..1: how much light wraps around the terminator (skin), see `diffuse_weight`.
     skin: f32,
-    _pad: f32,
+    // Multiplies all light reaching surfaces inside the mouth (teeth,
+    // tongue), which lips and cheeks shadow; 1 elsewhere. See material.rs.
+    cavity_occlusion: f32,
 }
 
 struct DrawUniforms {
@@ -265,7 +267,8 @@ fn fs_main(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @loca
     let ambient_diffuse = hemisphere(normal) * s.albedo * (1.0 - metallic);
     let reflected = reflect(-view, normal);
     let ambient_specular = hemisphere(reflected) * env_brdf_approx(s.f0, roughness, n_dot_v);
-    color = color + (ambient_diffuse + ambient_specular) * occlusion + emissive;
+    color = color + (ambient_diffuse + ambient_specular) * occlusion;
+    color = color * material.cavity_occlusion + emissive;
 
     // Only blended materials are translucent; the frame itself stays opaque.
     let alpha = select(1.0, base_color.a, material.alpha_mode == 2u);

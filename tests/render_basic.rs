@@ -276,16 +276,19 @@ fn pipelined_frames_come_back_in_order_with_their_tags() {
             .submit(&mut gpu, &pose_for(tag), &camera, tag)
             .unwrap();
         if tag == 3 {
+            assert_eq!(renderer.in_flight(), 4);
             frames.push(renderer.next_frame().unwrap().expect("frame 0 in flight"));
+            assert_eq!(renderer.in_flight(), 3);
         }
     }
     while let Some(frame) = renderer.next_frame().unwrap() {
         frames.push(frame);
     }
+    assert_eq!(renderer.in_flight(), 0);
     let tags: Vec<u64> = frames.iter().map(|f| f.tag).collect();
     assert_eq!(tags, (0..7).collect::<Vec<_>>());
     // Each frame shows its own pose: the quad's right edge moves right by
-    // 0.06 m (≈1 px) per tag, so frames are all different and in order.
+    // 0.06 m (≈2 px) per tag, so frames are all different and in order.
     let right_edge = |f: &RenderedFrame| {
         (0..64)
             .rev()

@@ -42,13 +42,13 @@ pub fn frame_uniforms(camera: &Camera, aspect: f32) -> FrameUniforms {
         camera_position: vec4(camera.eye, 1.0),
         world_up: vec4(up, 0.0),
         key_direction: vec4(key, 0.0),
-        key_radiance: [1.05, 1.0, 0.94, 0.0],
+        key_radiance: [1.3, 1.24, 1.16, 0.0],
         fill_direction: vec4(fill, 0.0),
-        fill_radiance: [0.30, 0.32, 0.36, 0.0],
+        fill_radiance: [0.26, 0.28, 0.32, 0.0],
         rim_direction: vec4(rim, 0.0),
         rim_radiance: [0.55, 0.55, 0.6, 0.0],
-        sky_radiance: [0.30, 0.32, 0.36, 0.0],
-        ground_radiance: [0.13, 0.12, 0.11, 0.0],
+        sky_radiance: [0.22, 0.24, 0.27, 0.0],
+        ground_radiance: [0.09, 0.08, 0.075, 0.0],
     }
 }
 

@@ -25,6 +25,22 @@ pub fn looks_like_skin(material: &Material) -> bool {
     named && material.metallic_factor < 0.5
 }
 
+/// We render without shadows, so teeth and tongue would be lit like the
+/// face and an open mouth would glow. Light reaching into the mouth is
+/// mostly blocked by the lips and cheeks; this factor stands in for that
+/// shadow on materials named like mouth interiors.
+pub fn cavity_occlusion(material: &Material) -> f32 {
+    let name = material.name.to_lowercase();
+    if ["teeth", "tooth", "tongue", "mouth_inner", "oral"]
+        .iter()
+        .any(|k| name.contains(k))
+    {
+        0.45
+    } else {
+        1.0
+    }
+}
+
 fn material_uniforms(material: &Material) -> MaterialUniforms {
     let (alpha_cutoff, alpha_mode) = match material.alpha_mode {
         AlphaMode::Opaque => (0.0, 0),
@@ -46,7 +62,7 @@ fn material_uniforms(material: &Material) -> MaterialUniforms {
         alpha_cutoff,
         alpha_mode,
         skin: if looks_like_skin(material) { 1.0 } else { 0.0 },
-        _pad: 0.0,
+        cavity_occlusion: cavity_occlusion(material),
     }
 }
 
@@ -197,6 +213,16 @@ mod tests {
             ..Material::default()
         };
         assert!(!looks_like_skin(&suit));
+    }
+
+    #[test]
+    fn teeth_and_tongue_sit_in_the_mouth_shadow() {
+        let teeth = Material {
+            name: "Human.teeth_base".into(),
+            ..Material::default()
+        };
+        assert!(cavity_occlusion(&teeth) < 1.0);
+        assert_eq!(cavity_occlusion(&Material::default()), 1.0);
     }
 
     #[test]

@@ -68,6 +68,10 @@ impl ReadbackRing {
         self.free.is_empty()
     }
 
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
     /// The slot the next frame copies into. Call only when not full.
     pub fn next_slot(&self) -> Option<usize> {
         self.free.last().copied()

@@ -347,6 +347,11 @@ impl Renderer {
         }
     }
 
+    /// Frames submitted but not yet returned by [`Self::next_frame`].
+    pub fn in_flight(&self) -> usize {
+        self.completed.len() + self.ring.in_flight()
+    }
+
     /// The oldest frame not yet returned, waiting for the GPU if needed;
     /// `None` when nothing is in flight.
     pub fn next_frame(&mut self) -> Result<Option<RenderedFrame>, RenderError> {

@@ -34,7 +34,7 @@ pub struct MaterialUniforms {
     /// 0 = opaque, 1 = mask, 2 = blend.
     pub alpha_mode: u32,
     pub skin: f32,
-    pub _pad: f32,
+    pub cavity_occlusion: f32,
 }
 
 /// Mirrors `DrawUniforms` in shaders/mesh.wgsl.
