@@ -10,5 +10,6 @@ pub mod animation;
 pub mod avatar;
 pub mod clock;
 pub mod encode;
+pub mod render;
 pub mod sink;
 pub mod visemes;
