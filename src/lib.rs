@@ -9,4 +9,5 @@
 pub mod animation;
 pub mod avatar;
 pub mod clock;
+pub mod speech;
 pub mod visemes;
