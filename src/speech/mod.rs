@@ -124,3 +124,26 @@ pub enum SpeechError {
     )]
     EngineGone,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lang_parses_codes_and_region_tags_and_displays_short() {
+        for s in ["en", "EN", "en-US", "en_gb", "english"] {
+            assert_eq!(s.parse::<Lang>().ok(), Some(Lang::En), "{s}");
+        }
+        for s in ["zh", "zh-CN", "zh_TW", "cmn", "Mandarin"] {
+            assert_eq!(s.parse::<Lang>().ok(), Some(Lang::Zh), "{s}");
+        }
+        let err = "fr"
+            .parse::<Lang>()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("\"fr\"") && err.contains("`en`"), "{err}");
+        assert_eq!(Lang::Zh.to_string(), "zh");
+        assert_eq!(Lang::En.to_string().parse::<Lang>().ok(), Some(Lang::En));
+    }
+}

@@ -13,7 +13,10 @@ pub fn clean_text(text: &str) -> Option<String> {
         let invisible = c.is_control()
             || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
             || ('\u{FE00}'..='\u{FE0F}').contains(&c);
-        if c.is_whitespace() || invisible {
+        // Emoji and pictographs: espeak would read their names aloud
+        // ("grinning face"), which an agent should not say.
+        let pictograph = matches!(c, '\u{1F000}'..='\u{1FAFF}' | '\u{2600}'..='\u{27BF}' | '\u{2B00}'..='\u{2BFF}' | '\u{E0000}'..='\u{E007F}' | '\u{200D}');
+        if c.is_whitespace() || invisible || pictograph {
             pending_space = !out.is_empty();
             continue;
         }
@@ -45,6 +48,8 @@ mod tests {
         assert_eq!(clean_text(" \t\n\u{7}\u{FEFF} "), None);
         assert_eq!(clean_text(""), None);
         assert_eq!(clean_text("你好，世界").as_deref(), Some("你好，世界"));
+        assert_eq!(clean_text("Hi 😀👍🏽 there ✅").as_deref(), Some("Hi there"));
+        assert_eq!(clean_text("😀"), None);
     }
 
     #[test]

@@ -101,11 +101,10 @@ fn start_worker() -> Result<Sender<Job>, String> {
 }
 
 fn serve(sample_rate_hz: u32, jobs: Receiver<Job>) {
-    let mut current_voice: Option<String> = None;
     while let Ok(job) = jobs.recv() {
         match job {
             Job::Synth(job, reply) => {
-                let result = run_synth(sample_rate_hz, &job, &mut current_voice);
+                let result = run_synth(sample_rate_hz, &job);
                 let _ = reply.send(result);
             }
             Job::ListVoices(reply) => {
@@ -115,12 +114,11 @@ fn serve(sample_rate_hz: u32, jobs: Receiver<Job>) {
     }
 }
 
-fn run_synth(
-    sample_rate_hz: u32,
-    job: &SynthJob,
-    current_voice: &mut Option<String>,
-) -> Result<RawSpeech, SpeechError> {
-    if current_voice.as_deref() != Some(job.voice.as_str()) {
+fn run_synth(sample_rate_hz: u32, job: &SynthJob) -> Result<RawSpeech, SpeechError> {
+    // The voice is set for every job (~1 ms) rather than cached: text in
+    // other scripts makes espeak switch language mid-utterance, so "the
+    // voice we selected last" is not reliably the one in effect.
+    {
         let unknown = || SpeechError::UnknownVoice {
             voice: job.voice.clone(),
             suggestions: suggest_voices(&job.voice),
@@ -151,7 +149,6 @@ fn run_synth(
             // espeak keeps the previous voice on failure.
             return Err(unknown());
         }
-        *current_voice = Some(job.voice.clone());
     }
     // Set every time: a previous job may have changed them. 175 wpm and
     // pitch 50 are espeak's defaults (the voice file scales around them).
@@ -170,6 +167,11 @@ fn run_synth(
         sample_rate_hz,
         ..RawSpeech::default()
     };
+    // Output is not bit-identical between calls with the same text: some of
+    // espeak's synthesis state (pitch flutter, and after odd text such as
+    // spelled-out unknown characters, timing by up to ~5 %) carries over
+    // between utterances, and neither re-selecting the voice nor
+    // re-initialising resets it. Phoneme events always match the audio made.
     // SAFETY: synchronous mode: every callback for this text runs inside this
     // call, so the `collected` pointer handed over as user_data stays valid.
     let code = unsafe {
