@@ -195,11 +195,14 @@ fn bake(
         let s = cue.start.0 as i64;
         let e = (cue.end.0 as i64).max(s + params.min_hold.0 as i64);
         let bilabial = cue.viseme == Viseme::PP;
-        // Bilabials are fully shut from their start until the burst at their
-        // end is heard (so the opening is not advanced by the lead); other
-        // shapes cross-fade centred on their edges.
+        // Bilabials are fully shut from the moment their closure is heard
+        // until the burst at their end, on the audio clock: the lead is
+        // cancelled for them (rows are read at t + lead), and the lips close
+        // during the `attack` before. Other shapes cross-fade centred on
+        // their edges.
+        let lead = params.lead.0 as i64;
         let (rise_from, fall_from) = if bilabial {
-            (s - attack, e + params.lead.0 as i64)
+            (s + lead - attack - attack / 4, e + lead)
         } else {
             (s - attack / 2, e - release / 2)
         };
