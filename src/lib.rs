@@ -9,6 +9,7 @@
 
 pub mod animation;
 pub mod avatar;
+pub mod builder;
 pub mod clock;
 pub mod encode;
 pub mod render;
