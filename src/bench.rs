@@ -110,6 +110,7 @@ fn file_job(avatar: &Arc<Avatar>, width: u32, height: u32, msaa: u32, out: PathB
         audio_codec: AudioCodec::Aac,
         png_frames: None,
         seed: 1,
+        animation: Default::default(),
         lead_in: FileJob::DEFAULT_LEAD_IN,
         tail: FileJob::DEFAULT_TAIL,
     }

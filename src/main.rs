@@ -164,6 +164,7 @@ fn render(args: RenderArgs) -> Result<()> {
         audio_codec: args.audio_codec,
         png_frames: args.png_frames.clone(),
         seed: args.seed,
+        animation: Default::default(),
         lead_in: FileJob::DEFAULT_LEAD_IN,
         tail: FileJob::DEFAULT_TAIL,
     };

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::animation::AnimationParams;
 use crate::avatar::Avatar;
 use crate::clock::{FrameRate, SampleTime};
 use crate::encode::AudioCodec;
@@ -29,6 +30,8 @@ pub struct FileJob {
     pub audio_codec: AudioCodec,
     pub png_frames: Option<PathBuf>,
     pub seed: u64,
+    /// How the face moves (lead, blending, blinks, idle motion).
+    pub animation: AnimationParams,
     /// Silence before the first word and after the last: the avatar is seen
     /// at rest, and players that start late do not cut the first syllable.
     pub lead_in: SampleTime,
@@ -64,7 +67,7 @@ pub fn render_file(
         speech,
         &PerformerSettings {
             seed: job.seed,
-            ..PerformerSettings::default()
+            animation: job.animation.clone(),
         },
     )?;
     let request = SpeechRequest {
