@@ -10,7 +10,7 @@
 //   unshare -n sh -c 'ip link set lo up; node tests/browser/threejs_load.mjs a.glb b.glb'
 // Options: --png-dir DIR   write each face frame as DIR/<file>.<state>.png
 //          --timeout-secs N  per file (default 45)
-//          --no-webgl      do not ask for software WebGL (exercises the skip path)
+//          --no-webgl      start Chromium with WebGL off (exercises the skip path)
 
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -121,7 +121,7 @@ async function main() {
     routes[`/glb/${index}`] = file;
   });
   const server = await startStaticServer(routes);
-  const browser = await launchChromium({ extraArgs: options.webgl ? SOFTWARE_WEBGL_ARGS : [] });
+  const browser = await launchChromium({ extraArgs: options.webgl ? SOFTWARE_WEBGL_ARGS : ['--disable-3d-apis'] });
   const files = [];
   let userAgent = null;
   try {
