@@ -9,11 +9,17 @@
 //! reason when any is missing, except under `CI=true`. See docs/testing-browser.md.
 
 mod common;
+#[path = "avatar_loader/tiny.rs"]
+#[allow(
+    dead_code,
+    reason = "shared with avatar_loader; this test uses only tiny_glb"
+)]
+mod tiny;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Names a lip-sync player drives on the reference avatar: ARKit jaw and blink,
 /// and an Oculus viseme.
@@ -207,4 +213,91 @@ fn reference_and_default_roles_load_in_threejs() {
     for (file, (_, required_morphs)) in files.iter().zip(&cases) {
         assert_loads_in_threejs(file, required_morphs);
     }
+}
+
+#[test]
+fn load_script_rules_hold_without_a_browser() {
+    // The pass/fail rules and the loopback file server have their own node tests,
+    // cheap enough to run wherever node is, browser or not.
+    if !common::require(
+        succeeds(Command::new("node").arg("--version")),
+        "node is not installed (apt-get install nodejs npm)",
+    ) {
+        return;
+    }
+    let dir = browser_dir();
+    let out = Command::new("node")
+        .arg("--test")
+        .arg(dir.join("threejs_checks.test.mjs"))
+        .arg(dir.join("static_server.test.mjs"))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node --test: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "node --test failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("# fail 0"), "{stdout}");
+    assert!(!stdout.contains("# pass 0"), "no node test ran: {stdout}");
+}
+
+#[test]
+fn the_checks_catch_a_file_three_js_only_half_loads() {
+    // Our own tiny skinned quad with a `jawOpen` morph, once as written and once
+    // with more target names than targets: three.js then drops every name with a
+    // warning, and a face driver could not find `jawOpen`. Needs no avatar data.
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary folder for the tiny GLBs");
+    let spec_clean = |gltf: &mut Value| {
+        // glTF requires min/max on POSITION accessors, and three.js warns without
+        // them; the tiny file leaves them out to test our loader's leniency.
+        gltf["accessors"][0]["min"] = json!([0.0, 0.0, 0.0]);
+        gltf["accessors"][0]["max"] = json!([1.0, 1.0, 0.0]);
+        gltf["accessors"][3]["min"] = json!([0.0, 0.0, 0.0]);
+        gltf["accessors"][3]["max"] = json!([0.0, 0.0, 0.5]);
+        // The unskinned strip primitive makes three.js turn skinning off for it.
+        gltf["meshes"][0]["primitives"]
+            .as_array_mut()
+            .expect("tiny glTF has primitives")
+            .truncate(1);
+    };
+    let good = tiny::write_temp(&dir, "tiny.glb", &tiny::tiny_glb(spec_clean));
+    let broken = tiny::write_temp(
+        &dir,
+        "names.glb",
+        &tiny::tiny_glb(|gltf| {
+            spec_clean(gltf);
+            gltf["meshes"][0]["extras"]["targetNames"] = json!(["jawOpen", "extra"]);
+        }),
+    );
+    let report = load_in_threejs(&[&good, &broken]);
+    let files = report["files"].as_array().map_or(&[][..], Vec::as_slice);
+    assert_eq!(files.len(), 2, "one report per file: {report}");
+
+    assert_loads_in_threejs(&files[0], &["jawOpen"]);
+    assert_eq!(files[0]["meshes"][0]["bones"], 2, "{report}");
+
+    let outcome = |name: &str| {
+        let checks = files[1]["checks"].as_array().map_or(&[][..], Vec::as_slice);
+        let check = checks.iter().find(|check| check["name"] == name);
+        check.map(|check| (check["ok"].clone(), check["detail"].to_string()))
+    };
+    assert_eq!(files[1]["load"]["ok"], true, "it half-loads: {report}");
+    let (ok, detail) = outcome("no three.js warnings").expect("warning check ran");
+    assert!(
+        ok == false && detail.contains("Invalid extras.targetNames length"),
+        "{detail}"
+    );
+    let (ok, detail) = outcome("mouth morphs move vertices").expect("morph check ran");
+    assert!(
+        ok == false && detail.contains("none of jawOpen"),
+        "{detail}"
+    );
+    assert!(
+        face_mesh(&files[1]).is_none(),
+        "names were dropped: {report}"
+    );
 }
