@@ -9,9 +9,11 @@
 
 pub mod animation;
 pub mod avatar;
+pub mod bench;
 pub mod builder;
 pub mod clock;
 pub mod encode;
+pub mod engine;
 pub mod render;
 pub mod sink;
 pub mod speech;

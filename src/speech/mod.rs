@@ -87,6 +87,19 @@ impl SpeechRequest {
     }
 }
 
+/// The embedded speech backend this build was made with: espeak-ng when the
+/// `espeak` feature is on (the default).
+pub fn default_backend() -> Result<std::sync::Arc<dyn Speech>, SpeechError> {
+    #[cfg(feature = "espeak")]
+    {
+        Ok(std::sync::Arc::new(EspeakSpeech::new()))
+    }
+    #[cfg(not(feature = "espeak"))]
+    {
+        Err(SpeechError::NoBackend)
+    }
+}
+
 /// A text-to-speech backend. Implementations are shared between sessions,
 /// hence `Send + Sync`; `synthesize` may block for the synthesis time.
 pub trait Speech: Send + Sync {
@@ -123,6 +136,11 @@ pub enum SpeechError {
         "the espeak-ng worker thread stopped; restart the process (this is a bug, please report it)"
     )]
     EngineGone,
+    #[error(
+        "this build has no embedded voice (built without the `espeak` feature); rebuild with \
+         default features or configure another speech backend"
+    )]
+    NoBackend,
 }
 
 #[cfg(test)]
