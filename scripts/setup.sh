@@ -29,7 +29,9 @@ apt_packages=(
   ffmpeg unzip ca-certificates
 )
 if [ "$mode" = test ]; then
-  apt_packages+=(nodejs npm)
+  # browser tests: Debian's Chromium driven by playwright-core (never a downloaded browser);
+  # iproute2/util-linux for the loopback-only network namespace the tests run in
+  apt_packages+=(nodejs npm chromium iproute2 util-linux)
 fi
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -61,12 +63,15 @@ if ! echo "$wheel_sha256  $wheel" | sha256sum -c --status 2>/dev/null; then
 fi
 
 # --- npm test tools (glTF validator, headless browser driver) ------------------
-if [ "$mode" = test ] && [ -f tests/js/package.json ]; then
-  if [ ! -d tests/js/node_modules ] || [ tests/js/package-lock.json -nt tests/js/node_modules ]; then
-    log "installing npm test tools in tests/js"
-    npm ci --prefix tests/js --no-audit --no-fund --silent
-    touch tests/js/node_modules
-  fi
+if [ "$mode" = test ]; then
+  for dir in tests/js tests/browser; do
+    [ -f "$dir/package.json" ] || continue
+    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+      log "installing npm test tools in $dir"
+      npm ci --prefix "$dir" --no-audit --no-fund --silent
+      touch "$dir/node_modules"
+    fi
+  done
 fi
 
 # --- build and default avatars ------------------------------------------------

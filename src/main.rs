@@ -15,7 +15,11 @@ use avatarcast::render::Background;
 use avatarcast::speech::{self, Lang};
 
 #[derive(Parser)]
-#[command(name = "avatarcast", version, about = "A lip-synced digital human for customer service")]
+#[command(
+    name = "avatarcast",
+    version,
+    about = "A lip-synced digital human for customer service"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -35,7 +39,11 @@ enum Command {
 #[derive(Args)]
 struct RenderArgs {
     /// The line to say.
-    #[arg(long, conflicts_with = "text_file", required_unless_present = "text_file")]
+    #[arg(
+        long,
+        conflicts_with = "text_file",
+        required_unless_present = "text_file"
+    )]
     text: Option<String>,
     /// Read the text from a UTF-8 file instead.
     #[arg(long)]
@@ -68,7 +76,7 @@ struct RenderArgs {
     #[arg(long, default_value = "aac")]
     audio_codec: AudioCodec,
     /// Multisampling: 4 (file quality) or 1 (faster).
-    #[arg(long, default_value_t = 4, value_parser = clap::builder::PossibleValuesParser::new(["1", "4"]).map(|s| s.parse::<u32>().unwrap_or(4)))]
+    #[arg(long, default_value_t = 4, value_parser = parse_msaa)]
     msaa: u32,
     /// Seed for blinks and idle motion (same seed, same video).
     #[arg(long, default_value_t = 1)]
@@ -90,7 +98,7 @@ fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "avatarcast=info,wgpu=error,naga=error".into()),
+                .unwrap_or_else(|_| "avatarcast=info,wgpu=error,wgpu_hal=off,naga=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -137,11 +145,10 @@ fn render(args: RenderArgs) -> Result<()> {
     let (avatar_path, role) = engine::resolve_avatar(source.as_ref())?;
     let avatar = Avatar::load(&avatar_path)
         .with_context(|| format!("loading the avatar {}", avatar_path.display()))?;
-    let voice = args.voice.clone().or_else(|| {
-        role.as_ref().and_then(|r| r.voices.get(&args.lang.to_string()).cloned().or_else(|| {
-            (r.lang.as_deref() == Some(&args.lang.to_string())).then(|| r.voice.clone()).flatten()
-        }))
-    });
+    let voice = args
+        .voice
+        .clone()
+        .or_else(|| role.as_ref().and_then(|r| r.voice_for(args.lang)));
     let background = parse_background(&args.background)?;
     let job = FileJob {
         text,
@@ -157,13 +164,16 @@ fn render(args: RenderArgs) -> Result<()> {
         audio_codec: args.audio_codec,
         png_frames: args.png_frames.clone(),
         seed: args.seed,
+        animation: Default::default(),
         lead_in: FileJob::DEFAULT_LEAD_IN,
         tail: FileJob::DEFAULT_TAIL,
     };
     let speech = speech::default_backend().context("starting the speech engine")?;
     let bar = indicatif::ProgressBar::new(0).with_style(
-        indicatif::ProgressStyle::with_template("{spinner} rendering [{bar:30}] {pos}/{len} frames {per_sec} eta {eta}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} rendering [{bar:30}] {pos}/{len} frames {per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let summary = engine::render_file(&job, speech, &mut |done, total| {
         bar.set_length(total);
@@ -180,14 +190,32 @@ fn render(args: RenderArgs) -> Result<()> {
     Ok(())
 }
 
+fn parse_msaa(s: &str) -> Result<u32, String> {
+    match s {
+        "1" => Ok(1),
+        "4" => Ok(4),
+        _ => Err(format!(
+            "MSAA must be 1 or 4 (what every adapter supports for sRGB targets), got `{s}`"
+        )),
+    }
+}
+
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s
         .split_once(['x', 'X'])
         .ok_or_else(|| format!("size must look like 512x512 or 1280x720, got `{s}`"))?;
-    let w: u32 = w.trim().parse().map_err(|_| format!("bad width in `{s}`"))?;
-    let h: u32 = h.trim().parse().map_err(|_| format!("bad height in `{s}`"))?;
+    let w: u32 = w
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad width in `{s}`"))?;
+    let h: u32 = h
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad height in `{s}`"))?;
     if !(16..=4096).contains(&w) || !(16..=4096).contains(&h) || w % 2 != 0 || h % 2 != 0 {
-        return Err(format!("size `{s}`: width and height must be even and between 16 and 4096 (H.264 needs even sides)"));
+        return Err(format!(
+            "size `{s}`: width and height must be even and between 16 and 4096 (H.264 needs even sides)"
+        ));
     }
     Ok((w, h))
 }
@@ -198,7 +226,11 @@ fn parse_background(s: &str) -> Result<Background> {
             bail!("background colour must be #rrggbb, got `{s}`");
         }
         let v = u32::from_str_radix(hex, 16).context("parsing the background colour")?;
-        return Ok(Background::Color([(v >> 16) as u8, (v >> 8) as u8, v as u8]));
+        return Ok(Background::Color([
+            (v >> 16) as u8,
+            (v >> 8) as u8,
+            v as u8,
+        ]));
     }
     let img = image::open(s).with_context(|| format!("reading the background image {s}"))?;
     Ok(Background::Image(img.to_rgba8()))

@@ -2,167 +2,18 @@
 //! every accessor feature; the reference avatar (../shared/avatars/reference,
 //! outside git) checks a real, meshopt-compressed, quantised model.
 
-use std::path::{Path, PathBuf};
-
 use avatarcast::avatar::{AlphaMode, Avatar, AvatarError, AvatarWarning, WrapMode, build_glb};
 use glam::{Mat4, Quat, Vec3};
 use serde_json::{Value, json};
 
-// ---------------------------------------------------------------- tiny GLB
+#[path = "avatar_loader/fuzz.rs"]
+mod fuzz;
+#[path = "avatar_loader/reference.rs"]
+mod reference;
+#[path = "avatar_loader/tiny.rs"]
+mod tiny;
 
-/// A little-endian byte buffer whose views stay 4-byte aligned.
-#[derive(Default)]
-struct Bin {
-    bytes: Vec<u8>,
-    views: Vec<Value>,
-}
-
-impl Bin {
-    /// Appends `data` as a new buffer view and returns its index.
-    fn view(&mut self, data: &[u8], stride: Option<usize>) -> usize {
-        while self.bytes.len() % 4 != 0 {
-            self.bytes.push(0);
-        }
-        let mut view =
-            json!({"buffer": 0, "byteOffset": self.bytes.len(), "byteLength": data.len()});
-        if let Some(s) = stride {
-            view["byteStride"] = json!(s);
-        }
-        self.bytes.extend_from_slice(data);
-        self.views.push(view);
-        self.views.len() - 1
-    }
-}
-
-fn png_2x2() -> Vec<u8> {
-    let pixels = [
-        255u8, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 255, 255, 255, 128,
-    ];
-    let img = image::RgbaImage::from_raw(2, 2, pixels.to_vec()).expect("2x2 RGBA");
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png)
-        .expect("PNG encodes");
-    out.into_inner()
-}
-
-/// A unit quad in the XY plane facing +Z, skinned to two joints (`Root` and
-/// `Head` one metre up), with a sparse `jawOpen` morph, quantised UVs and
-/// weights, a strided position buffer, a strip primitive and a PNG texture.
-/// `edit` may break the JSON before it is packed.
-fn tiny_gltf(edit: impl FnOnce(&mut Value)) -> (Value, Vec<u8>) {
-    let mut bin = Bin::default();
-    // POSITION, 16-byte stride: xyz then 4 bytes of padding.
-    let positions = [
-        [0.0f32, 0.0, 0.0],
-        [1.0, 0.0, 0.0],
-        [1.0, 1.0, 0.0],
-        [0.0, 1.0, 0.0],
-    ];
-    let mut strided = Vec::new();
-    for p in positions {
-        for c in p {
-            strided.extend_from_slice(&c.to_le_bytes());
-        }
-        strided.extend_from_slice(&[0xEE; 4]);
-    }
-    let v_pos = bin.view(&strided, Some(16));
-    let indices: Vec<u8> = [0u16, 1, 2, 0, 2, 3]
-        .iter()
-        .flat_map(|i| i.to_le_bytes())
-        .collect();
-    let v_idx = bin.view(&indices, None);
-    let uvs: Vec<u8> = [[0u16, 65535], [65535, 65535], [65535, 0], [0, 0]]
-        .iter()
-        .flatten()
-        .flat_map(|c| c.to_le_bytes())
-        .collect();
-    let v_uv = bin.view(&uvs, None);
-    let v_sparse_idx = bin.view(&[2u8], None);
-    let v_sparse_val = bin.view(&[0.0f32, 0.0, 0.5].map(f32::to_le_bytes).concat(), None);
-    let v_joints = bin.view(&[0u8, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0], None);
-    let v_weights = bin.view(
-        &[255u8, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0],
-        None,
-    );
-    let ibm: Vec<u8> = [
-        Mat4::IDENTITY,
-        Mat4::from_translation(Vec3::new(0.0, -1.0, 0.0)),
-    ]
-    .iter()
-    .flat_map(|m| m.to_cols_array())
-    .flat_map(f32::to_le_bytes)
-    .collect();
-    let v_ibm = bin.view(&ibm, None);
-    let v_png = bin.view(&png_2x2(), None);
-
-    let mut gltf = json!({
-        "asset": {"version": "2.0"},
-        "scene": 0,
-        "scenes": [{"nodes": [0, 2]}],
-        "nodes": [
-            {"name": "Root", "children": [1]},
-            {"name": "Head", "translation": [0.0, 1.0, 0.0]},
-            {"name": "Face", "mesh": 0, "skin": 0}
-        ],
-        "skins": [{"joints": [0, 1], "inverseBindMatrices": 7}],
-        "meshes": [{
-            "name": "face",
-            "extras": {"targetNames": ["jawOpen"]},
-            "weights": [0.25],
-            "primitives": [
-                {"attributes": {"POSITION": 0, "TEXCOORD_0": 2, "JOINTS_0": 4, "WEIGHTS_0": 5},
-                 "indices": 1, "material": 0, "targets": [{"POSITION": 3}]},
-                {"attributes": {"POSITION": 0}, "mode": 5}
-            ]
-        }],
-        "materials": [{"name": "skin", "alphaMode": "MASK", "alphaCutoff": 0.3, "doubleSided": true,
-                        "pbrMetallicRoughness": {"baseColorTexture": {"index": 0}, "metallicFactor": 0.0}}],
-        "textures": [{"source": 0, "sampler": 0}],
-        "samplers": [{"wrapS": 33071, "wrapT": 33648, "magFilter": 9728}],
-        "images": [{"bufferView": v_png, "mimeType": "image/png"}],
-        "accessors": [
-            {"bufferView": v_pos, "componentType": 5126, "count": 4, "type": "VEC3"},
-            {"bufferView": v_idx, "componentType": 5123, "count": 6, "type": "SCALAR"},
-            {"bufferView": v_uv, "componentType": 5123, "normalized": true, "count": 4, "type": "VEC2"},
-            {"componentType": 5126, "count": 4, "type": "VEC3",
-             "sparse": {"count": 1, "indices": {"bufferView": v_sparse_idx, "componentType": 5121},
-                        "values": {"bufferView": v_sparse_val}}},
-            {"bufferView": v_joints, "componentType": 5121, "count": 4, "type": "VEC4"},
-            {"bufferView": v_weights, "componentType": 5121, "normalized": true, "count": 4, "type": "VEC4"},
-            {"componentType": 5126, "count": 0, "type": "SCALAR"},
-            {"bufferView": v_ibm, "componentType": 5126, "count": 2, "type": "MAT4"}
-        ],
-        "bufferViews": bin.views,
-        "buffers": [{"byteLength": bin.bytes.len()}]
-    });
-    edit(&mut gltf);
-    (gltf, bin.bytes)
-}
-
-fn tiny_glb(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
-    let (json, bin) = tiny_gltf(edit);
-    build_glb(&json.to_string(), &bin)
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-        out.push_str(&"=".repeat(3 - chunk.len()));
-    }
-    out
-}
-
-fn approx(a: impl Into<Vec3>, b: impl Into<Vec3>, tolerance: f32) -> bool {
-    a.into().distance(b.into()) <= tolerance
-}
+use tiny::{approx, base64, tiny_glb, tiny_gltf, write_temp};
 
 #[test]
 fn tiny_glb_reads_every_accessor_feature() {
@@ -198,6 +49,24 @@ fn tiny_glb_reads_every_accessor_feature() {
     let strip = &mesh.primitives[1];
     assert_eq!(strip.indices, [0, 1, 2, 2, 1, 3]);
     assert_eq!(strip.targets[0].positions, vec![[0.0; 3]; 4]);
+}
+
+#[test]
+fn sparse_substitution_also_applies_over_a_buffer_view() {
+    // Reuse the tiny file's views: indices [2] (u8) and four zero u16 pairs.
+    let glb = tiny_glb(|j| {
+        j["accessors"][2]["sparse"] = json!({"count": 1,
+            "indices": {"bufferView": 3, "componentType": 5121},
+            "values": {"bufferView": 5}});
+    });
+    let avatar = Avatar::from_glb_bytes(&glb, "sparse").expect("loads");
+    let uvs = &avatar.meshes[0].primitives[0].uvs;
+    assert_eq!(uvs[1], [1.0, 1.0], "untouched");
+    assert_eq!(
+        uvs[2],
+        [0.0, 0.0],
+        "was [1, 0]; replaced by the sparse value"
+    );
 }
 
 #[test]
@@ -251,6 +120,22 @@ fn gltf_with_data_uri_and_external_buffers_loads() {
         [1.0, 0.0, 0.0]
     );
 
+    // A JPEG in a data URI decodes too (lossy, so only roughly red).
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(8, 8, image::Rgb([250, 10, 10]))
+        .write_to(&mut jpeg, image::ImageFormat::Jpeg)
+        .expect("JPEG encodes");
+    let mut with_jpeg = json.clone();
+    with_jpeg["images"][0] =
+        json!({"uri": format!("data:image/jpeg;base64,{}", base64(jpeg.get_ref()))});
+    let avatar =
+        Avatar::from_gltf_json(with_jpeg.to_string().as_bytes(), None, "jpeg").expect("JPEG loads");
+    let red = &avatar.textures[0].rgba8[..4];
+    assert!(
+        (avatar.textures[0].width, red[0] > 200, red[1] < 50, red[3]) == (8, true, true, 255),
+        "{red:?}"
+    );
+
     std::fs::write(dir.path().join("tiny data.bin"), &bin).expect("write bin");
     json["buffers"][0]["uri"] = json!("tiny%20data.bin");
     let path = dir.path().join("tiny.gltf");
@@ -262,12 +147,6 @@ fn gltf_with_data_uri_and_external_buffers_loads() {
         warnings.contains(&AvatarWarning::NoBlinkShapes),
         "{warnings:?}"
     );
-}
-
-fn write_temp(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.path().join(name);
-    std::fs::write(&path, bytes).expect("write temp file");
-    path
 }
 
 #[test]
@@ -342,6 +221,18 @@ fn broken_inputs_give_the_right_error() {
         other => panic!("expected UnsupportedExtension, got {other:?}"),
     }
 
+    // A BOM and NUL padding are tolerated; broken JSON is not.
+    let (padded, _) = tiny_gltf(|j| j["buffers"] = json!([]));
+    let mut padded = format!("\u{feff}{padded}").into_bytes();
+    padded.extend_from_slice(&[0, 0, 0]);
+    let no_buffers = Avatar::from_gltf_json(&padded, None, "padded");
+    assert!(
+        matches!(
+            no_buffers,
+            Err(AvatarError::IndexOutOfRange { kind: "buffer", .. })
+        ),
+        "{no_buffers:?}"
+    );
     let bad_json = Avatar::from_gltf_json(b"{\"asset\": ", None, "json");
     assert!(
         matches!(bad_json, Err(AvatarError::BadJson { .. })),
@@ -373,6 +264,18 @@ fn an_avatar_without_mouth_morphs_cannot_lip_sync() {
     );
     // The same bytes load fine without the lip-sync check.
     assert!(Avatar::from_glb_bytes(&glb, "mute").is_ok());
+    // No morph targets at all.
+    let still = tiny_glb(|j| {
+        let mesh = &mut j["meshes"][0];
+        mesh["primitives"][0]
+            .as_object_mut()
+            .expect("primitive")
+            .remove("targets");
+        mesh.as_object_mut().expect("mesh").remove("extras");
+        mesh.as_object_mut().expect("mesh").remove("weights");
+    });
+    let err = Avatar::load(&write_temp(&dir, "still.glb", &still)).expect_err("no morphs");
+    assert!(matches!(err, AvatarError::NoMouthMorphs { .. }), "{err:?}");
     // A VRM whose `aa` expression binds a morph can lip-sync.
     let vrm = tiny_glb(|j| {
         j["meshes"][0]["extras"]["targetNames"] = json!(["Fcl_MTH_A"]);
@@ -388,227 +291,6 @@ fn an_avatar_without_mouth_morphs_cannot_lip_sync() {
         approx(min, Vec3::new(-1.0, 0.0, 0.0), 1e-5) && approx(max, Vec3::new(0.0, 1.0, 0.0), 1e-5)
     );
 }
-
-mod no_panic {
-    use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(300))]
-        /// Any truncation or byte corruption of a valid GLB is an error or a
-        /// model, never a panic.
-        #[test]
-        fn corrupt_glb_never_panics(
-            cut in 0usize..2000,
-            flips in proptest::collection::vec((0usize..2000, any::<u8>()), 0..8),
-        ) {
-            let mut glb = tiny_glb(|_| {});
-            for (at, byte) in flips {
-                let at = at % glb.len();
-                glb[at] = byte;
-            }
-            glb.truncate(cut.min(glb.len()));
-            let _ = Avatar::from_glb_bytes(&glb, "fuzz");
-        }
-
-        /// Digits in the JSON changed at random (indices, counts, offsets).
-        #[test]
-        fn corrupt_json_numbers_never_panic(seed in proptest::collection::vec(any::<(u16, u8)>(), 1..6)) {
-            let (json, bin) = tiny_gltf(|_| {});
-            let mut text = json.to_string().into_bytes();
-            let digits: Vec<usize> = text.iter().enumerate().filter(|(_, c)| c.is_ascii_digit()).map(|(i, _)| i).collect();
-            for (at, value) in seed {
-                let i = digits[at as usize % digits.len()];
-                text[i] = b"0123456789"[value as usize % 10];
-            }
-            let text = String::from_utf8(text).expect("still ASCII");
-            let _ = Avatar::from_glb_bytes(&build_glb(&text, &bin), "fuzz");
-        }
-    }
-}
-
-// ---------------------------------------------------------------- reference
-
-fn reference(file: &str) -> Option<PathBuf> {
-    let path = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/avatars/reference/"
-    ))
-    .join(file);
-    if path.exists() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "reference avatar missing under CI: {path:?}"
-    );
-    eprintln!("skipping: reference avatar not found (see shared/avatars/README.md): {path:?}");
-    None
-}
-
-const ARKIT_52: [&str; 52] = [
-    "browDownLeft",
-    "browDownRight",
-    "browInnerUp",
-    "browOuterUpLeft",
-    "browOuterUpRight",
-    "cheekPuff",
-    "cheekSquintLeft",
-    "cheekSquintRight",
-    "eyeBlinkLeft",
-    "eyeBlinkRight",
-    "eyeLookDownLeft",
-    "eyeLookDownRight",
-    "eyeLookInLeft",
-    "eyeLookInRight",
-    "eyeLookOutLeft",
-    "eyeLookOutRight",
-    "eyeLookUpLeft",
-    "eyeLookUpRight",
-    "eyeSquintLeft",
-    "eyeSquintRight",
-    "eyeWideLeft",
-    "eyeWideRight",
-    "jawForward",
-    "jawLeft",
-    "jawOpen",
-    "jawRight",
-    "mouthClose",
-    "mouthDimpleLeft",
-    "mouthDimpleRight",
-    "mouthFrownLeft",
-    "mouthFrownRight",
-    "mouthFunnel",
-    "mouthLeft",
-    "mouthLowerDownLeft",
-    "mouthLowerDownRight",
-    "mouthPressLeft",
-    "mouthPressRight",
-    "mouthPucker",
-    "mouthRight",
-    "mouthRollLower",
-    "mouthRollUpper",
-    "mouthShrugLower",
-    "mouthShrugUpper",
-    "mouthSmileLeft",
-    "mouthSmileRight",
-    "mouthStretchLeft",
-    "mouthStretchRight",
-    "mouthUpperUpLeft",
-    "mouthUpperUpRight",
-    "noseSneerLeft",
-    "noseSneerRight",
-    "tongueOut",
-];
-const VISEMES_14: [&str; 14] = [
-    "PP", "FF", "TH", "DD", "kk", "CH", "SS", "nn", "RR", "aa", "E", "I", "O", "U",
-];
-
-fn check_reference(avatar: &Avatar) {
-    assert_eq!(avatar.meshes.len(), 8);
-    assert_eq!(avatar.vertex_count(), 50_033);
-    assert_eq!(avatar.triangle_count(), 78_194);
-    let base = &avatar.meshes[avatar
-        .meshes
-        .iter()
-        .position(|m| m.name == "base")
-        .expect("base mesh")];
-    assert_eq!(base.morph_names.len(), 66);
-    for name in ARKIT_52 {
-        assert!(base.morph_index(name).is_some(), "base lacks {name}");
-    }
-    for v in VISEMES_14 {
-        assert!(
-            base.morph_index(&format!("viseme_{v}")).is_some(),
-            "base lacks viseme_{v}"
-        );
-    }
-    for mesh in ["teeth_base", "tongue01", "mind_eyelashes_02"] {
-        let m = avatar.meshes.iter().find(|m| m.name == mesh).expect(mesh);
-        assert!(!m.morph_names.is_empty(), "{mesh} has morphs");
-        assert!(
-            m.primitives
-                .iter()
-                .all(|p| p.targets.len() == m.morph_names.len())
-        );
-    }
-    let jaw = avatar.morph_targets_named("jawOpen");
-    assert!(
-        jaw.len() >= 3,
-        "jawOpen drives face, teeth and tongue: {jaw:?}"
-    );
-    assert_eq!(avatar.textures.len(), 7);
-    for t in &avatar.textures {
-        assert_eq!(
-            (t.width, t.height, t.rgba8.len()),
-            (1024, 1024, 1024 * 1024 * 4),
-            "{}",
-            t.name
-        );
-    }
-    assert!(avatar.skins.iter().all(|s| s.joints.len() == 67));
-    let h = &avatar.humanoid;
-    assert_eq!(h.head, avatar.find_node("Head"));
-    assert_eq!(h.neck, avatar.find_node("Neck"));
-    assert!(h.head.is_some() && h.left_eye.is_some() && h.left_upper_arm.is_some());
-
-    let framing = avatar.framing();
-    let c = framing.head_center;
-    assert!((1.4..1.8).contains(&c.y), "head centre height {c}");
-    assert!(
-        (0.08..0.2).contains(&framing.head_radius),
-        "head radius {}",
-        framing.head_radius
-    );
-    assert!(
-        framing.forward.dot(Vec3::Z) > 0.9,
-        "forward {}",
-        framing.forward
-    );
-    assert!(
-        framing.shoulder_center.y < c.y && framing.shoulder_width > 0.2,
-        "{framing:?}"
-    );
-    let (min, max) = avatar.bounds();
-    assert!((1.5..1.9).contains(&(max.y - min.y)), "height {min} {max}");
-}
-
-#[test]
-fn reference_avatar_loads_compressed_and_decoded_alike() {
-    let (Some(compressed), Some(decoded)) = (
-        reference("mpfb-talkinghead.glb"),
-        reference("mpfb-talkinghead.decoded.glb"),
-    ) else {
-        return;
-    };
-    let (a, warnings) =
-        Avatar::load_with_warnings(&compressed).expect("compressed reference loads");
-    assert!(
-        !warnings.contains(&AvatarWarning::NoBlinkShapes),
-        "{warnings:?}"
-    );
-    let b = Avatar::load(&decoded).expect("decoded reference loads");
-    check_reference(&a);
-    check_reference(&b);
-    for (ma, mb) in a.meshes.iter().zip(&b.meshes) {
-        assert_eq!(ma.name, mb.name);
-        assert_eq!(ma.morph_names, mb.morph_names);
-        for (pa, pb) in ma.primitives.iter().zip(&mb.primitives) {
-            assert_eq!(pa.indices, pb.indices, "{}", ma.name);
-            // Both are 16-bit quantised; meshopt is lossless on the integers.
-            for (x, y) in pa.positions.iter().zip(&pb.positions) {
-                assert!(approx(*x, *y, 1e-4), "{} {x:?} {y:?}", ma.name);
-            }
-            for (ta, tb) in pa.targets.iter().zip(&pb.targets) {
-                for (x, y) in ta.positions.iter().zip(&tb.positions) {
-                    assert!(approx(*x, *y, 1e-3), "{} target {x:?} {y:?}", ma.name);
-                }
-            }
-        }
-    }
-}
-
-// ---------------------------------------------------------------- more tiny cases
 
 #[test]
 fn meshopt_compressed_views_with_a_fallback_buffer_decode() {

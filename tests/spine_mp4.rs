@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use avatarcast::animation::{FacePose, PoseMapper, AvatarPose};
+use avatarcast::animation::{AnimationParams, AvatarPose, FacePose, PoseMapper};
 use avatarcast::avatar::Avatar;
 use avatarcast::clock::{FrameRate, SampleTime};
 use avatarcast::encode::AudioCodec;
@@ -25,7 +25,11 @@ fn test_avatar() -> Option<PathBuf> {
         return Some(glb);
     }
     let reference = common::reference_avatar(false);
-    common::require(reference.is_file(), "no default role built and no reference avatar").then_some(reference)
+    common::require(
+        reference.is_file(),
+        "no default role built and no reference avatar",
+    )
+    .then_some(reference)
 }
 
 fn render_clip(avatar: &Arc<Avatar>, text: &str, lang: Lang, out: &Path) -> FileSummary {
@@ -43,6 +47,13 @@ fn render_clip(avatar: &Arc<Avatar>, text: &str, lang: Lang, out: &Path) -> File
         audio_codec: AudioCodec::Aac,
         png_frames: None,
         seed: 7,
+        // The mouth is measured in a fixed pixel box, so the head holds still;
+        // blinks and gaze stay on (they are outside the box).
+        animation: AnimationParams {
+            head_sway_rad: 0.0,
+            breath_depth_rad: 0.0,
+            ..AnimationParams::default()
+        },
         lead_in: SampleTime::from_millis(600),
         tail: SampleTime::from_millis(700),
     };
@@ -69,13 +80,17 @@ fn mouth_box(avatar: &Avatar) -> (u32, u32, u32, u32) {
     aa_face.visemes[Viseme::Aa as usize] = 1.0;
     let mut aa = AvatarPose::rest(avatar);
     mapper.map(&aa_face, &mut aa);
-    let a = renderer.render(&mut gpu, &rest, &camera).expect("render rest");
+    let a = renderer
+        .render(&mut gpu, &rest, &camera)
+        .expect("render rest");
     let b = renderer.render(&mut gpu, &aa, &camera).expect("render aa");
     let (mut x0, mut y0, mut x1, mut y1) = (SIZE, SIZE, 0, 0);
     for y in 0..SIZE {
         for x in 0..SIZE {
             let i = ((y * SIZE + x) * 4) as usize;
-            let d: i32 = (0..3).map(|c| (i32::from(a.rgba[i + c]) - i32::from(b.rgba[i + c])).abs()).sum();
+            let d: i32 = (0..3)
+                .map(|c| (i32::from(a.rgba[i + c]) - i32::from(b.rgba[i + c])).abs())
+                .sum();
             if d > 40 {
                 x0 = x0.min(x);
                 y0 = y0.min(y);
@@ -84,24 +99,40 @@ fn mouth_box(avatar: &Avatar) -> (u32, u32, u32, u32) {
             }
         }
     }
-    assert!(x1 > x0 && y1 > y0, "saying `aa` changed no pixels: the mouth does not open");
+    assert!(
+        x1 > x0 && y1 > y0,
+        "saying `aa` changed no pixels: the mouth does not open"
+    );
     (x0, y0, x1, y1)
 }
 
 /// Per frame: how different the mouth box is from the first frame (at rest).
+/// Compared in 4×4-pixel block means, so H.264's fine-grained noise does not
+/// count as motion while an opening mouth (a large, dark change) does.
 fn mouth_signal(frames: &[Vec<u8>], (x0, y0, x1, y1): (u32, u32, u32, u32)) -> Vec<f64> {
-    let rest = &frames[0];
+    const B: u32 = 4;
+    let blocks = |f: &[u8]| -> Vec<f64> {
+        let mut out = Vec::new();
+        for by in (y0..y1.saturating_sub(B - 1)).step_by(B as usize) {
+            for bx in (x0..x1.saturating_sub(B - 1)).step_by(B as usize) {
+                let mut sum = 0u32;
+                for y in by..by + B {
+                    for x in bx..bx + B {
+                        let i = ((y * SIZE + x) * 3) as usize;
+                        sum += u32::from(f[i]) + u32::from(f[i + 1]) + u32::from(f[i + 2]);
+                    }
+                }
+                out.push(f64::from(sum) / f64::from(B * B * 3));
+            }
+        }
+        out
+    };
+    let rest = blocks(&frames[0]);
     frames
         .iter()
         .map(|f| {
-            let mut sum = 0u64;
-            for y in y0..y1 {
-                for x in x0..x1 {
-                    let i = ((y * SIZE + x) * 3) as usize;
-                    sum += (0..3).map(|c| u64::from(f[i + c].abs_diff(rest[i + c]))).sum::<u64>();
-                }
-            }
-            sum as f64 / f64::from((x1 - x0) * (y1 - y0) * 3)
+            let b = blocks(f);
+            b.iter().zip(&rest).map(|(x, r)| (x - r).abs()).sum::<f64>() / b.len().max(1) as f64
         })
         .collect()
 }
@@ -110,11 +141,19 @@ fn mouth_signal(frames: &[Vec<u8>], (x0, y0, x1, y1): (u32, u32, u32, u32)) -> V
 fn rms_at(audio: &[f32], t_secs: f64, window_secs: f64) -> f64 {
     let c = (t_secs * 48_000.0) as i64;
     let h = (window_secs * 24_000.0) as i64;
-    let (lo, hi) = ((c - h).max(0) as usize, ((c + h).max(0) as usize).min(audio.len()));
+    let (lo, hi) = (
+        (c - h).max(0) as usize,
+        ((c + h).max(0) as usize).min(audio.len()),
+    );
     if hi <= lo {
         return 0.0;
     }
-    (audio[lo..hi].iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>() / (hi - lo) as f64).sqrt()
+    (audio[lo..hi]
+        .iter()
+        .map(|&x| f64::from(x) * f64::from(x))
+        .sum::<f64>()
+        / (hi - lo) as f64)
+        .sqrt()
 }
 
 /// A/V offset in ms (video time − audio time; negative = the picture leads the
@@ -136,7 +175,9 @@ fn av_offset_ms(mouth: &[f64], audio: &[f32]) -> f64 {
     };
     let duration = mouth.len() as f64 * frame_secs;
     let step = 0.005;
-    let times: Vec<f64> = (0..((duration / step) as usize)).map(|k| k as f64 * step).collect();
+    let times: Vec<f64> = (0..((duration / step) as usize))
+        .map(|k| k as f64 * step)
+        .collect();
     let env: Vec<f64> = times.iter().map(|&t| rms_at(audio, t, 0.04)).collect();
     let corr = |lag: f64| -> f64 {
         let m: Vec<f64> = times.iter().map(|&t| mouth_at(t + lag)).collect();
@@ -157,8 +198,15 @@ fn av_offset_ms(mouth: &[f64], audio: &[f32]) -> f64 {
             best = (c, f64::from(lag_ms));
         }
     }
-    println!("mouth/audio envelope correlation at best lag: {:.3}", best.0);
-    assert!(best.0 > 0.3, "mouth motion does not follow the voice (correlation {:.3})", best.0);
+    println!(
+        "mouth/audio envelope correlation at best lag: {:.3}",
+        best.0
+    );
+    assert!(
+        best.0 > 0.3,
+        "mouth motion does not follow the voice (correlation {:.3})",
+        best.0
+    );
     best.1
 }
 
@@ -167,7 +215,9 @@ fn mean(v: &[f64]) -> f64 {
 }
 
 fn check_clip(text: &str, lang: Lang, label: &str) {
-    let Some(avatar_path) = test_avatar() else { return };
+    let Some(avatar_path) = test_avatar() else {
+        return;
+    };
     if !common::require(common::have_tool("ffprobe"), "ffprobe/ffmpeg not installed") {
         return;
     }
@@ -180,46 +230,100 @@ fn check_clip(text: &str, lang: Lang, label: &str) {
     let probe = common::ffprobe(&out);
     let streams = probe["streams"].as_array().expect("streams");
     assert_eq!(streams.len(), 2, "{probe}");
-    let video = streams.iter().find(|s| s["codec_type"] == "video").expect("a video stream");
-    let audio = streams.iter().find(|s| s["codec_type"] == "audio").expect("an audio stream");
+    let video = streams
+        .iter()
+        .find(|s| s["codec_type"] == "video")
+        .expect("a video stream");
+    let audio = streams
+        .iter()
+        .find(|s| s["codec_type"] == "audio")
+        .expect("an audio stream");
     assert_eq!(video["codec_name"], "h264");
     assert_eq!(audio["codec_name"], "aac");
     assert_eq!(video["width"], SIZE);
     assert_eq!(video["height"], SIZE);
     assert_eq!(video["r_frame_rate"], format!("{FPS}/1"));
     let expected = summary.duration.as_secs_f64();
-    let format_secs: f64 = probe["format"]["duration"].as_str().expect("duration").parse().expect("number");
-    println!("{label}: expected {expected:.3} s, file {format_secs:.3} s, {} frames", summary.frames);
-    assert!((format_secs - expected).abs() <= 1.0 / f64::from(FPS), "duration {format_secs} vs audio {expected}");
+    let format_secs: f64 = probe["format"]["duration"]
+        .as_str()
+        .expect("duration")
+        .parse()
+        .expect("number");
+    println!(
+        "{label}: expected {expected:.3} s, file {format_secs:.3} s, {} frames",
+        summary.frames
+    );
+    assert!(
+        (format_secs - expected).abs() <= 1.0 / f64::from(FPS),
+        "duration {format_secs} vs audio {expected}"
+    );
 
     // Mouth: moves while the voice is loud, rests in the silence before and after.
     let frames = common::decode_rgb_frames(&out, SIZE, SIZE);
     assert_eq!(frames.len() as u64, summary.frames, "decoded frame count");
     let audio = common::decode_audio_48k(&out);
-    assert!((audio.len() as f64 / 48_000.0 - expected).abs() < 0.03, "decoded audio length {}", audio.len());
-    let mouth = mouth_signal(&frames, mouth_box(&avatar));
+    assert!(
+        (audio.len() as f64 / 48_000.0 - expected).abs() < 0.03,
+        "decoded audio length {}",
+        audio.len()
+    );
+    let mbox = mouth_box(&avatar);
+    let mouth = mouth_signal(&frames, mbox);
+    println!(
+        "{label}: mouth box {mbox:?}; signal per frame: {:?}",
+        mouth.iter().map(|m| m.round() as i64).collect::<Vec<_>>()
+    );
     let fps = FrameRate::new(FPS, 1);
-    let before = fps.frame_at(summary.speech_start.saturating_sub(SampleTime::from_millis(150)));
+    let before = fps.frame_at(
+        summary
+            .speech_start
+            .saturating_sub(SampleTime::from_millis(150)),
+    );
     let after = fps.frame_at(summary.speech_end + SampleTime::from_millis(300)) as usize;
-    let speaking_peak = mouth[before as usize..after].iter().cloned().fold(0.0, f64::max);
+    let speaking_peak = mouth[before as usize..after]
+        .iter()
+        .cloned()
+        .fold(0.0, f64::max);
     let rest_before = mouth[..before as usize].iter().cloned().fold(0.0, f64::max);
-    let rest_after = mouth[after.min(mouth.len() - 1)..].iter().cloned().fold(0.0, f64::max);
-    println!("{label}: mouth peak {speaking_peak:.1}, at rest before {rest_before:.1}, after {rest_after:.1}");
+    let rest_after = mouth[after.min(mouth.len() - 1)..]
+        .iter()
+        .cloned()
+        .fold(0.0, f64::max);
+    println!(
+        "{label}: mouth peak {speaking_peak:.1}, at rest before {rest_before:.1}, after {rest_after:.1}"
+    );
     assert!(speaking_peak > 4.0, "the mouth barely moves while speaking");
-    assert!(rest_before < speaking_peak * 0.25, "the mouth moves before the speech starts");
-    assert!(rest_after < speaking_peak * 0.25, "the mouth does not come back to rest after the speech");
+    assert!(
+        rest_before < speaking_peak * 0.25,
+        "the mouth moves before the speech starts"
+    );
+    assert!(
+        rest_after < speaking_peak * 0.25,
+        "the mouth does not come back to rest after the speech"
+    );
 
     let offset = av_offset_ms(&mouth, &audio);
     println!("{label}: A/V offset {offset:+.0} ms (video − audio; ATSC IS-191 window −45..+15)");
-    assert!((-45.0..=15.0).contains(&offset), "A/V offset {offset} ms is outside −45..+15 ms");
+    assert!(
+        (-45.0..=15.0).contains(&offset),
+        "A/V offset {offset} ms is outside −45..+15 ms"
+    );
 }
 
 #[test]
 fn english_clip_is_lip_synced() {
-    check_clip("Hello, how can I help you today? Your parcel will arrive on Monday.", Lang::En, "en");
+    check_clip(
+        "Hello, how can I help you today? Your parcel will arrive on Monday.",
+        Lang::En,
+        "en",
+    );
 }
 
 #[test]
 fn chinese_clip_is_lip_synced() {
-    check_clip("您好，请问有什么可以帮您？您的包裹星期一到。", Lang::Zh, "zh");
+    check_clip(
+        "您好，请问有什么可以帮您？您的包裹星期一到。",
+        Lang::Zh,
+        "zh",
+    );
 }

@@ -18,7 +18,10 @@ fn position(world: &[Mat4], node: Option<usize>) -> Option<Vec3> {
 
 impl Avatar {
     /// Where a portrait camera should look: see [`Framing`]. Uses the head,
-    /// neck, eyes and shoulders (or upper arms) when found, else the bounds.
+    /// eyes and upper arms (or shoulders) when found, else the bounds (head =
+    /// top 13% of the height). `forward` points from the head joint towards
+    /// the eyes; without eye bones it is +Z, glTF's avatar convention (VRM 0.x
+    /// avatars are turned to +Z on load).
     pub fn framing(&self) -> Framing {
         let world = self.world_matrices(&[]);
         let h = &self.humanoid;

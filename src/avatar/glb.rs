@@ -149,6 +149,18 @@ mod tests {
     }
 
     #[test]
+    fn chunks_after_bin_are_ignored() {
+        let mut glb = build_glb("{}", &[9; 4]);
+        glb.extend_from_slice(&4u32.to_le_bytes());
+        glb.extend_from_slice(b"XTRA");
+        glb.extend_from_slice(&[7; 4]);
+        let total = glb.len() as u32;
+        glb[8..12].copy_from_slice(&total.to_le_bytes());
+        let parsed = parse(&glb).expect("valid GLB");
+        assert_eq!(parsed.bin, Some(&[9u8; 4][..]));
+    }
+
+    #[test]
     fn rejects_other_files() {
         assert!(matches!(
             parse(b"PK\x03\x04"),

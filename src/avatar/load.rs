@@ -105,12 +105,47 @@ fn check_extensions(
     Ok(())
 }
 
+/// Every JOINTS_0 entry must name a joint of the skin the mesh is drawn
+/// with, so the renderer can index joint matrices without checking.
+fn check_skin_joints(
+    nodes: &[super::model::Node],
+    meshes: &[super::model::Mesh],
+    skins: &[super::model::Skin],
+) -> Result<(), AvatarError> {
+    for node in nodes {
+        let (Some(m), Some(s)) = (node.mesh, node.skin) else {
+            continue;
+        };
+        let (Some(mesh), Some(skin)) = (meshes.get(m), skins.get(s)) else {
+            continue;
+        };
+        for (p, primitive) in mesh.primitives.iter().enumerate() {
+            let max = primitive.joints.iter().flatten().flatten().max();
+            if let Some(&max) = max.filter(|&&j| usize::from(j) >= skin.joints.len()) {
+                return Err(AvatarError::BadPrimitive {
+                    mesh: m,
+                    primitive: p,
+                    reason: format!(
+                        "JOINTS_0 names joint {max} but skin {s} has {} joints",
+                        skin.joints.len()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 fn build(
     json: &[u8],
     bin: Option<&[u8]>,
     base_dir: Option<&Path>,
     name: &str,
 ) -> Result<(Avatar, Vec<AvatarWarning>), AvatarError> {
+    // Some writers add a byte-order mark or pad the JSON chunk with NULs
+    // instead of spaces; neither is JSON, both are harmless.
+    let json = json.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(json);
+    let json = &json[..json.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1)];
     let root: gltf::json::Root =
         serde_json::from_slice(json).map_err(|e| AvatarError::BadJson {
             message: e.to_string(),
@@ -135,6 +170,7 @@ fn build(
             }
         }
     }
+    check_skin_joints(&nodes, &meshes, &skins)?;
     let textures = images::load_textures(&data, base_dir)?;
 
     let mesh_targets: Vec<usize> = meshes.iter().map(|m| m.morph_names.len()).collect();

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::animation::AnimationParams;
 use crate::avatar::Avatar;
 use crate::clock::{FrameRate, SampleTime};
 use crate::encode::AudioCodec;
@@ -29,6 +30,8 @@ pub struct FileJob {
     pub audio_codec: AudioCodec,
     pub png_frames: Option<PathBuf>,
     pub seed: u64,
+    /// How the face moves (lead, blending, blinks, idle motion).
+    pub animation: AnimationParams,
     /// Silence before the first word and after the last: the avatar is seen
     /// at rest, and players that start late do not cut the first syllable.
     pub lead_in: SampleTime,
@@ -62,10 +65,16 @@ pub fn render_file(
     let mut performer = Performer::new(
         &job.avatar,
         speech,
-        &PerformerSettings { seed: job.seed, ..PerformerSettings::default() },
+        &PerformerSettings {
+            seed: job.seed,
+            animation: job.animation.clone(),
+        },
     )?;
-    let request =
-        SpeechRequest { text: job.text.clone(), lang: job.lang, voice: job.voice.clone() };
+    let request = SpeechRequest {
+        text: job.text.clone(),
+        lang: job.lang,
+        voice: job.voice.clone(),
+    };
     let speech_end = performer.say(&request, job.lead_in)?.end();
     let duration = speech_end + job.tail;
 
@@ -76,7 +85,11 @@ pub fn render_file(
         background: job.background.clone(),
     })?;
     let mut gpu_avatar = renderer.upload(&job.avatar)?;
-    let camera = Camera::portrait(&job.avatar.framing(), job.width as f32 / job.height as f32, 0.0);
+    let camera = Camera::portrait(
+        &job.avatar.framing(),
+        job.width as f32 / job.height as f32,
+        0.0,
+    );
 
     if let Some(dir) = &job.png_frames {
         std::fs::create_dir_all(dir).map_err(|source| EngineError::Write {
@@ -98,7 +111,10 @@ pub fn render_file(
     )?;
 
     let frames = job.fps.frames_covering(duration);
-    let mut sink = FrameSink { mp4: &mut mp4, png_dir: job.png_frames.as_ref() };
+    let mut sink = FrameSink {
+        mp4: &mut mp4,
+        png_dir: job.png_frames.as_ref(),
+    };
     for index in 0..frames {
         let t = job.fps.frame_time(index);
         let pose = performer.pose_at(t);
@@ -106,7 +122,9 @@ pub fn render_file(
         // rendering frame n overlaps with reading back frame n-2.
         renderer.submit(&mut gpu_avatar, pose, &camera, index)?;
         while renderer.in_flight() >= 2 {
-            let Some(frame) = renderer.next_frame()? else { break };
+            let Some(frame) = renderer.next_frame()? else {
+                break;
+            };
             sink.write(&frame)?;
             progress(frame.tag + 1, frames);
         }
@@ -139,12 +157,18 @@ impl FrameSink<'_> {
         self.mp4.write_video_frame(frame.tag, &frame.rgba)?;
         if let Some(dir) = self.png_dir {
             let path = dir.join(format!("frame_{:05}.png", frame.tag));
-            image::save_buffer(&path, &frame.rgba, frame.width, frame.height, image::ExtendedColorType::Rgba8)
-                .map_err(|e| EngineError::Write {
-                    what: "a PNG frame",
-                    path: path.clone(),
-                    source: std::io::Error::other(e),
-                })?;
+            image::save_buffer(
+                &path,
+                &frame.rgba,
+                frame.width,
+                frame.height,
+                image::ExtendedColorType::Rgba8,
+            )
+            .map_err(|e| EngineError::Write {
+                what: "a PNG frame",
+                path: path.clone(),
+                source: std::io::Error::other(e),
+            })?;
         }
         Ok(())
     }

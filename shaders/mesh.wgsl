@@ -1,0 +1,276 @@
+// The avatar's surface shader: GPU skinning in the vertex stage, glTF
+// metallic-roughness shading under studio portrait lighting in the fragment
+// stage, tone mapped with Khronos PBR Neutral into an sRGB target.
+//
+// Structs mirror the `#[repr(C)]` structs of the same names in
+// src/render/uniforms.rs.
+
+const PI: f32 = 3.14159265;
+
+struct FrameUniforms {
+    clip_from_world: mat4x4<f32>,
+    camera_position: vec4<f32>,
+    // Unit world up, for the sky/ground ambient.
+    world_up: vec4<f32>,
+    // Each light: xyz = unit direction from the surface towards the light;
+    // the matching radiance is linear RGB irradiance at normal incidence.
+    key_direction: vec4<f32>,
+    key_radiance: vec4<f32>,
+    fill_direction: vec4<f32>,
+    fill_radiance: vec4<f32>,
+    rim_direction: vec4<f32>,
+    rim_radiance: vec4<f32>,
+    sky_radiance: vec4<f32>,
+    ground_radiance: vec4<f32>,
+}
+
+struct MaterialUniforms {
+    base_color_factor: vec4<f32>,
+    // xyz = emissive factor, w unused.
+    emissive_factor: vec4<f32>,
+    metallic_factor: f32,
+    roughness_factor: f32,
+    normal_scale: f32,
+    occlusion_strength: f32,
+    alpha_cutoff: f32,
+    // 0 = opaque, 1 = mask, 2 = blend.
+    alpha_mode: u32,
+    // 0..1: how much light wraps around the terminator (skin), see `diffuse_weight`.
+    skin: f32,
+    // Multiplies all light reaching surfaces inside the mouth (teeth,
+    // tongue), which lips and cheeks shadow; 1 elsewhere. See material.rs.
+    cavity_occlusion: f32,
+}
+
+struct DrawUniforms {
+    // Index of this draw's first matrix in `matrices`: the node's world
+    // matrix, or the skin's first joint matrix.
+    matrix_offset: u32,
+    skinned: u32,
+    // -1 when the node's world matrix mirrors (negative determinant), else 1.
+    mirror_sign: f32,
+    _pad: f32,
+}
+
+@group(0) @binding(0) var<uniform> frame: FrameUniforms;
+
+@group(1) @binding(0) var<uniform> material: MaterialUniforms;
+@group(1) @binding(1) var base_color_texture: texture_2d<f32>;
+@group(1) @binding(2) var metallic_roughness_texture: texture_2d<f32>;
+@group(1) @binding(3) var normal_texture: texture_2d<f32>;
+@group(1) @binding(4) var occlusion_texture: texture_2d<f32>;
+@group(1) @binding(5) var emissive_texture: texture_2d<f32>;
+@group(1) @binding(6) var base_color_sampler: sampler;
+@group(1) @binding(7) var metallic_roughness_sampler: sampler;
+@group(1) @binding(8) var normal_sampler: sampler;
+@group(1) @binding(9) var occlusion_sampler: sampler;
+@group(1) @binding(10) var emissive_sampler: sampler;
+
+@group(2) @binding(0) var<uniform> draw: DrawUniforms;
+// World matrices of mesh nodes and joint matrices (world × inverse bind) of
+// skins, rewritten every frame.
+@group(2) @binding(1) var<storage, read> matrices: array<mat4x4<f32>>;
+
+struct VertexInput {
+    // Morphed (or rest) position and normal: `MorphedVertex` in morph.wgsl.
+    @location(0) position: vec4<f32>,
+    @location(1) normal: vec4<f32>,
+    @location(2) uv: vec2<f32>,
+    @location(3) tangent: vec4<f32>,
+    @location(4) joints: vec4<u32>,
+    @location(5) weights: vec4<f32>,
+}
+
+struct VertexOutput {
+    @builtin(position) clip_position: vec4<f32>,
+    @location(0) world_position: vec3<f32>,
+    @location(1) world_normal: vec3<f32>,
+    @location(2) uv: vec2<f32>,
+    @location(3) world_tangent: vec4<f32>,
+}
+
+// Normals transform by the cofactor matrix (determinant × inverse
+// transpose), which stays right under non-uniform scale; the sign undoes
+// the determinant's flip for mirroring matrices.
+fn normal_matrix(m: mat4x4<f32>) -> mat3x3<f32> {
+    let c0 = m[0].xyz;
+    let c1 = m[1].xyz;
+    let c2 = m[2].xyz;
+    let cofactor = mat3x3<f32>(cross(c1, c2), cross(c2, c0), cross(c0, c1));
+    return cofactor * sign(dot(c0, cross(c1, c2)));
+}
+
+@vertex
+fn vs_main(in: VertexInput) -> VertexOutput {
+    var world_from_local: mat4x4<f32>;
+    if draw.skinned != 0u {
+        let o = draw.matrix_offset;
+        world_from_local = in.weights.x * matrices[o + in.joints.x]
+            + in.weights.y * matrices[o + in.joints.y]
+            + in.weights.z * matrices[o + in.joints.z]
+            + in.weights.w * matrices[o + in.joints.w];
+    } else {
+        world_from_local = matrices[draw.matrix_offset];
+    }
+    let world_position = world_from_local * vec4<f32>(in.position.xyz, 1.0);
+    let n = normal_matrix(world_from_local);
+    var out: VertexOutput;
+    out.clip_position = frame.clip_from_world * world_position;
+    out.world_position = world_position.xyz;
+    out.world_normal = n * in.normal.xyz;
+    out.uv = in.uv;
+    out.world_tangent = vec4<f32>((world_from_local * vec4<f32>(in.tangent.xyz, 0.0)).xyz, in.tangent.w);
+    return out;
+}
+
+fn safe_normalize(v: vec3<f32>, fallback: vec3<f32>) -> vec3<f32> {
+    let len2 = dot(v, v);
+    if len2 > 1e-12 {
+        return v * inverseSqrt(len2);
+    }
+    return fallback;
+}
+
+// GGX / Trowbridge-Reitz normal distribution, alpha = roughness².
+fn distribution_ggx(n_dot_h: f32, alpha: f32) -> f32 {
+    let a2 = alpha * alpha;
+    let d = n_dot_h * n_dot_h * (a2 - 1.0) + 1.0;
+    return a2 / (PI * d * d);
+}
+
+// Height-correlated Smith visibility for GGX (includes the 1/(4 n·l n·v)).
+fn visibility_smith_ggx(n_dot_l: f32, n_dot_v: f32, alpha: f32) -> f32 {
+    let a2 = alpha * alpha;
+    let gv = n_dot_l * sqrt(n_dot_v * n_dot_v * (1.0 - a2) + a2);
+    let gl = n_dot_v * sqrt(n_dot_l * n_dot_l * (1.0 - a2) + a2);
+    return 0.5 / max(gv + gl, 1e-5);
+}
+
+fn fresnel_schlick(f0: vec3<f32>, v_dot_h: f32) -> vec3<f32> {
+    return f0 + (vec3<f32>(1.0) - f0) * pow(1.0 - v_dot_h, 5.0);
+}
+
+// Lambert's cosine, or for skin a wrapped cosine that lets light reach past
+// the terminator, wider in red than in blue: a cheap stand-in for
+// subsurface scattering (Green, GPU Gems 1 ch. 16). The 1/(1+w) keeps the
+// integral over the hemisphere equal to Lambert's.
+fn diffuse_weight(n_dot_l_signed: f32, skin: f32) -> vec3<f32> {
+    let wrap = skin * vec3<f32>(0.5, 0.3, 0.25);
+    return clamp((vec3<f32>(n_dot_l_signed) + wrap) / (vec3<f32>(1.0) + wrap), vec3<f32>(0.0), vec3<f32>(1.0))
+        / (vec3<f32>(1.0) + wrap);
+}
+
+struct Surface {
+    normal: vec3<f32>,
+    view: vec3<f32>,
+    albedo: vec3<f32>,
+    f0: vec3<f32>,
+    alpha: f32,
+    metallic: f32,
+    skin: f32,
+}
+
+fn direct_light(s: Surface, to_light: vec3<f32>, radiance: vec3<f32>) -> vec3<f32> {
+    let n_dot_l_signed = dot(s.normal, to_light);
+    let n_dot_l = max(n_dot_l_signed, 0.0);
+    let n_dot_v = max(dot(s.normal, s.view), 1e-4);
+    let h = safe_normalize(to_light + s.view, s.normal);
+    let n_dot_h = max(dot(s.normal, h), 0.0);
+    let v_dot_h = max(dot(s.view, h), 0.0);
+    let f = fresnel_schlick(s.f0, v_dot_h);
+    let specular = f * distribution_ggx(n_dot_h, s.alpha) * visibility_smith_ggx(n_dot_l, n_dot_v, s.alpha) * n_dot_l;
+    let diffuse = (vec3<f32>(1.0) - f) * (1.0 - s.metallic) * s.albedo / PI * diffuse_weight(n_dot_l_signed, s.skin);
+    return (diffuse * PI + specular * PI) * radiance;
+}
+
+// Karis' analytic fit of the split-sum environment BRDF (Unreal, 2014).
+fn env_brdf_approx(f0: vec3<f32>, roughness: f32, n_dot_v: f32) -> vec3<f32> {
+    let c0 = vec4<f32>(-1.0, -0.0275, -0.572, 0.022);
+    let c1 = vec4<f32>(1.0, 0.0425, 1.04, -0.04);
+    let r = roughness * c0 + c1;
+    let a004 = min(r.x * r.x, exp2(-9.28 * n_dot_v)) * r.x + r.y;
+    let ab = vec2<f32>(-1.04, 1.04) * a004 + r.zw;
+    return f0 * ab.x + vec3<f32>(ab.y);
+}
+
+fn hemisphere(direction: vec3<f32>) -> vec3<f32> {
+    let t = 0.5 + 0.5 * dot(direction, frame.world_up.xyz);
+    return mix(frame.ground_radiance.rgb, frame.sky_radiance.rgb, t);
+}
+
+// Khronos PBR Neutral tone mapper (2024): keeps base colours as authored up
+// to 0.8 and rolls highlights off towards white without a hue shift.
+fn tone_map_pbr_neutral(color_in: vec3<f32>) -> vec3<f32> {
+    let start_compression = 0.8 - 0.04;
+    let desaturation = 0.15;
+    let x = min(color_in.r, min(color_in.g, color_in.b));
+    let offset = select(0.04, x - 6.25 * x * x, x < 0.08);
+    var color = color_in - vec3<f32>(offset);
+    let peak = max(color.r, max(color.g, color.b));
+    if peak < start_compression {
+        return color;
+    }
+    let d = 1.0 - start_compression;
+    let new_peak = 1.0 - d * d / (peak + d - start_compression);
+    color = color * (new_peak / peak);
+    let g = 1.0 - 1.0 / (desaturation * (peak - new_peak) + 1.0);
+    return mix(color, vec3<f32>(new_peak), g);
+}
+
+@fragment
+fn fs_main(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
+    let base_color = material.base_color_factor * textureSample(base_color_texture, base_color_sampler, in.uv);
+    if material.alpha_mode == 1u && base_color.a < material.alpha_cutoff {
+        discard;
+    }
+    let view = safe_normalize(frame.camera_position.xyz - in.world_position, vec3<f32>(0.0, 0.0, 1.0));
+    var geometric_normal = safe_normalize(in.world_normal, view);
+    // Double-sided materials light their back faces with the flipped normal;
+    // single-sided back faces are culled and never reach this point.
+    if !front_facing {
+        geometric_normal = -geometric_normal;
+    }
+
+    // Tangent frame: Gram-Schmidt against the interpolated normal.
+    let tangent = in.world_tangent.xyz - geometric_normal * dot(geometric_normal, in.world_tangent.xyz);
+    var normal = geometric_normal;
+    if dot(tangent, tangent) > 1e-12 {
+        let t = normalize(tangent);
+        let handedness = select(-1.0, 1.0, in.world_tangent.w >= 0.0);
+        let b = cross(geometric_normal, t) * handedness;
+        let sampled = textureSample(normal_texture, normal_sampler, in.uv).xyz * 2.0 - vec3<f32>(1.0);
+        let scaled = vec3<f32>(sampled.xy * material.normal_scale, sampled.z);
+        normal = safe_normalize(t * scaled.x + b * scaled.y + geometric_normal * scaled.z, geometric_normal);
+    }
+
+    let metallic_roughness = textureSample(metallic_roughness_texture, metallic_roughness_sampler, in.uv);
+    let metallic = clamp(material.metallic_factor * metallic_roughness.b, 0.0, 1.0);
+    let roughness = clamp(material.roughness_factor * metallic_roughness.g, 0.05, 1.0);
+    let occlusion_sample = textureSample(occlusion_texture, occlusion_sampler, in.uv).r;
+    let occlusion = 1.0 + material.occlusion_strength * (occlusion_sample - 1.0);
+    let emissive = material.emissive_factor.rgb * textureSample(emissive_texture, emissive_sampler, in.uv).rgb;
+
+    var s: Surface;
+    s.normal = normal;
+    s.view = view;
+    s.albedo = base_color.rgb;
+    s.f0 = mix(vec3<f32>(0.04), base_color.rgb, metallic);
+    s.alpha = roughness * roughness;
+    s.metallic = metallic;
+    s.skin = material.skin;
+
+    var color = direct_light(s, frame.key_direction.xyz, frame.key_radiance.rgb);
+    color = color + direct_light(s, frame.fill_direction.xyz, frame.fill_radiance.rgb);
+    color = color + direct_light(s, frame.rim_direction.xyz, frame.rim_radiance.rgb);
+
+    let n_dot_v = max(dot(normal, view), 1e-4);
+    let ambient_diffuse = hemisphere(normal) * s.albedo * (1.0 - metallic);
+    let reflected = reflect(-view, normal);
+    let ambient_specular = hemisphere(reflected) * env_brdf_approx(s.f0, roughness, n_dot_v);
+    color = color + (ambient_diffuse + ambient_specular) * occlusion;
+    color = color * material.cavity_occlusion + emissive;
+
+    // Only blended materials are translucent; the frame itself stays opaque.
+    let alpha = select(1.0, base_color.a, material.alpha_mode == 2u);
+    return vec4<f32>(tone_map_pbr_neutral(color), alpha);
+}

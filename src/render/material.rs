@@ -1,0 +1,237 @@
+//! glTF materials as bind groups: factors in a uniform buffer, five textures
+//! (neutral defaults where the material has none) and their samplers.
+
+use wgpu::util::DeviceExt;
+
+use super::pipelines::AlphaKind;
+use super::textures::{DefaultTextures, SamplerCache, upload_texture};
+use super::uniforms::MaterialUniforms;
+use crate::avatar::{AlphaMode, Avatar, Material, TextureRef};
+
+pub struct GpuMaterial {
+    pub bind_group: wgpu::BindGroup,
+    pub alpha: AlphaKind,
+    pub double_sided: bool,
+}
+
+/// Skin gets wrapped diffuse lighting. glTF has no "skin" flag, so this goes
+/// by name as exporters write it (MakeHuman `Human.body`, VRoid `_Face_`,
+/// `Skin`, `Body`) and requires a dielectric.
+pub fn looks_like_skin(material: &Material) -> bool {
+    let name = material.name.to_lowercase();
+    let named = ["skin", "body", "face", "head"]
+        .iter()
+        .any(|k| name.contains(k));
+    named && material.metallic_factor < 0.5
+}
+
+/// We render without shadows, so teeth and tongue would be lit like the
+/// face and an open mouth would glow. Light reaching into the mouth is
+/// mostly blocked by the lips and cheeks; this factor stands in for that
+/// shadow on materials named like mouth interiors.
+pub fn cavity_occlusion(material: &Material) -> f32 {
+    let name = material.name.to_lowercase();
+    if ["teeth", "tooth", "tongue", "mouth_inner", "oral"]
+        .iter()
+        .any(|k| name.contains(k))
+    {
+        0.45
+    } else {
+        1.0
+    }
+}
+
+fn material_uniforms(material: &Material) -> MaterialUniforms {
+    let (alpha_cutoff, alpha_mode) = match material.alpha_mode {
+        AlphaMode::Opaque => (0.0, 0),
+        AlphaMode::Mask(cutoff) => (cutoff, 1),
+        AlphaMode::Blend => (0.0, 2),
+    };
+    let e = material.emissive_factor;
+    MaterialUniforms {
+        base_color_factor: material.base_color_factor,
+        emissive_factor: [e[0], e[1], e[2], 0.0],
+        metallic_factor: material.metallic_factor,
+        roughness_factor: material.roughness_factor,
+        normal_scale: material.normal_scale,
+        occlusion_strength: if material.occlusion_texture.is_some() {
+            1.0
+        } else {
+            0.0
+        },
+        alpha_cutoff,
+        alpha_mode,
+        skin: if looks_like_skin(material) { 1.0 } else { 0.0 },
+        cavity_occlusion: cavity_occlusion(material),
+    }
+}
+
+/// Uploads textures on first use: each avatar texture at most once per
+/// colour space (base colour and emissive are sRGB, the other maps linear).
+pub struct TextureUploader<'a> {
+    pub device: &'a wgpu::Device,
+    pub queue: &'a wgpu::Queue,
+    pub avatar: &'a Avatar,
+    pub defaults: &'a DefaultTextures,
+    pub samplers: SamplerCache,
+    pub max_dimension: u32,
+    views: std::collections::HashMap<(usize, bool), wgpu::TextureView>,
+}
+
+impl<'a> TextureUploader<'a> {
+    pub fn new(
+        device: &'a wgpu::Device,
+        queue: &'a wgpu::Queue,
+        avatar: &'a Avatar,
+        defaults: &'a DefaultTextures,
+    ) -> Self {
+        TextureUploader {
+            device,
+            queue,
+            avatar,
+            defaults,
+            samplers: SamplerCache::default(),
+            max_dimension: device.limits().max_texture_dimension_2d,
+            views: Default::default(),
+        }
+    }
+
+    /// The view and sampler for `reference`, or `fallback` with a linear
+    /// repeating sampler.
+    fn resolve(
+        &mut self,
+        reference: Option<TextureRef>,
+        srgb: bool,
+        fallback: &wgpu::TextureView,
+    ) -> Result<(wgpu::TextureView, wgpu::Sampler), String> {
+        let Some(reference) = reference else {
+            let sampler =
+                self.samplers
+                    .get(self.device, Default::default(), Default::default(), false);
+            return Ok((fallback.clone(), sampler));
+        };
+        let texture = self.avatar.textures.get(reference.texture).ok_or_else(|| {
+            format!(
+                "material refers to texture {} but the avatar has {}",
+                reference.texture,
+                self.avatar.textures.len()
+            )
+        })?;
+        let view = match self.views.get(&(reference.texture, srgb)) {
+            Some(view) => view.clone(),
+            None => {
+                let gpu =
+                    upload_texture(self.device, self.queue, texture, srgb, self.max_dimension)?;
+                let view = gpu.create_view(&wgpu::TextureViewDescriptor::default());
+                self.views.insert((reference.texture, srgb), view.clone());
+                view
+            }
+        };
+        let sampler =
+            self.samplers
+                .get(self.device, texture.wrap_u, texture.wrap_v, texture.nearest);
+        Ok((view, sampler))
+    }
+
+    pub fn material(
+        &mut self,
+        layout: &wgpu::BindGroupLayout,
+        material: &Material,
+    ) -> Result<GpuMaterial, String> {
+        let defaults = self.defaults;
+        let base = self.resolve(material.base_color_texture, true, &defaults.white_srgb)?;
+        let mr = self.resolve(
+            material.metallic_roughness_texture,
+            false,
+            &defaults.white_linear,
+        )?;
+        let normal = self.resolve(material.normal_texture, false, &defaults.flat_normal)?;
+        let occlusion = self.resolve(material.occlusion_texture, false, &defaults.white_linear)?;
+        let emissive = self.resolve(material.emissive_texture, true, &defaults.white_srgb)?;
+        let uniforms = self
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("material"),
+                contents: bytemuck::bytes_of(&material_uniforms(material)),
+                usage: wgpu::BufferUsages::UNIFORM,
+            });
+        let maps = [&base, &mr, &normal, &occlusion, &emissive];
+        let mut entries = vec![wgpu::BindGroupEntry {
+            binding: 0,
+            resource: uniforms.as_entire_binding(),
+        }];
+        for (i, (view, _)) in maps.iter().enumerate() {
+            entries.push(wgpu::BindGroupEntry {
+                binding: 1 + i as u32,
+                resource: wgpu::BindingResource::TextureView(view),
+            });
+        }
+        for (i, (_, sampler)) in maps.iter().enumerate() {
+            entries.push(wgpu::BindGroupEntry {
+                binding: 6 + i as u32,
+                resource: wgpu::BindingResource::Sampler(sampler),
+            });
+        }
+        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(&material.name),
+            layout,
+            entries: &entries,
+        });
+        Ok(GpuMaterial {
+            bind_group,
+            alpha: match material.alpha_mode {
+                AlphaMode::Opaque => AlphaKind::Opaque,
+                AlphaMode::Mask(_) => AlphaKind::Mask,
+                AlphaMode::Blend => AlphaKind::Blend,
+            },
+            double_sided: material.double_sided,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skin_is_recognised_by_name_on_dielectrics_only() {
+        let skin = Material {
+            name: "Human.body".into(),
+            metallic_factor: 0.0,
+            ..Material::default()
+        };
+        assert!(looks_like_skin(&skin));
+        let metal_body = Material {
+            name: "CarBody".into(),
+            metallic_factor: 1.0,
+            ..Material::default()
+        };
+        assert!(!looks_like_skin(&metal_body));
+        let suit = Material {
+            name: "Human.female_casualsuit01".into(),
+            metallic_factor: 0.0,
+            ..Material::default()
+        };
+        assert!(!looks_like_skin(&suit));
+    }
+
+    #[test]
+    fn teeth_and_tongue_sit_in_the_mouth_shadow() {
+        let teeth = Material {
+            name: "Human.teeth_base".into(),
+            ..Material::default()
+        };
+        assert!(cavity_occlusion(&teeth) < 1.0);
+        assert_eq!(cavity_occlusion(&Material::default()), 1.0);
+    }
+
+    #[test]
+    fn mask_cutoff_reaches_the_shader() {
+        let m = Material {
+            alpha_mode: AlphaMode::Mask(0.3),
+            ..Material::default()
+        };
+        let u = material_uniforms(&m);
+        assert_eq!((u.alpha_mode, u.alpha_cutoff), (1, 0.3));
+    }
+}

@@ -1,0 +1,262 @@
+//! Avatar textures on the GPU: mip chains built on the CPU (a 1024² skin
+//! texture drawn at 256² shimmers without them), samplers per wrap mode, and
+//! neutral 1×1 stand-ins for absent maps.
+
+use std::collections::HashMap;
+
+use crate::avatar::{Texture, WrapMode};
+
+/// sRGB byte → linear, exact to f32.
+fn srgb_to_linear(byte: u8) -> f32 {
+    let c = byte as f32 / 255.0;
+    if c <= 0.04045 {
+        c / 12.92
+    } else {
+        ((c + 0.055) / 1.055).powf(2.4)
+    }
+}
+
+fn linear_to_srgb_byte(linear: f32) -> u8 {
+    let c = linear.clamp(0.0, 1.0);
+    let s = if c <= 0.0031308 {
+        c * 12.92
+    } else {
+        1.055 * c.powf(1.0 / 2.4) - 0.055
+    };
+    (s * 255.0 + 0.5) as u8
+}
+
+/// The next mip level: a 2×2 box filter, averaging colour in linear light
+/// when `srgb` (averaging sRGB bytes darkens edges) and alpha as stored.
+pub fn downsample(rgba: &[u8], width: u32, height: u32, srgb: bool) -> (Vec<u8>, u32, u32) {
+    let (w, h) = (width as usize, height as usize);
+    let (nw, nh) = ((w / 2).max(1), (h / 2).max(1));
+    let lut: Vec<f32> = (0..=255u8).map(srgb_to_linear).collect();
+    let mut out = vec![0u8; nw * nh * 4];
+    for y in 0..nh {
+        for x in 0..nw {
+            let xs = [(2 * x).min(w - 1), (2 * x + 1).min(w - 1)];
+            let ys = [(2 * y).min(h - 1), (2 * y + 1).min(h - 1)];
+            for c in 0..4 {
+                let mut sum = 0.0f32;
+                for &sy in &ys {
+                    for &sx in &xs {
+                        let v = rgba[(sy * w + sx) * 4 + c];
+                        sum += if srgb && c < 3 {
+                            lut[v as usize]
+                        } else {
+                            v as f32
+                        };
+                    }
+                }
+                let mean = sum / 4.0;
+                out[(y * nw + x) * 4 + c] = if srgb && c < 3 {
+                    linear_to_srgb_byte(mean)
+                } else {
+                    (mean + 0.5) as u8
+                };
+            }
+        }
+    }
+    (out, nw as u32, nh as u32)
+}
+
+/// Uploads RGBA8 pixels with a full mip chain.
+pub fn upload_rgba(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    label: &str,
+    rgba: &[u8],
+    width: u32,
+    height: u32,
+    srgb: bool,
+) -> wgpu::Texture {
+    let mip_level_count = 32 - width.max(height).max(1).leading_zeros();
+    let texture = device.create_texture(&wgpu::TextureDescriptor {
+        label: Some(label),
+        size: wgpu::Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: if srgb {
+            wgpu::TextureFormat::Rgba8UnormSrgb
+        } else {
+            wgpu::TextureFormat::Rgba8Unorm
+        },
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    let mut level_pixels = rgba.to_vec();
+    let (mut w, mut h) = (width, height);
+    for level in 0..mip_level_count {
+        queue.write_texture(
+            wgpu::TexelCopyTextureInfo {
+                texture: &texture,
+                mip_level: level,
+                origin: wgpu::Origin3d::ZERO,
+                aspect: wgpu::TextureAspect::All,
+            },
+            &level_pixels,
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(4 * w),
+                rows_per_image: Some(h),
+            },
+            wgpu::Extent3d {
+                width: w,
+                height: h,
+                depth_or_array_layers: 1,
+            },
+        );
+        if level + 1 < mip_level_count {
+            (level_pixels, w, h) = downsample(&level_pixels, w, h, srgb);
+        }
+    }
+    texture
+}
+
+/// Uploads an avatar texture, validating its size first.
+pub fn upload_texture(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    texture: &Texture,
+    srgb: bool,
+    max_dimension: u32,
+) -> Result<wgpu::Texture, String> {
+    let expected = texture.width as usize * texture.height as usize * 4;
+    if texture.width == 0 || texture.height == 0 || texture.rgba8.len() != expected {
+        return Err(format!(
+            "texture {:?} is {}x{} but has {} bytes (expected {expected})",
+            texture.name,
+            texture.width,
+            texture.height,
+            texture.rgba8.len()
+        ));
+    }
+    if texture.width > max_dimension || texture.height > max_dimension {
+        return Err(format!(
+            "texture {:?} is {}x{}, larger than the adapter's limit {max_dimension}",
+            texture.name, texture.width, texture.height
+        ));
+    }
+    Ok(upload_rgba(
+        device,
+        queue,
+        &texture.name,
+        &texture.rgba8,
+        texture.width,
+        texture.height,
+        srgb,
+    ))
+}
+
+fn address_mode(mode: WrapMode) -> wgpu::AddressMode {
+    match mode {
+        WrapMode::Repeat => wgpu::AddressMode::Repeat,
+        WrapMode::MirroredRepeat => wgpu::AddressMode::MirrorRepeat,
+        WrapMode::ClampToEdge => wgpu::AddressMode::ClampToEdge,
+    }
+}
+
+/// One sampler per distinct (wrap u, wrap v, nearest) combination.
+#[derive(Default)]
+pub struct SamplerCache {
+    samplers: HashMap<(u8, u8, bool), wgpu::Sampler>,
+}
+
+impl SamplerCache {
+    pub fn get(
+        &mut self,
+        device: &wgpu::Device,
+        wrap_u: WrapMode,
+        wrap_v: WrapMode,
+        nearest: bool,
+    ) -> wgpu::Sampler {
+        let key = (wrap_u as u8, wrap_v as u8, nearest);
+        self.samplers
+            .entry(key)
+            .or_insert_with(|| {
+                let mag = if nearest {
+                    wgpu::FilterMode::Nearest
+                } else {
+                    wgpu::FilterMode::Linear
+                };
+                device.create_sampler(&wgpu::SamplerDescriptor {
+                    label: Some("avatar texture sampler"),
+                    address_mode_u: address_mode(wrap_u),
+                    address_mode_v: address_mode(wrap_v),
+                    address_mode_w: wgpu::AddressMode::Repeat,
+                    mag_filter: mag,
+                    min_filter: wgpu::FilterMode::Linear,
+                    mipmap_filter: wgpu::MipmapFilterMode::Linear,
+                    ..Default::default()
+                })
+            })
+            .clone()
+    }
+}
+
+/// 1×1 textures used where a material has no map: white base colour,
+/// occlusion and metallic-roughness (the factors alone apply), a flat normal.
+pub struct DefaultTextures {
+    pub white_srgb: wgpu::TextureView,
+    pub white_linear: wgpu::TextureView,
+    pub flat_normal: wgpu::TextureView,
+}
+
+impl DefaultTextures {
+    pub fn new(device: &wgpu::Device, queue: &wgpu::Queue) -> DefaultTextures {
+        let view = |t: wgpu::Texture| t.create_view(&wgpu::TextureViewDescriptor::default());
+        DefaultTextures {
+            white_srgb: view(upload_rgba(
+                device,
+                queue,
+                "white sRGB",
+                &[255; 4],
+                1,
+                1,
+                true,
+            )),
+            white_linear: view(upload_rgba(device, queue, "white", &[255; 4], 1, 1, false)),
+            flat_normal: view(upload_rgba(
+                device,
+                queue,
+                "flat normal",
+                &[128, 128, 255, 255],
+                1,
+                1,
+                false,
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn downsampling_srgb_averages_in_linear_light() {
+        // Black and white average to linear 0.5, which is sRGB 188, not 128.
+        let rgba = [
+            0, 0, 0, 255, 255, 255, 255, 255, 0, 0, 0, 255, 255, 255, 255, 255,
+        ];
+        let (out, w, h) = downsample(&rgba, 2, 2, true);
+        assert_eq!((w, h), (1, 1));
+        assert_eq!(out, vec![188, 188, 188, 255]);
+        let (linear, _, _) = downsample(&rgba, 2, 2, false);
+        assert_eq!(linear, vec![128, 128, 128, 255]);
+    }
+
+    #[test]
+    fn downsampling_odd_sizes_clamps_at_the_edge() {
+        let rgba: Vec<u8> = (0..12).map(|i| i as u8).collect();
+        let (out, w, h) = downsample(&rgba, 3, 1, false);
+        assert_eq!((w, h), (1, 1));
+        assert_eq!(out.len(), 4);
+    }
+}
