@@ -22,7 +22,7 @@ use super::{BUILDER_VERSION, BuildError, skin_tex};
 
 /// Texture sizes in texels: skin colour, skin roughness, skin normal, eyes,
 /// lashes, hair, weave.
-const SIZES: [u32; 7] = [2048, 512, 1024, 256, 256, 1024, 128];
+const SIZES: [u32; 7] = [2048, 512, 2048, 256, 256, 1024, 128];
 
 /// Summary numbers a caller may print or record (role.toml).
 #[derive(Debug, Clone, Default)]
@@ -169,7 +169,7 @@ pub fn assemble(
         "name": "skin",
         "pbrMetallicRoughness": {"baseColorTexture": {"index": base_tex}, "metallicFactor": 0.0,
             "roughnessFactor": 1.0, "metallicRoughnessTexture": {"index": rough_tex}},
-        "normalTexture": {"index": normal_tex, "scale": 0.5}
+        "normalTexture": {"index": normal_tex, "scale": 0.3}
     }));
     // Eyes and lashes.
     let eye_map = bake_eyes(&eyes, &head, role.eye_color.linear(), SIZES[3]);
@@ -241,7 +241,7 @@ pub fn assemble(
             "image/png",
         );
         hair.material = doc.material(json!({"name": "hair", "alphaMode": "MASK", "alphaCutoff": 0.5, "doubleSided": true,
-            "pbrMetallicRoughness": {"baseColorTexture": {"index": tex}, "metallicFactor": 0.0, "roughnessFactor": 0.65}}));
+            "pbrMetallicRoughness": {"baseColorTexture": {"index": tex}, "metallicFactor": 0.0, "roughnessFactor": 0.8}}));
         parts.push((hair, false));
     }
     parts.extend([(shirt, false), (trousers, false), (shoes, false)]);

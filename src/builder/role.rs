@@ -184,7 +184,7 @@ pub fn default_roles() -> Vec<RoleSpec> {
             height: 0.55,
             proportions: 0.7,
             skin_tone: Rgb8([0xe6, 0xb8, 0x98]),
-            hair_color: Rgb8([0x2a, 0x1c, 0x16]),
+            hair_color: Rgb8([0x3a, 0x27, 0x1e]),
             eye_color: Rgb8([0x4a, 0x2e, 0x1c]),
             lip_color: Rgb8([0xb8, 0x5a, 0x5e]),
             uniform_color: Rgb8([0x1f, 0x5f, 0x6b]),

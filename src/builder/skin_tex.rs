@@ -107,7 +107,7 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
     let mut rough = Canvas::new(sizes[1], 3, &[1.0, 0.55, 0.0]);
     rough.bake(&body.indices, &body.uvs, &attrs, STRIDE, |a, texel| {
         let p = Vec3::new(a[0], a[1], a[2]);
-        let mut g = 0.52 + (fbm3(p * 40.0, 2, 21) - 0.5) * 0.16;
+        let mut g = 0.58 + (fbm3(p * 40.0, 2, 21) - 0.5) * 0.14;
         // The T-zone is oilier, lips are glossier.
         let lips = masks.lips.sample([a[7], a[8]]);
         g *= 1.0 - lips * 0.35;
@@ -118,13 +118,15 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
     let mut height = Canvas::new(sizes[2], 1, &[0.5]);
     height.bake(&body.indices, &body.uvs, &attrs, STRIDE, |a, texel| {
         let p = Vec3::new(a[0], a[1], a[2]);
-        let pores = value3(p * 1400.0, 31);
-        let fine = value3(p * 3200.0, 37);
-        let soft = fbm3(p * 300.0, 2, 41);
-        texel[0] = pores * 0.5 + fine * 0.25 + soft * 0.25;
+        // Pores and fine creases at 1-2 texels; no bumps large enough to
+        // catch the light as lumps.
+        let pores = value3(p * 800.0, 31);
+        let fine = value3(p * 1700.0, 37);
+        let soft = value3(p * 250.0, 41);
+        texel[0] = pores * 0.6 + fine * 0.34 + soft * 0.06;
     });
     height.dilate(4);
-    let normal = height_to_normal(&height, 2.2);
+    let normal = height_to_normal(&height, 1.2);
     SkinMaps {
         base_color: base,
         roughness: rough,
