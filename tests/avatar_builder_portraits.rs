@@ -51,7 +51,10 @@ fn pose(avatar: &Avatar, weights: &[(&str, f32)]) -> AvatarPose {
 
 fn close_up(camera: &Camera) -> Camera {
     let mut c = *camera;
-    c.eye = c.target + (c.eye - c.target) * 0.5;
+    // Half the distance, centred between the eyes and the chin.
+    let down = glam::Vec3::Y * 0.035;
+    c.eye = c.target + (c.eye - c.target) * 0.5 - down;
+    c.target -= down;
     c
 }
 
@@ -135,6 +138,18 @@ fn built_roles_render_with_working_faces() {
                 write_preview(&format!("builder_{id}_{pose_name}_{view}"), &frame);
                 frames.push((pose_name, view, frame));
             }
+        }
+        // Every viseme, close up, for tuning the recipes by eye.
+        for v in avatarcast::visemes::Viseme::ALL {
+            let name = if id == "reference" && v == avatarcast::visemes::Viseme::Sil {
+                continue;
+            } else {
+                v.morph_name()
+            };
+            let frame = renderer
+                .render(&mut gpu, &pose(avatar, &[(&name, 1.0)]), &close_up(&front))
+                .expect("render");
+            write_preview(&format!("builder_{id}_{name}_close"), &frame);
         }
         if id == "reference" {
             continue;

@@ -110,7 +110,7 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         let mut g = 0.58 + (fbm3(p * 40.0, 2, 21) - 0.5) * 0.14;
         // The T-zone is oilier, lips are glossier.
         let lips = masks.lips.sample([a[7], a[8]]);
-        g *= 1.0 - lips * 0.35;
+        g *= 1.0 - lips * 0.2;
         texel.copy_from_slice(&[1.0, g, 0.0]);
     });
     rough.dilate(4);
