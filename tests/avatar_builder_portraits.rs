@@ -113,6 +113,25 @@ fn built_roles_render_with_working_faces() {
         let mut gpu = renderer.upload(avatar).expect("upload");
         let framing = avatar.framing();
         let front = Camera::portrait(&framing, 1.0, 0.0);
+        // A head turn and nod: garments and hair must follow without gaps.
+        let mut turned = pose(avatar, &[("viseme_O", 0.6)]);
+        for (bone, rotation) in [
+            ("mixamorig:Neck", glam::Quat::from_rotation_y(0.35)),
+            (
+                "mixamorig:Head",
+                glam::Quat::from_rotation_x(0.25) * glam::Quat::from_rotation_y(0.2),
+            ),
+        ] {
+            if let Some(node) = avatar.find_node(bone) {
+                turned.node_rotations.push((node, rotation));
+            }
+        }
+        for (view, yaw) in [("front", 0.0), ("three_quarter", -0.6)] {
+            let frame = renderer
+                .render(&mut gpu, &turned, &Camera::portrait(&framing, 1.0, yaw))
+                .expect("render");
+            write_preview(&format!("builder_{id}_turned_{view}"), &frame);
+        }
         let mut frames = Vec::new();
         for (pose_name, weights) in [
             ("rest", vec![]),

@@ -154,10 +154,17 @@ pub fn bake_hair(hair: &Hair, head: &Head, colour: [f32; 3], male: f32, size: u3
         } else {
             let above = head.above_hairline(p, male);
             let wisps = value3(p * 400.0, 83) - 0.5;
+            // Short hair thins out over a wider band: skin shows between
+            // strands near the hairline instead of a hard cap edge.
+            let (band, grain) = if hair.long {
+                (0.012, 0.010)
+            } else {
+                (0.02, 0.018)
+            };
             let edge = smoothstep(
                 -0.004,
-                0.012,
-                above + (strands - 0.5) * 0.010 + wisps * 0.008,
+                band,
+                above + (strands - 0.5) * grain + wisps * 0.008,
             );
             // Where a curtain hangs from the cap's edge, the edge stays opaque.
             let hangs = if hair.long {
