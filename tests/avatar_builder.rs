@@ -427,3 +427,49 @@ fn build_roles_writes_files_and_skips_when_up_to_date() {
     );
     assert!(ARKIT_NAMES.contains(&"jawOpen"));
 }
+
+#[test]
+fn cli_knobs_build_a_custom_role_and_reject_bad_ones() {
+    use avatarcast::builder::{BuildArgs, BuildError, RoleFile, RoleOverrides, run_build};
+    let Some(wheel) = wheel() else { return };
+    let out = tempfile::tempdir().expect("temp dir");
+    let args = |knobs: RoleOverrides, roles: Vec<String>| BuildArgs {
+        wheel: wheel.clone(),
+        out: out.path().to_path_buf(),
+        roles,
+        knobs,
+    };
+    let custom = RoleOverrides {
+        base: Some("leo".into()),
+        id: Some("sam".into()),
+        age_years: Some(45.0),
+        uniform_color: Some("#6b1f2a".parse().expect("colour")),
+        ..Default::default()
+    };
+    let paths = run_build(&args(custom, vec![])).expect("custom role builds");
+    assert_eq!(paths, vec![out.path().join("sam/sam.glb")]);
+    let file: RoleFile =
+        toml::from_str(&std::fs::read_to_string(out.path().join("sam/role.toml")).expect("toml"))
+            .expect("role.toml parses");
+    assert_eq!((file.spec.age_years, file.spec.gender), (45.0, 1.0));
+    assert_eq!(file.spec.uniform_color.to_string(), "#6b1f2a");
+
+    let bad = RoleOverrides {
+        weight: Some(3.0),
+        ..Default::default()
+    };
+    assert!(matches!(
+        run_build(&args(bad, vec![])),
+        Err(BuildError::InvalidRole { .. })
+    ));
+    let unknown = run_build(&args(RoleOverrides::default(), vec!["zed".into()]));
+    assert!(matches!(unknown, Err(BuildError::InvalidRole { .. })));
+    let missing_wheel = BuildArgs {
+        wheel: out.path().join("no.whl"),
+        ..args(RoleOverrides::default(), vec!["amy".into()])
+    };
+    assert!(matches!(
+        run_build(&missing_wheel),
+        Err(BuildError::WheelOpen { .. })
+    ));
+}
