@@ -13,7 +13,7 @@ mod text;
 mod utterance;
 
 #[cfg(feature = "espeak")]
-pub use espeak::{EspeakOptions, EspeakSpeech};
+pub use espeak::{EspeakOptions, EspeakSpeech, FEMALE_VARIANT};
 pub use mandarin::chinese_to_pinyin;
 pub use text::{clean_text, has_speakable};
 pub use utterance::{PhonemeEvent, Utterance};

@@ -78,7 +78,7 @@ impl EspeakSpeech {
         }
     }
 
-    /// Installed voices as `language (name)`, e.g. `en-us (English_(America))`.
+    /// Installed voices as `language (name)`, e.g. `en-us (English (America))`.
     pub fn voices(&self) -> Result<Vec<String>, SpeechError> {
         worker::list_voices()
     }
