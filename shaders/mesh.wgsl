@@ -22,6 +22,11 @@ struct FrameUniforms {
     rim_radiance: vec4<f32>,
     sky_radiance: vec4<f32>,
     ground_radiance: vec4<f32>,
+    // Orthographic projection of the key light's shadow map.
+    light_clip_from_world: mat4x4<f32>,
+    // x = one shadow-map texel in uv, y = normal offset (metres) against
+    // acne, z = 1 when the shadow map is in use, w unused.
+    shadow_params: vec4<f32>,
 }
 
 struct MaterialUniforms {
@@ -71,6 +76,11 @@ struct DrawUniforms {
 // skins, rewritten every frame.
 @group(2) @binding(1) var<storage, read> matrices: array<mat4x4<f32>>;
 
+// The key light's depth, rendered by vs_shadow/fs_shadow before the main
+// pass. Only the main pipeline binds group 3.
+@group(3) @binding(0) var shadow_map: texture_depth_2d;
+@group(3) @binding(1) var shadow_sampler: sampler_comparison;
+
 struct VertexInput {
     // Morphed (or rest) position and normal: `MorphedVertex` in morph.wgsl.
     @location(0) position: vec4<f32>,
@@ -100,18 +110,47 @@ fn normal_matrix(m: mat4x4<f32>) -> mat3x3<f32> {
     return cofactor * sign(dot(c0, cross(c1, c2)));
 }
 
-@vertex
-fn vs_main(in: VertexInput) -> VertexOutput {
-    var world_from_local: mat4x4<f32>;
+// Linear blend skinning, or the node's world matrix for unskinned meshes.
+fn world_from_local_matrix(joints: vec4<u32>, weights: vec4<f32>) -> mat4x4<f32> {
     if draw.skinned != 0u {
         let o = draw.matrix_offset;
-        world_from_local = in.weights.x * matrices[o + in.joints.x]
-            + in.weights.y * matrices[o + in.joints.y]
-            + in.weights.z * matrices[o + in.joints.z]
-            + in.weights.w * matrices[o + in.joints.w];
-    } else {
-        world_from_local = matrices[draw.matrix_offset];
+        return weights.x * matrices[o + joints.x]
+            + weights.y * matrices[o + joints.y]
+            + weights.z * matrices[o + joints.z]
+            + weights.w * matrices[o + joints.w];
     }
+    return matrices[draw.matrix_offset];
+}
+
+struct ShadowVertexOutput {
+    @builtin(position) clip_position: vec4<f32>,
+    @location(0) uv: vec2<f32>,
+}
+
+@vertex
+fn vs_shadow(in: VertexInput) -> ShadowVertexOutput {
+    let world_from_local = world_from_local_matrix(in.joints, in.weights);
+    var out: ShadowVertexOutput;
+    out.clip_position = frame.light_clip_from_world * (world_from_local * vec4<f32>(in.position.xyz, 1.0));
+    out.uv = in.uv;
+    return out;
+}
+
+// Depth only; alpha-masked cards (hair, lashes) cast the shadow of their
+// opaque texels, not of the whole quad.
+@fragment
+fn fs_shadow(in: ShadowVertexOutput) {
+    if material.alpha_mode == 1u {
+        let alpha = material.base_color_factor.a * textureSampleLevel(base_color_texture, base_color_sampler, in.uv, 0.0).a;
+        if alpha < material.alpha_cutoff {
+            discard;
+        }
+    }
+}
+
+@vertex
+fn vs_main(in: VertexInput) -> VertexOutput {
+    let world_from_local = world_from_local_matrix(in.joints, in.weights);
     let world_position = world_from_local * vec4<f32>(in.position.xyz, 1.0);
     let n = normal_matrix(world_from_local);
     var out: VertexOutput;
@@ -193,6 +232,31 @@ fn env_brdf_approx(f0: vec3<f32>, roughness: f32, n_dot_v: f32) -> vec3<f32> {
     return f0 * ab.x + vec3<f32>(ab.y);
 }
 
+// Fraction of the key light reaching `world_position`: 4×4 hardware-filtered
+// comparisons 1.5 texels apart, a soft penumbra like a softbox's without
+// per-pixel noise (which the video encoder would pay for).
+fn key_light_visibility(world_position: vec3<f32>, normal: vec3<f32>) -> f32 {
+    if frame.shadow_params.z == 0.0 {
+        return 1.0;
+    }
+    let offset_position = world_position + normal * frame.shadow_params.y;
+    let clip = frame.light_clip_from_world * vec4<f32>(offset_position, 1.0);
+    let ndc = clip.xyz / clip.w;
+    let uv = vec2<f32>(0.5 + 0.5 * ndc.x, 0.5 - 0.5 * ndc.y);
+    if any(uv < vec2<f32>(0.0)) || any(uv > vec2<f32>(1.0)) || ndc.z > 1.0 {
+        return 1.0;
+    }
+    let texel = frame.shadow_params.x;
+    var lit = 0.0;
+    for (var y = 0; y < 4; y = y + 1) {
+        for (var x = 0; x < 4; x = x + 1) {
+            let tap = (vec2<f32>(f32(x), f32(y)) - vec2<f32>(1.5)) * 1.5 * texel;
+            lit = lit + textureSampleCompareLevel(shadow_map, shadow_sampler, uv + tap, ndc.z);
+        }
+    }
+    return lit / 16.0;
+}
+
 fn hemisphere(direction: vec3<f32>) -> vec3<f32> {
     let t = 0.5 + 0.5 * dot(direction, frame.world_up.xyz);
     return mix(frame.ground_radiance.rgb, frame.sky_radiance.rgb, t);
@@ -259,7 +323,8 @@ fn fs_main(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @loca
     s.metallic = metallic;
     s.skin = material.skin;
 
-    var color = direct_light(s, frame.key_direction.xyz, frame.key_radiance.rgb);
+    let key_visibility = key_light_visibility(in.world_position, geometric_normal);
+    var color = direct_light(s, frame.key_direction.xyz, frame.key_radiance.rgb * key_visibility);
     color = color + direct_light(s, frame.fill_direction.xyz, frame.fill_radiance.rgb);
     color = color + direct_light(s, frame.rim_direction.xyz, frame.rim_radiance.rgb);
 
