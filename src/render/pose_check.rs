@@ -31,6 +31,12 @@ pub fn check_pose(avatar: &GpuAvatar, pose: &AvatarPose) -> Result<(), RenderErr
             )));
         }
     }
+    let node_count = avatar.skeleton.node_count();
+    if let Some((node, _)) = pose.node_rotations.iter().find(|(n, _)| *n >= node_count) {
+        return Err(RenderError::InvalidPose(format!(
+            "rotation for node {node}, but the avatar has {node_count} nodes"
+        )));
+    }
     if let Some((node, q)) = pose.node_rotations.iter().find(|(_, q)| !q.is_finite()) {
         return Err(RenderError::InvalidPose(format!(
             "rotation {q} on node {node}"

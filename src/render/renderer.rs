@@ -243,7 +243,7 @@ impl Renderer {
             .next_slot()
             .expect("ReadbackRing invariant: a slot is free after waiting for the oldest frame");
 
-        let (world, matrices) = avatar.pose_matrices(pose)?;
+        let (world, matrices) = avatar.skeleton.matrices(&pose.node_rotations);
         let queue = &self.gpu.queue;
         queue.write_buffer(&avatar.matrices, 0, bytemuck::cast_slice(&matrices));
         for primitive in &mut avatar.primitives {
