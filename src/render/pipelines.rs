@@ -34,9 +34,11 @@ pub struct Pipelines {
     pub background_layout: wgpu::BindGroupLayout,
     pub shadow_layout: wgpu::BindGroupLayout,
     pub morph_pipeline: wgpu::ComputePipeline,
-    /// Depth-only pass from the key light; one pipeline for every material
-    /// (no culling, so thin and double-sided surfaces cast too).
+    /// Depth pass from the key light, no culling so thin and double-sided
+    /// surfaces cast too: depth only for opaque materials...
     pub shadow_pipeline: wgpu::RenderPipeline,
+    /// ...and with an alpha test for masked ones.
+    pub shadow_mask_pipeline: wgpu::RenderPipeline,
     pub background_pipeline: wgpu::RenderPipeline,
     mesh_module: wgpu::ShaderModule,
     mesh_layout: wgpu::PipelineLayout,
@@ -188,7 +190,10 @@ impl Pipelines {
                 ],
                 immediate_size: 0,
             });
-        let shadow_pipeline = create_shadow_pipeline(device, &mesh_module, &shadow_pipeline_layout);
+        let shadow_pipeline =
+            create_shadow_pipeline(device, &mesh_module, &shadow_pipeline_layout, false);
+        let shadow_mask_pipeline =
+            create_shadow_pipeline(device, &mesh_module, &shadow_pipeline_layout, true);
 
         let morph_module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("morph.wgsl"),
@@ -259,6 +264,7 @@ impl Pipelines {
             shadow_layout,
             morph_pipeline,
             shadow_pipeline,
+            shadow_mask_pipeline,
             background_pipeline,
             mesh_module,
             mesh_layout,
@@ -324,6 +330,7 @@ fn create_shadow_pipeline(
     device: &wgpu::Device,
     module: &wgpu::ShaderModule,
     layout: &wgpu::PipelineLayout,
+    alpha_test: bool,
 ) -> wgpu::RenderPipeline {
     device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
         label: Some("key light shadow"),
@@ -352,7 +359,7 @@ fn create_shadow_pipeline(
             },
         }),
         multisample: wgpu::MultisampleState::default(),
-        fragment: Some(wgpu::FragmentState {
+        fragment: alpha_test.then(|| wgpu::FragmentState {
             module,
             entry_point: Some("fs_shadow"),
             compilation_options: Default::default(),

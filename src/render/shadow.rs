@@ -82,12 +82,13 @@ impl ShadowMap {
             occlusion_query_set: None,
             multiview_mask: None,
         });
-        pass.set_pipeline(&pipelines.shadow_pipeline);
         pass.set_bind_group(0, frame_bind_group, &[]);
         for &index in order {
             let draw = &avatar.draws[index];
-            if draw.key.alpha == AlphaKind::Blend {
-                continue;
+            match draw.key.alpha {
+                AlphaKind::Opaque => pass.set_pipeline(&pipelines.shadow_pipeline),
+                AlphaKind::Mask => pass.set_pipeline(&pipelines.shadow_mask_pipeline),
+                AlphaKind::Blend => continue,
             }
             let primitive = &avatar.primitives[draw.primitive];
             pass.set_bind_group(1, &avatar.materials[primitive.material].bind_group, &[]);
