@@ -27,6 +27,8 @@ struct FrameUniforms {
     // x = one shadow-map texel in uv, y = normal offset (metres) against
     // acne, z = 1 when the shadow map is in use, w unused.
     shadow_params: vec4<f32>,
+    // x = 1 when alpha-masked materials use alpha to coverage (MSAA on).
+    options: vec4<f32>,
 }
 
 struct MaterialUniforms {
@@ -287,7 +289,10 @@ fn tone_map_pbr_neutral(color_in: vec3<f32>) -> vec3<f32> {
 @fragment
 fn fs_main(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
     let base_color = material.base_color_factor * textureSample(base_color_texture, base_color_sampler, in.uv);
-    if material.alpha_mode == 1u && base_color.a < material.alpha_cutoff {
+    // Derivatives must be taken before any discard.
+    let alpha_width = fwidth(base_color.a);
+    let to_coverage = material.alpha_mode == 1u && frame.options.x != 0.0;
+    if material.alpha_mode == 1u && !to_coverage && base_color.a < material.alpha_cutoff {
         discard;
     }
     let view = safe_normalize(frame.camera_position.xyz - in.world_position, vec3<f32>(0.0, 0.0, 1.0));
@@ -339,6 +344,16 @@ fn fs_main(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @loca
     color = color * material.cavity_occlusion + emissive;
 
     // Only blended materials are translucent; the frame itself stays opaque.
-    let alpha = select(1.0, base_color.a, material.alpha_mode == 2u);
+    var alpha = select(1.0, base_color.a, material.alpha_mode == 2u);
+    if to_coverage {
+        // Sharpened alpha to coverage (Golus, 2017): the cutoff becomes a
+        // one-pixel ramp that MSAA turns into sample coverage, so hair cards
+        // get smooth strands instead of stair-stepped ones. The pipeline does
+        // not write this alpha to the frame.
+        alpha = clamp((base_color.a - material.alpha_cutoff) / max(alpha_width, 1e-4) + 0.5, 0.0, 1.0);
+        if alpha <= 0.0 {
+            discard;
+        }
+    }
     return vec4<f32>(tone_map_pbr_neutral(color), alpha);
 }

@@ -57,7 +57,8 @@ fn vec4(v: Vec3, w: f32) -> [f32; 4] {
 }
 
 /// Frame uniforms for `camera` at this aspect ratio (width / height).
-pub fn frame_uniforms(camera: &Camera, aspect: f32) -> FrameUniforms {
+/// `alpha_to_coverage` is set when rendering with MSAA.
+pub fn frame_uniforms(camera: &Camera, aspect: f32, alpha_to_coverage: bool) -> FrameUniforms {
     let clip_from_world = camera.clip_from_world(aspect);
     let up = camera.up.normalize_or(Vec3::Y);
     // Radiances are linear RGB; a white Lambert surface facing the key gets
@@ -86,6 +87,7 @@ pub fn frame_uniforms(camera: &Camera, aspect: f32) -> FrameUniforms {
         // Offsetting along the normal by ~1.5 texels hides shadow acne
         // without detaching shadows from their casters.
         shadow_params: [1.0 / SHADOW_MAP_SIZE as f32, 1.5 * texel_metres, 1.0, 0.0],
+        options: [alpha_to_coverage as u32 as f32, 0.0, 0.0, 0.0],
     }
 }
 

@@ -378,6 +378,7 @@ fn create_mesh_pipeline(
     key: PipelineKey,
 ) -> wgpu::RenderPipeline {
     let blend = key.alpha == AlphaKind::Blend;
+    let alpha_to_coverage = key.alpha == AlphaKind::Mask && msaa_samples > 1;
     device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
         label: Some("mesh"),
         layout: Some(layout),
@@ -412,6 +413,7 @@ fn create_mesh_pipeline(
         }),
         multisample: wgpu::MultisampleState {
             count: msaa_samples,
+            alpha_to_coverage_enabled: alpha_to_coverage,
             ..Default::default()
         },
         fragment: Some(wgpu::FragmentState {
@@ -421,7 +423,12 @@ fn create_mesh_pipeline(
             targets: &[Some(wgpu::ColorTargetState {
                 format: COLOR_FORMAT,
                 blend: blend.then_some(BLEND_OVER),
-                write_mask: wgpu::ColorWrites::ALL,
+                // The coverage alpha is not the frame's alpha, which stays opaque.
+                write_mask: if alpha_to_coverage {
+                    wgpu::ColorWrites::COLOR
+                } else {
+                    wgpu::ColorWrites::ALL
+                },
             })],
         }),
         multiview_mask: None,

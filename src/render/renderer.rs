@@ -259,7 +259,11 @@ impl Renderer {
         queue.write_buffer(
             &self.frame_uniforms,
             0,
-            bytemuck::bytes_of(&frame_uniforms(camera, aspect)),
+            bytemuck::bytes_of(&frame_uniforms(
+                camera,
+                aspect,
+                self.settings.msaa_samples > 1,
+            )),
         );
         let order = draw_order(avatar, &world, camera.view_from_world());
 

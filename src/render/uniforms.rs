@@ -22,6 +22,8 @@ pub struct FrameUniforms {
     /// x = shadow texel size in uv, y = normal offset in metres, z = 1 when
     /// the shadow map is used.
     pub shadow_params: [f32; 4],
+    /// x = 1 when masked materials use alpha to coverage.
+    pub options: [f32; 4],
 }
 
 /// Mirrors `MaterialUniforms` in shaders/mesh.wgsl.
