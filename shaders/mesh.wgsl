@@ -286,15 +286,11 @@ fn tone_map_pbr_neutral(color_in: vec3<f32>) -> vec3<f32> {
     return mix(color, vec3<f32>(new_peak), g);
 }
 
-@fragment
-fn fs_main(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
-    let base_color = material.base_color_factor * textureSample(base_color_texture, base_color_sampler, in.uv);
-    // Derivatives must be taken before any discard.
-    let alpha_width = fwidth(base_color.a);
-    let to_coverage = material.alpha_mode == 1u && frame.options.x != 0.0;
-    if material.alpha_mode == 1u && !to_coverage && base_color.a < material.alpha_cutoff {
-        discard;
-    }
+// Lit, tone-mapped colour of a surface point. The entry points below differ
+// only in how they treat alpha: a `discard` anywhere in a fragment shader
+// turns off early depth testing for every draw that uses it (llvmpipe then
+// shades each hidden fragment too), so only masked materials get one.
+fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f32> {
     let view = safe_normalize(frame.camera_position.xyz - in.world_position, vec3<f32>(0.0, 0.0, 1.0));
     var geometric_normal = safe_normalize(in.world_normal, view);
     // Double-sided materials light their back faces with the flipped normal;
@@ -342,10 +338,31 @@ fn fs_main(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @loca
     let ambient_specular = hemisphere(reflected) * env_brdf_approx(s.f0, roughness, n_dot_v);
     color = color + (ambient_diffuse + ambient_specular) * occlusion;
     color = color * material.cavity_occlusion + emissive;
+    return tone_map_pbr_neutral(color);
+}
 
-    // Only blended materials are translucent; the frame itself stays opaque.
-    var alpha = select(1.0, base_color.a, material.alpha_mode == 2u);
-    if to_coverage {
+fn sample_base_color(uv: vec2<f32>) -> vec4<f32> {
+    return material.base_color_factor * textureSample(base_color_texture, base_color_sampler, uv);
+}
+
+@fragment
+fn fs_opaque(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
+    return vec4<f32>(shade(in, front_facing, sample_base_color(in.uv)), 1.0);
+}
+
+@fragment
+fn fs_blend(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
+    let base_color = sample_base_color(in.uv);
+    return vec4<f32>(shade(in, front_facing, base_color), base_color.a);
+}
+
+@fragment
+fn fs_mask(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
+    let base_color = sample_base_color(in.uv);
+    // Derivatives must be taken before any discard.
+    let alpha_width = fwidth(base_color.a);
+    var alpha = 1.0;
+    if frame.options.x != 0.0 {
         // Sharpened alpha to coverage (Golus, 2017): the cutoff becomes a
         // one-pixel ramp that MSAA turns into sample coverage, so hair cards
         // get smooth strands instead of stair-stepped ones. The pipeline does
@@ -354,6 +371,8 @@ fn fs_main(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @loca
         if alpha <= 0.0 {
             discard;
         }
+    } else if base_color.a < material.alpha_cutoff {
+        discard;
     }
-    return vec4<f32>(tone_map_pbr_neutral(color), alpha);
+    return vec4<f32>(shade(in, front_facing, base_color), alpha);
 }

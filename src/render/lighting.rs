@@ -23,7 +23,7 @@ fn light_direction(camera: &Camera, azimuth: f32, elevation: f32) -> Vec3 {
 }
 
 /// Side of the key light's square shadow map, texels.
-pub const SHADOW_MAP_SIZE: u32 = 1024;
+pub const SHADOW_MAP_SIZE: u32 = 768;
 
 /// Orthographic view from the key light covering what the camera frames
 /// (the view's width and height at the target's distance, with margin),
@@ -32,7 +32,7 @@ pub const SHADOW_MAP_SIZE: u32 = 1024;
 fn key_light_clip_from_world(camera: &Camera, aspect: f32, to_light: Vec3) -> (Mat4, f32) {
     let distance = camera.eye.distance(camera.target).max(1e-3);
     let frame_height = 2.0 * distance * (0.5 * camera.fov_y_radians).tan();
-    let half_side = 0.75 * frame_height * aspect.max(1.0);
+    let half_side = 0.6 * frame_height * aspect.max(1.0);
     let depth_range = 2.0;
     let up = if to_light.cross(camera.up).length_squared() > 1e-6 {
         camera.up

@@ -418,7 +418,11 @@ fn create_mesh_pipeline(
         },
         fragment: Some(wgpu::FragmentState {
             module,
-            entry_point: Some("fs_main"),
+            entry_point: Some(match key.alpha {
+                AlphaKind::Opaque => "fs_opaque",
+                AlphaKind::Mask => "fs_mask",
+                AlphaKind::Blend => "fs_blend",
+            }),
             compilation_options: Default::default(),
             targets: &[Some(wgpu::ColorTargetState {
                 format: COLOR_FORMAT,
