@@ -34,9 +34,12 @@ fn wheel() -> Option<PathBuf> {
     None
 }
 
-/// Both default roles, built once per test binary: (id, GLB bytes).
-fn built() -> Option<&'static Vec<(String, Vec<u8>)>> {
-    static BUILT: OnceLock<Option<Vec<(String, Vec<u8>)>>> = OnceLock::new();
+/// (role id, GLB bytes) for each default role.
+type Built = Vec<(String, Vec<u8>)>;
+
+/// Both default roles, built once per test binary.
+fn built() -> Option<&'static Built> {
+    static BUILT: OnceLock<Option<Built>> = OnceLock::new();
     BUILT
         .get_or_init(|| {
             let wheel = wheel()?;
@@ -126,6 +129,52 @@ fn khronos_validator_reports_no_errors() {
             "{}: {:#}",
             role.id, issues["messages"]
         );
+    }
+}
+
+#[test]
+fn three_js_loads_the_avatar() {
+    let Some(_) = built() else { return };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/three_load.mjs");
+    let three = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/node_modules/three");
+    if !three.exists() {
+        assert!(
+            !must_run(),
+            "CI=true but three is not installed; run `npm ci --prefix tests/js`"
+        );
+        eprintln!("skipping: three.js missing; run `npm ci --prefix tests/js`");
+        return;
+    }
+    for role in default_roles() {
+        let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("avatar-builder/{}.glb", role.id));
+        let output = match std::process::Command::new("node")
+            .arg(&script)
+            .arg(&file)
+            .output()
+        {
+            Ok(o) => o,
+            Err(e) => {
+                assert!(!must_run(), "CI=true but node cannot run: {e}");
+                eprintln!("skipping: node is not available ({e})");
+                return;
+            }
+        };
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            role.id,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let report: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("three_load prints JSON");
+        assert_eq!(report["joints"], 53, "{}: {report}", role.id);
+        let body = report["meshes"]
+            .as_array()
+            .and_then(|m| m.iter().find(|m| m["name"] == "body"))
+            .expect("three.js has a body mesh");
+        assert_eq!(body["skinned"], true);
+        assert_eq!(body["morphTargets"], 80, "{}", role.id);
     }
 }
 
@@ -377,4 +426,50 @@ fn build_roles_writes_files_and_skips_when_up_to_date() {
         modified
     );
     assert!(ARKIT_NAMES.contains(&"jawOpen"));
+}
+
+#[test]
+fn cli_knobs_build_a_custom_role_and_reject_bad_ones() {
+    use avatarcast::builder::{BuildArgs, BuildError, RoleFile, RoleOverrides, run_build};
+    let Some(wheel) = wheel() else { return };
+    let out = tempfile::tempdir().expect("temp dir");
+    let args = |knobs: RoleOverrides, roles: Vec<String>| BuildArgs {
+        wheel: wheel.clone(),
+        out: out.path().to_path_buf(),
+        roles,
+        knobs,
+    };
+    let custom = RoleOverrides {
+        base: Some("leo".into()),
+        id: Some("sam".into()),
+        age_years: Some(45.0),
+        uniform_color: Some("#6b1f2a".parse().expect("colour")),
+        ..Default::default()
+    };
+    let paths = run_build(&args(custom, vec![])).expect("custom role builds");
+    assert_eq!(paths, vec![out.path().join("sam/sam.glb")]);
+    let file: RoleFile =
+        toml::from_str(&std::fs::read_to_string(out.path().join("sam/role.toml")).expect("toml"))
+            .expect("role.toml parses");
+    assert_eq!((file.spec.age_years, file.spec.gender), (45.0, 1.0));
+    assert_eq!(file.spec.uniform_color.to_string(), "#6b1f2a");
+
+    let bad = RoleOverrides {
+        weight: Some(3.0),
+        ..Default::default()
+    };
+    assert!(matches!(
+        run_build(&args(bad, vec![])),
+        Err(BuildError::InvalidRole { .. })
+    ));
+    let unknown = run_build(&args(RoleOverrides::default(), vec!["zed".into()]));
+    assert!(matches!(unknown, Err(BuildError::InvalidRole { .. })));
+    let missing_wheel = BuildArgs {
+        wheel: out.path().join("no.whl"),
+        ..args(RoleOverrides::default(), vec!["amy".into()])
+    };
+    assert!(matches!(
+        run_build(&missing_wheel),
+        Err(BuildError::WheelOpen { .. })
+    ));
 }

@@ -61,9 +61,10 @@ pub const ARKIT_NAMES: [&str; 52] = [
 /// stands for both its `Left` and `Right` units at that weight.
 pub type Recipe = (&'static str, &'static [(&'static str, f32)]);
 
-/// The 15 Oculus visemes. Started from the avatars README; tuned by looking
-/// at rendered close-ups (open vowels need a visible gap between the teeth,
-/// rounded ones a clear pout).
+/// The 15 Oculus visemes. Started from the avatars README, then tuned on
+/// rendered close-ups next to the reference MPFB avatar: consonants and
+/// spread vowels part the lips enough to show the teeth (`mouthUpperUp`,
+/// `mouthLowerDown`), open vowels drop the jaw further.
 pub const VISEME_RECIPES: [Recipe; 15] = [
     ("viseme_sil", &[]),
     (
@@ -79,7 +80,7 @@ pub const VISEME_RECIPES: [Recipe; 15] = [
         "viseme_FF",
         &[
             ("mouthRollLower", 0.6),
-            ("mouthUpperUp_LR", 0.3),
+            ("mouthUpperUp_LR", 0.4),
             ("jawOpen", 0.1),
         ],
     ),
@@ -87,15 +88,38 @@ pub const VISEME_RECIPES: [Recipe; 15] = [
         "viseme_TH",
         &[
             ("tongueOut", 0.4),
-            ("jawOpen", 0.15),
+            ("jawOpen", 0.2),
             ("mouthStretch_LR", 0.2),
+            ("mouthUpperUp_LR", 0.2),
         ],
     ),
-    ("viseme_DD", &[("jawOpen", 0.25), ("mouthStretch_LR", 0.2)]),
-    ("viseme_kk", &[("jawOpen", 0.3), ("mouthStretch_LR", 0.3)]),
+    (
+        "viseme_DD",
+        &[
+            ("jawOpen", 0.3),
+            ("mouthStretch_LR", 0.2),
+            ("mouthUpperUp_LR", 0.25),
+            ("mouthLowerDown_LR", 0.2),
+        ],
+    ),
+    (
+        "viseme_kk",
+        &[
+            ("jawOpen", 0.35),
+            ("mouthStretch_LR", 0.3),
+            ("mouthUpperUp_LR", 0.2),
+            ("mouthLowerDown_LR", 0.2),
+        ],
+    ),
     (
         "viseme_CH",
-        &[("mouthFunnel", 0.5), ("mouthPucker", 0.2), ("jawOpen", 0.2)],
+        &[
+            ("mouthFunnel", 0.5),
+            ("mouthPucker", 0.2),
+            ("jawOpen", 0.2),
+            ("mouthUpperUp_LR", 0.2),
+            ("mouthLowerDown_LR", 0.2),
+        ],
     ),
     (
         "viseme_SS",
@@ -103,87 +127,83 @@ pub const VISEME_RECIPES: [Recipe; 15] = [
             ("mouthStretch_LR", 0.4),
             ("mouthSmile_LR", 0.2),
             ("jawOpen", 0.1),
+            ("mouthUpperUp_LR", 0.3),
+            ("mouthLowerDown_LR", 0.3),
         ],
     ),
-    ("viseme_nn", &[("jawOpen", 0.2), ("mouthClose", 0.1)]),
+    (
+        "viseme_nn",
+        &[
+            ("jawOpen", 0.25),
+            ("mouthClose", 0.1),
+            ("mouthUpperUp_LR", 0.2),
+            ("mouthLowerDown_LR", 0.15),
+        ],
+    ),
     (
         "viseme_RR",
         &[
             ("mouthFunnel", 0.3),
             ("mouthPucker", 0.3),
             ("jawOpen", 0.15),
+            ("mouthUpperUp_LR", 0.15),
         ],
     ),
-    ("viseme_aa", &[("jawOpen", 0.6), ("mouthLowerDown_LR", 0.3)]),
-    (
-        "viseme_E",
-        &[
-            ("jawOpen", 0.35),
-            ("mouthStretch_LR", 0.4),
-            ("mouthSmile_LR", 0.2),
-        ],
-    ),
-    (
-        "viseme_I",
-        &[
-            ("jawOpen", 0.2),
-            ("mouthStretch_LR", 0.5),
-            ("mouthSmile_LR", 0.3),
-        ],
-    ),
-    (
-        "viseme_O",
-        &[
-            ("mouthFunnel", 0.7),
-            ("jawOpen", 0.35),
-            ("mouthPucker", 0.2),
-        ],
-    ),
-    (
-        "viseme_U",
-        &[
-            ("mouthPucker", 0.8),
-            ("mouthFunnel", 0.3),
-            ("jawOpen", 0.15),
-        ],
-    ),
+    AA,
+    EE,
+    IH,
+    OH,
+    OU,
 ];
 
-/// VRM 1.0 preset expressions.
+const AA: Recipe = (
+    "viseme_aa",
+    &[
+        ("jawOpen", 0.7),
+        ("mouthLowerDown_LR", 0.3),
+        ("mouthUpperUp_LR", 0.2),
+    ],
+);
+const EE: Recipe = (
+    "viseme_E",
+    &[
+        ("jawOpen", 0.35),
+        ("mouthStretch_LR", 0.4),
+        ("mouthSmile_LR", 0.2),
+        ("mouthUpperUp_LR", 0.25),
+        ("mouthLowerDown_LR", 0.3),
+    ],
+);
+const IH: Recipe = (
+    "viseme_I",
+    &[
+        ("jawOpen", 0.2),
+        ("mouthStretch_LR", 0.5),
+        ("mouthSmile_LR", 0.3),
+        ("mouthUpperUp_LR", 0.3),
+        ("mouthLowerDown_LR", 0.3),
+    ],
+);
+const OH: Recipe = (
+    "viseme_O",
+    &[("mouthFunnel", 0.7), ("jawOpen", 0.4), ("mouthPucker", 0.2)],
+);
+const OU: Recipe = (
+    "viseme_U",
+    &[
+        ("mouthPucker", 0.8),
+        ("mouthFunnel", 0.3),
+        ("jawOpen", 0.15),
+    ],
+);
+
+/// VRM 1.0 preset expressions; the vowels reuse the matching visemes.
 pub const VRM_RECIPES: [Recipe; 13] = [
-    ("aa", &[("jawOpen", 0.6), ("mouthLowerDown_LR", 0.3)]),
-    (
-        "ih",
-        &[
-            ("jawOpen", 0.2),
-            ("mouthStretch_LR", 0.5),
-            ("mouthSmile_LR", 0.3),
-        ],
-    ),
-    (
-        "ou",
-        &[
-            ("mouthPucker", 0.8),
-            ("mouthFunnel", 0.3),
-            ("jawOpen", 0.15),
-        ],
-    ),
-    (
-        "ee",
-        &[
-            ("jawOpen", 0.35),
-            ("mouthStretch_LR", 0.4),
-            ("mouthSmile_LR", 0.2),
-        ],
-    ),
-    (
-        "oh",
-        &[
-            ("mouthFunnel", 0.7),
-            ("jawOpen", 0.35),
-            ("mouthPucker", 0.2),
-        ],
-    ),
+    ("aa", AA.1),
+    ("ih", IH.1),
+    ("ou", OU.1),
+    ("ee", EE.1),
+    ("oh", OH.1),
     ("blink", &[("eyeBlink_LR", 1.0)]),
     ("blinkLeft", &[("eyeBlinkLeft", 1.0)]),
     ("blinkRight", &[("eyeBlinkRight", 1.0)]),

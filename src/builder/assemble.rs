@@ -13,7 +13,7 @@ use super::fabric::bake_weave;
 use super::hair::{bake_hair, hair_shell};
 use super::obj::ObjFace;
 use super::part::Part;
-use super::regions::{Head, cover_by_vertex};
+use super::regions::{Head, apply_neckline, cover_by_vertex};
 use super::role::RoleSpec;
 use super::shaped::Shaped;
 use super::skeleton::{Skeleton, skin_weights};
@@ -22,7 +22,7 @@ use super::{BUILDER_VERSION, BuildError, skin_tex};
 
 /// Texture sizes in texels: skin colour, skin roughness, skin normal, eyes,
 /// lashes, hair, weave.
-const SIZES: [u32; 7] = [2048, 512, 1024, 256, 256, 1024, 128];
+const SIZES: [u32; 7] = [2048, 512, 2048, 256, 256, 1024, 128];
 
 /// Summary numbers a caller may print or record (role.toml).
 #[derive(Debug, Clone, Default)]
@@ -69,7 +69,8 @@ pub fn assemble(
     let shaped = Shaped::new(base, macro_targets);
     let skeleton = Skeleton::new(base, &shaped);
     let influences = skin_weights(base, &skeleton, &shaped.positions);
-    let head = Head::new(base, &shaped, &skeleton, &influences);
+    let mut head = Head::new(base, &shaped, &skeleton, &influences);
+    head.long_hair = role.hair_length_mm > 10.0;
     let male = role.gender;
 
     let full_body = Part::from_faces(
@@ -82,7 +83,8 @@ pub fn assemble(
         .index("mixamorig:Neck")
         .map(|i| skeleton.heads[i])
         .unwrap_or(head.center - Vec3::Y * 0.15);
-    let cover = cover_by_vertex(&skeleton, &influences);
+    let mut cover = cover_by_vertex(&skeleton, &influences);
+    apply_neckline(&mut cover, &shaped.positions, neck);
     let uniform = dress(&full_body, &cover, neck);
     let hair = hair_shell(
         &full_body,
@@ -90,6 +92,7 @@ pub fn assemble(
         &base.masks,
         male,
         role.hair_volume_mm / 1000.0,
+        role.hair_length_mm / 1000.0,
     );
     let mut body = uniform.body;
     body.compact();
@@ -166,7 +169,7 @@ pub fn assemble(
         "name": "skin",
         "pbrMetallicRoughness": {"baseColorTexture": {"index": base_tex}, "metallicFactor": 0.0,
             "roughnessFactor": 1.0, "metallicRoughnessTexture": {"index": rough_tex}},
-        "normalTexture": {"index": normal_tex, "scale": 0.5}
+        "normalTexture": {"index": normal_tex, "scale": 0.2}
     }));
     // Eyes and lashes.
     let eye_map = bake_eyes(&eyes, &head, role.eye_color.linear(), SIZES[3]);
@@ -229,15 +232,16 @@ pub fn assemble(
         (teeth, false),
         (tongue, false),
     ];
-    if let Some(mut hair) = hair {
-        let map = bake_hair(&hair, &head, role.hair_color.linear(), male, SIZES[5]);
+    if let Some(hair_mesh) = hair {
+        let map = bake_hair(&hair_mesh, &head, role.hair_color.linear(), male, SIZES[5]);
+        let mut hair = hair_mesh.part;
         let tex = doc.texture(
             "hair",
             &png("hair", &map.to_u8(&[true, true, true, false]), SIZES[5], 4)?,
             "image/png",
         );
-        hair.material = doc.material(json!({"name": "hair", "alphaMode": "MASK", "alphaCutoff": 0.5,
-            "pbrMetallicRoughness": {"baseColorTexture": {"index": tex}, "metallicFactor": 0.0, "roughnessFactor": 0.5}}));
+        hair.material = doc.material(json!({"name": "hair", "alphaMode": "MASK", "alphaCutoff": 0.5, "doubleSided": true,
+            "pbrMetallicRoughness": {"baseColorTexture": {"index": tex}, "metallicFactor": 0.0, "roughnessFactor": 0.8}}));
         parts.push((hair, false));
     }
     parts.extend([(shirt, false), (trousers, false), (shoes, false)]);

@@ -56,7 +56,6 @@ pub struct Masks {
     pub lips: Mask,
     pub eyelids: Mask,
     pub ears: Mask,
-    pub face: Mask,
     pub fingernails: Mask,
     pub inside_mouth: Mask,
 }
@@ -98,7 +97,6 @@ impl BaseData {
             lips: read_mask(wheel, "mpfb_lips.jpg")?,
             eyelids: read_mask(wheel, "mpfb_eyelids.jpg")?,
             ears: read_mask(wheel, "mpfb_ears.jpg")?,
-            face: read_mask(wheel, "mpfb_face.jpg")?,
             fingernails: read_mask(wheel, "mpfb_fingernails.jpg")?,
             inside_mouth: read_mask(wheel, "mpfb_inside-mouth.jpg")?,
         };

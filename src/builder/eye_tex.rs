@@ -46,7 +46,7 @@ fn eye_directions(part: &Part, head: &Head) -> Vec<f32> {
 
 pub fn bake_eyes(eyes: &Part, head: &Head, iris: [f32; 3], size: u32) -> Canvas {
     let iris = Vec3::from_array(iris);
-    let sclera = Vec3::new(0.80, 0.77, 0.73);
+    let sclera = Vec3::new(0.70, 0.66, 0.62);
     let attrs = eye_directions(eyes, head);
     let mut canvas = Canvas::new(size, 3, &sclera.to_array());
     canvas.bake(&eyes.indices, &eyes.uvs, &attrs, 4, |a, texel| {
@@ -88,12 +88,20 @@ pub fn bake_lashes(lashes: &Part, head: &Head, hair: [f32; 3], size: u32) -> Can
     canvas.bake(&lashes.indices, &lashes.uvs, &attrs, 4, |a, texel| {
         let d = Vec3::new(a[0], a[1], a[2]);
         // Distance from the eye centre: roots near 1 radius, tips further out.
-        let reach = smoothstep(1.05, 1.55, d.length());
-        let along = d.x * a[3] * 38.0 + value3(d * 20.0, 61) * 1.5;
+        let reach = smoothstep(1.0, 1.6, d.length());
+        // Lower lashes (below the eye centre) are sparser and shorter.
+        let lower = d.y < -0.2;
+        let density = if lower { 11.0 } else { 26.0 };
+        let along = d.x * a[3] * density + value3(d * 6.0, 61) * 0.8;
         let comb = (along.fract() - 0.5).abs() * 2.0; // 0 at a hair's centre
-        let width = 0.55 * (1.0 - reach) + 0.12;
-        let alpha =
-            (1.0 - smoothstep(width * 0.7, width, comb)) * (1.0 - smoothstep(0.8, 1.0, reach));
+        let width = if lower {
+            0.35 * (1.0 - reach) + 0.1
+        } else {
+            0.7 * (1.0 - reach) + 0.2
+        };
+        let length = if lower { 0.32 } else { 0.9 };
+        let alpha = (1.0 - smoothstep(width * 0.8, width, comb))
+            * (1.0 - smoothstep(length - 0.25, length, reach));
         texel.copy_from_slice(&[colour.x, colour.y, colour.z, alpha]);
     });
     canvas.dilate(4);

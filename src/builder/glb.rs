@@ -77,13 +77,22 @@ mod tests {
 
     #[test]
     fn chunks_are_aligned_and_padded() {
-        let json = serde_json::json!({"asset": {"version": "2.0"}, "x": "ab"});
+        // Four string lengths cover every padding amount.
+        for x in ["a", "ab", "abc", "abcd"] {
+            let json = serde_json::json!({"asset": {"version": "2.0"}, "x": x});
+            let raw = serde_json::to_vec(&json).expect("json").len();
+            let glb = write_glb(&json, &[1, 2, 3, 4, 5]).expect("writes");
+            assert_eq!(glb.len() % 4, 0);
+            let json_len = u32::from_le_bytes([glb[12], glb[13], glb[14], glb[15]]) as usize;
+            assert_eq!(json_len, raw.div_ceil(4) * 4);
+            assert!(
+                glb[20 + raw..20 + json_len].iter().all(|&b| b == b' '),
+                "JSON padded with spaces"
+            );
+        }
+        let json = serde_json::json!({"asset": {"version": "2.0"}});
         let glb = write_glb(&json, &[1, 2, 3, 4, 5]).expect("writes");
-        assert_eq!(glb.len() % 4, 0);
         assert_eq!(&glb[0..4], b"glTF");
-        let json_len = u32::from_le_bytes([glb[12], glb[13], glb[14], glb[15]]) as usize;
-        assert_eq!(json_len % 4, 0);
-        assert_eq!(glb[20 + json_len - 1], b' ', "JSON is padded with spaces");
         assert_eq!(
             &glb[glb.len() - 3..],
             &[0, 0, 0],

@@ -18,6 +18,7 @@ mod eye_tex;
 mod fabric;
 mod glb;
 mod hair;
+mod hair_curtain;
 mod noise;
 mod obj;
 mod output;

@@ -43,9 +43,13 @@ impl Part {
         let mut slots: BTreeMap<(u32, u32), u32> = BTreeMap::new();
         for face in faces {
             let mut corner_ids = [0u32; 4];
-            for k in 0..face.corners as usize {
+            for (k, id) in corner_ids
+                .iter_mut()
+                .enumerate()
+                .take(face.corners as usize)
+            {
                 let key = (face.v[k], face.vt[k]);
-                corner_ids[k] = *slots.entry(key).or_insert_with(|| {
+                *id = *slots.entry(key).or_insert_with(|| {
                     let v = face.v[k] as usize;
                     part.positions.push(shaped.positions[v]);
                     part.normals.push(shaped.normals[v]);

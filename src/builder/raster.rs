@@ -102,15 +102,15 @@ impl Canvas {
                         }
                         let j = ny as usize * s + nx as usize;
                         if covered[j] {
-                            for k in 0..ch {
-                                sum[k] += self.data[j * ch + k];
+                            for (acc, v) in sum.iter_mut().zip(&self.data[j * ch..(j + 1) * ch]) {
+                                *acc += v;
                             }
                             n += 1.0;
                         }
                     }
                     if n > 0.0 {
-                        for k in 0..ch {
-                            self.data[i * ch + k] = sum[k] / n;
+                        for (out, acc) in self.data[i * ch..(i + 1) * ch].iter_mut().zip(&sum) {
+                            *out = acc / n;
                         }
                         self.covered[i] = true;
                         changed = true;

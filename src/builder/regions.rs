@@ -18,6 +18,9 @@ pub struct Head {
     pub center: Vec3,
     /// Half extents of the skull's bounding box.
     pub half_size: Vec3,
+    /// Long hair hangs from the widest part of the skull, so its cap ends
+    /// higher at the sides and back (see `hair_curtain`).
+    pub long_hair: bool,
 }
 
 impl Head {
@@ -68,6 +71,7 @@ impl Head {
             eye_radius: (r_left + r_right) * 0.5,
             center: (lo + hi) * 0.5,
             half_size: (hi - lo) * 0.5,
+            long_hair: false,
         }
     }
 
@@ -86,9 +90,9 @@ impl Head {
         let a = phi.abs();
         // Front, temple, sideburn, above ear, behind ear, back, nape.
         let keys: [(f32, f32); 8] = [
-            (0.0, 0.066 + 0.004 * male),
-            (0.40, 0.064 + 0.006 * male),
-            (0.80, 0.052 + 0.004 * male),
+            (0.0, 0.074 + 0.002 * male),
+            (0.40, 0.071 + 0.006 * male),
+            (0.80, 0.058 + 0.006 * male),
             (1.15, 0.022),
             (1.45, 0.028),
             (1.95, 0.000),
@@ -96,14 +100,18 @@ impl Head {
             (std::f32::consts::PI, -0.052),
         ];
         let scale = self.half_size.y / 0.115;
+        let mut h = keys[7].1;
         for w in keys.windows(2) {
             let ((a0, h0), (a1, h1)) = (w[0], w[1]);
             if a <= a1 {
-                let t = (a - a0) / (a1 - a0);
-                return (h0 + (h1 - h0) * smoothstep(0.0, 1.0, t)) * scale;
+                h = h0 + (h1 - h0) * smoothstep(0.0, 1.0, (a - a0) / (a1 - a0));
+                break;
             }
         }
-        keys[7].1 * scale
+        if self.long_hair {
+            h = h.max(0.042 * smoothstep(0.85, 1.25, a));
+        }
+        h * scale
     }
 
     /// How much hair covers the scalp at `p`: 0 on the face, 1 well above
@@ -167,4 +175,45 @@ pub fn cover_by_vertex(skeleton: &Skeleton, influences: &[Influence]) -> Vec<Cov
             [Cover::Skin, Cover::Shirt, Cover::Trousers, Cover::Shoes][best]
         })
         .collect()
+}
+
+/// Height of the uniform's neckline relative to the neck joint at azimuth
+/// `phi` around the neck (0 = front): high at the back, a shallow V in front.
+pub fn neckline_offset(phi: f32) -> f32 {
+    let c = phi.cos();
+    -0.006 + 0.012 * (-c).max(0.0) - 0.045 * c.max(0.0).powi(4)
+}
+
+pub fn neck_azimuth(p: Vec3, neck: Vec3) -> f32 {
+    (p.x - neck.x).atan2(p.z - neck.z)
+}
+
+/// Whether `p` is in the neckline's neighbourhood (the neck and collar bones).
+pub fn near_neck(p: Vec3, neck: Vec3) -> bool {
+    let radial = Vec3::new(p.x - neck.x, 0.0, p.z - neck.z).length();
+    radial < 0.12 && p.y > neck.y - 0.12 && p.y < neck.y + 0.08
+}
+
+/// Redraws the shirt's top edge as a smooth neckline around the neck joint,
+/// instead of wherever the neck bone's weights happen to end.
+pub fn apply_neckline(cover: &mut [Cover], positions: &[Vec3], neck: Vec3) {
+    for (c, p) in cover.iter_mut().zip(positions) {
+        if !near_neck(*p, neck) || !matches!(c, Cover::Skin | Cover::Shirt) {
+            continue;
+        }
+        let line = neck.y + neckline_offset(neck_azimuth(*p, neck));
+        *c = if p.y > line {
+            Cover::Skin
+        } else {
+            Cover::Shirt
+        };
+    }
+}
+
+/// Where the collar's top edge goes for a shirt vertex at `p`: on a smooth
+/// curve above the neckline, lower towards the open front.
+pub fn collar_top(p: Vec3, neck: Vec3, height: f32) -> f32 {
+    let phi = neck_azimuth(p, neck);
+    let h = height * smoothstep(0.3, 0.9, phi.abs());
+    neck.y + neckline_offset(phi) + h
 }

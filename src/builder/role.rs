@@ -104,6 +104,9 @@ pub struct RoleSpec {
     pub trousers_color: Rgb8,
     /// Hair thickness on the crown, millimetres (short styles: 6..=25).
     pub hair_volume_mm: f32,
+    /// How far below eye level the hair hangs at the sides and back,
+    /// millimetres: 0 for a short crop, ~90 for a jaw-length bob.
+    pub hair_length_mm: f32,
     /// TTS voice id and BCP-47 language the role speaks by default.
     pub voice: String,
     pub lang: String,
@@ -148,6 +151,12 @@ impl RoleSpec {
         if !(18.0..=90.0).contains(&self.age_years) {
             return Err(bad(format!("age {} years; use 18..=90", self.age_years)));
         }
+        if !(0.0..=150.0).contains(&self.hair_length_mm) {
+            return Err(bad(format!(
+                "hair length {} mm; use 0..=150",
+                self.hair_length_mm
+            )));
+        }
         if !(0.0..=40.0).contains(&self.hair_volume_mm) {
             return Err(bad(format!(
                 "hair volume {} mm; use 0..=40",
@@ -175,12 +184,13 @@ pub fn default_roles() -> Vec<RoleSpec> {
             height: 0.55,
             proportions: 0.7,
             skin_tone: Rgb8([0xe6, 0xb8, 0x98]),
-            hair_color: Rgb8([0x2a, 0x1c, 0x16]),
+            hair_color: Rgb8([0x3a, 0x27, 0x1e]),
             eye_color: Rgb8([0x4a, 0x2e, 0x1c]),
             lip_color: Rgb8([0xb8, 0x5a, 0x5e]),
             uniform_color: Rgb8([0x1f, 0x5f, 0x6b]),
             trousers_color: Rgb8([0x22, 0x26, 0x30]),
-            hair_volume_mm: 16.0,
+            hair_volume_mm: 14.0,
+            hair_length_mm: 95.0,
             voice: "en-us+f3".into(),
             lang: "en-US".into(),
         },
@@ -203,6 +213,7 @@ pub fn default_roles() -> Vec<RoleSpec> {
             uniform_color: Rgb8([0x1e, 0x2f, 0x55]),
             trousers_color: Rgb8([0x23, 0x25, 0x2b]),
             hair_volume_mm: 7.0,
+            hair_length_mm: 0.0,
             voice: "en-us+m3".into(),
             lang: "en-US".into(),
         },
@@ -256,6 +267,9 @@ pub struct RoleOverrides {
     pub trousers_color: Option<Rgb8>,
     #[arg(long)]
     pub hair_volume_mm: Option<f32>,
+    /// Hair length below eye level, mm (0 short crop, ~90 jaw-length bob).
+    #[arg(long)]
+    pub hair_length_mm: Option<f32>,
     #[arg(long)]
     pub voice: Option<String>,
     #[arg(long)]
@@ -284,6 +298,7 @@ impl RoleOverrides {
             && self.uniform_color.is_none()
             && self.trousers_color.is_none()
             && self.hair_volume_mm.is_none()
+            && self.hair_length_mm.is_none()
             && self.voice.is_none()
             && self.lang.is_none()
     }
@@ -320,6 +335,7 @@ impl RoleOverrides {
             uniform_color,
             trousers_color,
             hair_volume_mm,
+            hair_length_mm,
             voice,
             lang
         );

@@ -32,8 +32,6 @@ pub struct Shaped {
     pub normals: Vec<Vec3>,
     /// Faces of rendered groups, in file order.
     pub faces: Vec<ObjFace>,
-    /// Metres subtracted from Y so the soles touch y = 0.
-    pub ground_offset: f32,
     /// Morph names and dense per-base-vertex deltas in metres.
     pub morphs: Vec<(String, Vec<Vec3>)>,
 }
@@ -68,7 +66,6 @@ impl Shaped {
             positions,
             normals,
             faces,
-            ground_offset: lowest * METRES_PER_UNIT,
             morphs,
         }
     }

@@ -51,7 +51,7 @@ fn brow(p: Vec3, n: Vec3, head: &Head, male: f32) -> f32 {
         let body = (1.0 - smoothstep(half * 0.55, half, dy)) * along;
         // Strokes: fine noise stretched along the brow direction.
         let strokes = value3(Vec3::new(p.x * 900.0, p.y * 5200.0, p.z * 900.0), 17);
-        best = best.max(body * (0.55 + 0.45 * strokes));
+        best = best.max(body * (0.6 + 0.4 * strokes));
     }
     best
 }
@@ -94,11 +94,12 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
                 );
             }
         }
+        c = shade_face_regions(c, p, n, head, male);
         c = apply_masks(c, uv, masks, lip);
         // Scalp shows dark through the hair.
         c = c.lerp(hair * 0.6 + c * 0.15, cover * 0.85);
         let b = brow(p, n, head, male);
-        c = c.lerp(hair * 0.75, b * 0.9);
+        c = c.lerp(hair * 0.55, b * 0.95);
         texel.copy_from_slice(&c.to_array());
     });
     base.dilate(6);
@@ -106,10 +107,10 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
     let mut rough = Canvas::new(sizes[1], 3, &[1.0, 0.55, 0.0]);
     rough.bake(&body.indices, &body.uvs, &attrs, STRIDE, |a, texel| {
         let p = Vec3::new(a[0], a[1], a[2]);
-        let mut g = 0.52 + (fbm3(p * 40.0, 2, 21) - 0.5) * 0.16;
+        let mut g = 0.58 + (fbm3(p * 40.0, 2, 21) - 0.5) * 0.14;
         // The T-zone is oilier, lips are glossier.
         let lips = masks.lips.sample([a[7], a[8]]);
-        g = g * (1.0 - lips * 0.35);
+        g *= 1.0 - lips * 0.2;
         texel.copy_from_slice(&[1.0, g, 0.0]);
     });
     rough.dilate(4);
@@ -117,18 +118,50 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
     let mut height = Canvas::new(sizes[2], 1, &[0.5]);
     height.bake(&body.indices, &body.uvs, &attrs, STRIDE, |a, texel| {
         let p = Vec3::new(a[0], a[1], a[2]);
-        let pores = value3(p * 1400.0, 31);
-        let fine = value3(p * 3200.0, 37);
-        let soft = fbm3(p * 300.0, 2, 41);
-        texel[0] = pores * 0.5 + fine * 0.25 + soft * 0.25;
+        // Pores and fine creases at 1-2 texels; no bumps large enough to
+        // catch the light as lumps.
+        let pores = value3(p * 800.0, 31);
+        let fine = value3(p * 1700.0, 37);
+        let soft = value3(p * 250.0, 41);
+        texel[0] = pores * 0.6 + fine * 0.34 + soft * 0.06;
     });
     height.dilate(4);
-    let normal = height_to_normal(&height, 2.2);
+    let normal = height_to_normal(&height, 1.2);
     SkinMaps {
         base_color: base,
         roughness: rough,
         normal,
     }
+}
+
+/// Darker, cooler skin around the eyes (thin skin over the orbit) and, for
+/// men, a faint shaved-beard shadow over the chin, jaw and upper lip.
+fn shade_face_regions(c: Vec3, p: Vec3, n: Vec3, head: &Head, male: f32) -> Vec3 {
+    if n.z < -0.3 {
+        return c;
+    }
+    let r = head.eye_radius;
+    let mut c = c;
+    for eye in [head.eye_left, head.eye_right] {
+        let d = Vec3::new(p.x - eye.x, (p.y - eye.y) * 1.4, 0.0).length();
+        if p.z > eye.z - 2.0 * r {
+            let w = (-d * d / (2.0 * (1.5 * r).powi(2))).exp();
+            c = c.lerp(c * Vec3::new(0.86, 0.82, 0.84), w * 0.35);
+        }
+    }
+    if male > 0.0 {
+        let below_eyes = head.eye_y() - p.y;
+        let band =
+            smoothstep(0.045, 0.06, below_eyes) * (1.0 - smoothstep(0.115, 0.135, below_eyes));
+        let lateral = 1.0 - smoothstep(0.05, 0.075, (p.x - head.center.x).abs());
+        let front = smoothstep(-0.2, 0.3, n.z);
+        let stubble = 0.7 + 0.3 * value3(p * 2500.0, 91);
+        c = c.lerp(
+            c * Vec3::new(0.78, 0.80, 0.84),
+            male * band * lateral * front * stubble * 0.35,
+        );
+    }
+    c
 }
 
 /// Lips, eyelids, ears and nails from MakeHuman's region masks (OBJ UVs).

