@@ -22,6 +22,13 @@ struct FrameUniforms {
     rim_radiance: vec4<f32>,
     sky_radiance: vec4<f32>,
     ground_radiance: vec4<f32>,
+    // Orthographic projection of the key light's shadow map.
+    light_clip_from_world: mat4x4<f32>,
+    // x = one shadow-map texel in uv, y = normal offset (metres) against
+    // acne, z = 1 when the shadow map is in use, w unused.
+    shadow_params: vec4<f32>,
+    // x = 1 when alpha-masked materials use alpha to coverage (MSAA on).
+    options: vec4<f32>,
 }
 
 struct MaterialUniforms {
@@ -71,6 +78,11 @@ struct DrawUniforms {
 // skins, rewritten every frame.
 @group(2) @binding(1) var<storage, read> matrices: array<mat4x4<f32>>;
 
+// The key light's depth, rendered by vs_shadow/fs_shadow before the main
+// pass. Only the main pipeline binds group 3.
+@group(3) @binding(0) var shadow_map: texture_depth_2d;
+@group(3) @binding(1) var shadow_sampler: sampler_comparison;
+
 struct VertexInput {
     // Morphed (or rest) position and normal: `MorphedVertex` in morph.wgsl.
     @location(0) position: vec4<f32>,
@@ -100,18 +112,48 @@ fn normal_matrix(m: mat4x4<f32>) -> mat3x3<f32> {
     return cofactor * sign(dot(c0, cross(c1, c2)));
 }
 
-@vertex
-fn vs_main(in: VertexInput) -> VertexOutput {
-    var world_from_local: mat4x4<f32>;
+// Linear blend skinning, or the node's world matrix for unskinned meshes.
+fn world_from_local_matrix(joints: vec4<u32>, weights: vec4<f32>) -> mat4x4<f32> {
     if draw.skinned != 0u {
         let o = draw.matrix_offset;
-        world_from_local = in.weights.x * matrices[o + in.joints.x]
-            + in.weights.y * matrices[o + in.joints.y]
-            + in.weights.z * matrices[o + in.joints.z]
-            + in.weights.w * matrices[o + in.joints.w];
-    } else {
-        world_from_local = matrices[draw.matrix_offset];
+        return weights.x * matrices[o + joints.x]
+            + weights.y * matrices[o + joints.y]
+            + weights.z * matrices[o + joints.z]
+            + weights.w * matrices[o + joints.w];
     }
+    return matrices[draw.matrix_offset];
+}
+
+struct ShadowVertexOutput {
+    @builtin(position) clip_position: vec4<f32>,
+    @location(0) uv: vec2<f32>,
+}
+
+@vertex
+fn vs_shadow(in: VertexInput) -> ShadowVertexOutput {
+    let world_from_local = world_from_local_matrix(in.joints, in.weights);
+    var out: ShadowVertexOutput;
+    out.clip_position = frame.light_clip_from_world * (world_from_local * vec4<f32>(in.position.xyz, 1.0));
+    out.uv = in.uv;
+    return out;
+}
+
+// Alpha-masked cards (hair, lashes) cast the shadow of their opaque texels,
+// not of the whole quad. Opaque materials use a depth-only pipeline with no
+// fragment stage, which rasterises faster.
+@fragment
+fn fs_shadow(in: ShadowVertexOutput) {
+    if material.alpha_mode == 1u {
+        let alpha = material.base_color_factor.a * textureSampleLevel(base_color_texture, base_color_sampler, in.uv, 0.0).a;
+        if alpha < material.alpha_cutoff {
+            discard;
+        }
+    }
+}
+
+@vertex
+fn vs_main(in: VertexInput) -> VertexOutput {
+    let world_from_local = world_from_local_matrix(in.joints, in.weights);
     let world_position = world_from_local * vec4<f32>(in.position.xyz, 1.0);
     let n = normal_matrix(world_from_local);
     var out: VertexOutput;
@@ -193,6 +235,33 @@ fn env_brdf_approx(f0: vec3<f32>, roughness: f32, n_dot_v: f32) -> vec3<f32> {
     return f0 * ab.x + vec3<f32>(ab.y);
 }
 
+// Fraction of the key light reaching `world_position`: 3×3 hardware-filtered
+// comparisons 1.5 texels apart, a soft penumbra like a softbox's without
+// per-pixel noise (which the video encoder would pay for).
+fn key_light_visibility(world_position: vec3<f32>, normal: vec3<f32>) -> f32 {
+    // Surfaces facing away get no key light anyway (skin wraps up to ~30°
+    // past the terminator); skipping them saves nine lookups per pixel.
+    if frame.shadow_params.z == 0.0 || dot(normal, frame.key_direction.xyz) < -0.5 {
+        return 1.0;
+    }
+    let offset_position = world_position + normal * frame.shadow_params.y;
+    let clip = frame.light_clip_from_world * vec4<f32>(offset_position, 1.0);
+    let ndc = clip.xyz / clip.w;
+    let uv = vec2<f32>(0.5 + 0.5 * ndc.x, 0.5 - 0.5 * ndc.y);
+    if any(uv < vec2<f32>(0.0)) || any(uv > vec2<f32>(1.0)) || ndc.z > 1.0 {
+        return 1.0;
+    }
+    let texel = frame.shadow_params.x;
+    var lit = 0.0;
+    for (var y = -1; y <= 1; y = y + 1) {
+        for (var x = -1; x <= 1; x = x + 1) {
+            let tap = vec2<f32>(f32(x), f32(y)) * 1.5 * texel;
+            lit = lit + textureSampleCompareLevel(shadow_map, shadow_sampler, uv + tap, ndc.z);
+        }
+    }
+    return lit / 9.0;
+}
+
 fn hemisphere(direction: vec3<f32>) -> vec3<f32> {
     let t = 0.5 + 0.5 * dot(direction, frame.world_up.xyz);
     return mix(frame.ground_radiance.rgb, frame.sky_radiance.rgb, t);
@@ -217,12 +286,11 @@ fn tone_map_pbr_neutral(color_in: vec3<f32>) -> vec3<f32> {
     return mix(color, vec3<f32>(new_peak), g);
 }
 
-@fragment
-fn fs_main(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
-    let base_color = material.base_color_factor * textureSample(base_color_texture, base_color_sampler, in.uv);
-    if material.alpha_mode == 1u && base_color.a < material.alpha_cutoff {
-        discard;
-    }
+// Lit, tone-mapped colour of a surface point. The entry points below differ
+// only in how they treat alpha: a `discard` anywhere in a fragment shader
+// turns off early depth testing for every draw that uses it (llvmpipe then
+// shades each hidden fragment too), so only masked materials get one.
+fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f32> {
     let view = safe_normalize(frame.camera_position.xyz - in.world_position, vec3<f32>(0.0, 0.0, 1.0));
     var geometric_normal = safe_normalize(in.world_normal, view);
     // Double-sided materials light their back faces with the flipped normal;
@@ -259,7 +327,8 @@ fn fs_main(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @loca
     s.metallic = metallic;
     s.skin = material.skin;
 
-    var color = direct_light(s, frame.key_direction.xyz, frame.key_radiance.rgb);
+    let key_visibility = key_light_visibility(in.world_position, geometric_normal);
+    var color = direct_light(s, frame.key_direction.xyz, frame.key_radiance.rgb * key_visibility);
     color = color + direct_light(s, frame.fill_direction.xyz, frame.fill_radiance.rgb);
     color = color + direct_light(s, frame.rim_direction.xyz, frame.rim_radiance.rgb);
 
@@ -269,8 +338,41 @@ fn fs_main(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @loca
     let ambient_specular = hemisphere(reflected) * env_brdf_approx(s.f0, roughness, n_dot_v);
     color = color + (ambient_diffuse + ambient_specular) * occlusion;
     color = color * material.cavity_occlusion + emissive;
+    return tone_map_pbr_neutral(color);
+}
 
-    // Only blended materials are translucent; the frame itself stays opaque.
-    let alpha = select(1.0, base_color.a, material.alpha_mode == 2u);
-    return vec4<f32>(tone_map_pbr_neutral(color), alpha);
+fn sample_base_color(uv: vec2<f32>) -> vec4<f32> {
+    return material.base_color_factor * textureSample(base_color_texture, base_color_sampler, uv);
+}
+
+@fragment
+fn fs_opaque(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
+    return vec4<f32>(shade(in, front_facing, sample_base_color(in.uv)), 1.0);
+}
+
+@fragment
+fn fs_blend(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
+    let base_color = sample_base_color(in.uv);
+    return vec4<f32>(shade(in, front_facing, base_color), base_color.a);
+}
+
+@fragment
+fn fs_mask(in: VertexOutput, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
+    let base_color = sample_base_color(in.uv);
+    // Derivatives must be taken before any discard.
+    let alpha_width = fwidth(base_color.a);
+    var alpha = 1.0;
+    if frame.options.x != 0.0 {
+        // Sharpened alpha to coverage (Golus, 2017): the cutoff becomes a
+        // one-pixel ramp that MSAA turns into sample coverage, so hair cards
+        // get smooth strands instead of stair-stepped ones. The pipeline does
+        // not write this alpha to the frame.
+        alpha = clamp((base_color.a - material.alpha_cutoff) / max(alpha_width, 1e-4) + 0.5, 0.0, 1.0);
+        if alpha <= 0.0 {
+            discard;
+        }
+    } else if base_color.a < material.alpha_cutoff {
+        discard;
+    }
+    return vec4<f32>(shade(in, front_facing, base_color), alpha);
 }

@@ -90,4 +90,20 @@ proptest! {
             prop_assert!(open < 1e-3, "frame {} still open {}", i, open);
         }
     }
+
+    #[test]
+    fn retiring_never_changes_a_later_sample(
+        timelines in prop::collection::vec((0u64..200_000, arb_timeline()), 1..4),
+        cut_frame in 0u64..200,
+    ) {
+        let mut a = Animator::new(9, AnimationParams::default());
+        for (start, t) in timelines {
+            a.push_utterance(SampleTime(start), t, Vec::new(), SampleTime(480));
+        }
+        let later: Vec<FacePose> = (cut_frame..cut_frame + 100).map(|i| a.sample(FPS30.frame_time(i))).collect();
+        a.retire_before(FPS30.frame_time(cut_frame));
+        for (k, i) in (cut_frame..cut_frame + 100).enumerate() {
+            prop_assert_eq!(&a.sample(FPS30.frame_time(i)), &later[k]);
+        }
+    }
 }

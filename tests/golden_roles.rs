@@ -32,14 +32,21 @@ fn pose(avatar: &Avatar, mapper: &PoseMapper, viseme: Option<Viseme>) -> AvatarP
 #[test]
 fn default_roles_match_goldens() {
     let roles = common::default_roles();
-    if !common::require(roles.len() >= 2, "the two default roles are not built (avatarcast avatar build)") {
+    if !common::require(
+        roles.len() >= 2,
+        "the two default roles are not built (avatarcast avatar build)",
+    ) {
         return;
     }
     let Some(mut renderer) = renderer_or_skip(settings(SIZE, SIZE, 4, [0xdf, 0xe6, 0xee])) else {
         return;
     };
     for path in roles {
-        let id = path.file_stem().and_then(|s| s.to_str()).expect("role id").to_string();
+        let id = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("role id")
+            .to_string();
         let avatar = Avatar::load(&path).expect("role loads");
         let mapper = PoseMapper::new(&avatar).expect("role has mouth morphs");
         let mut gpu = renderer.upload(&avatar).expect("upload");

@@ -323,3 +323,34 @@ fn many_threads_share_one_engine() {
         }
     }
 }
+
+#[test]
+fn event_positions_stay_exact_across_sentences() {
+    let Some(tts) = tts() else { return };
+    // Several sentences and clauses in one call: espeak reports positions per
+    // call, so late events must still land on their sounds.
+    let text = "Good morning. Your parcel left the depot at nine. It should arrive \
+                tomorrow, before noon. Is there anything else? Thank you, goodbye.";
+    let u = tts
+        .synthesize(&SpeechRequest::new(text, Lang::En))
+        .expect("synthesis");
+    let pauses: Vec<_> = u
+        .phonemes
+        .iter()
+        .filter(|p| p.phoneme.starts_with('_') && p.end.0 - p.start.0 > 4800)
+        .collect();
+    assert!(pauses.len() >= 5, "{} long pauses", pauses.len());
+    let loud = rms(&u.pcm);
+    for p in &pauses {
+        // Skip the first 10 ms: the previous sound may still be decaying.
+        let level = rms(span(&u, p.start + SampleTime(480), p.end));
+        assert!(
+            level < 0.1 * loud,
+            "pause at {} ms has rms {level} (speech {loud})",
+            p.start.as_millis()
+        );
+    }
+    // The last long pause is near the end of the audio, not squeezed early.
+    let last = pauses.last().map_or(0, |p| p.start.0);
+    assert!(last as f64 > 0.8 * u.duration().0 as f64);
+}

@@ -1,6 +1,7 @@
 //! The animation stage: speech and idle behaviour → one [`FacePose`] per instant.
 
 use crate::clock::SampleTime;
+use crate::speech::Utterance;
 use crate::visemes::VisemeTimeline;
 
 use super::blink::BlinkScheduler;
@@ -69,6 +70,14 @@ impl Animator {
         hop: SampleTime,
     ) {
         self.track.push(start, &timeline, &loudness, hop);
+    }
+
+    /// Convenience for the engine: maps `utterance`'s phonemes to visemes and
+    /// schedules them with its loudness (10 ms hops), starting at `start`.
+    pub fn push_speech(&mut self, start: SampleTime, utterance: &Utterance) {
+        let hop = SampleTime(u64::from(crate::clock::SAMPLE_RATE_HZ) / 100);
+        let timeline = VisemeTimeline::from_phonemes(utterance.lang, &utterance.phonemes);
+        self.push_utterance(start, timeline, utterance.loudness_envelope(hop), hop);
     }
 
     /// The pose shown by the frame stamped `t`. Does not allocate.

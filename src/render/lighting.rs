@@ -4,7 +4,7 @@
 //! separates hair and shoulders from the background, and a sky/ground
 //! hemisphere so that no surface goes pure black.
 
-use glam::{Quat, Vec3};
+use glam::{Mat4, Quat, Vec3};
 
 use super::camera::Camera;
 use super::uniforms::FrameUniforms;
@@ -22,12 +22,43 @@ fn light_direction(camera: &Camera, azimuth: f32, elevation: f32) -> Vec3 {
     tilted.normalize_or(to_camera)
 }
 
+/// Side of the key light's square shadow map, texels.
+pub const SHADOW_MAP_SIZE: u32 = 768;
+
+/// Orthographic view from the key light covering what the camera frames
+/// (the view's width and height at the target's distance, with margin),
+/// and ±2 m in depth. Returns the matrix and the side of the covered
+/// square in metres.
+fn key_light_clip_from_world(camera: &Camera, aspect: f32, to_light: Vec3) -> (Mat4, f32) {
+    let distance = camera.eye.distance(camera.target).max(1e-3);
+    let frame_height = 2.0 * distance * (0.5 * camera.fov_y_radians).tan();
+    let half_side = 0.6 * frame_height * aspect.max(1.0);
+    let depth_range = 2.0;
+    let up = if to_light.cross(camera.up).length_squared() > 1e-6 {
+        camera.up
+    } else {
+        Vec3::Z
+    };
+    let light_from_world =
+        Mat4::look_at_rh(camera.target + to_light * depth_range, camera.target, up);
+    let projection = Mat4::orthographic_rh(
+        -half_side,
+        half_side,
+        -half_side,
+        half_side,
+        0.0,
+        2.0 * depth_range,
+    );
+    (projection * light_from_world, 2.0 * half_side)
+}
+
 fn vec4(v: Vec3, w: f32) -> [f32; 4] {
     [v.x, v.y, v.z, w]
 }
 
 /// Frame uniforms for `camera` at this aspect ratio (width / height).
-pub fn frame_uniforms(camera: &Camera, aspect: f32) -> FrameUniforms {
+/// `alpha_to_coverage` is set when rendering with MSAA.
+pub fn frame_uniforms(camera: &Camera, aspect: f32, alpha_to_coverage: bool) -> FrameUniforms {
     let clip_from_world = camera.clip_from_world(aspect);
     let up = camera.up.normalize_or(Vec3::Y);
     // Radiances are linear RGB; a white Lambert surface facing the key gets
@@ -37,6 +68,9 @@ pub fn frame_uniforms(camera: &Camera, aspect: f32) -> FrameUniforms {
     let fill = light_direction(camera, -40f32.to_radians(), 10f32.to_radians());
     // From behind and above, on the side opposite the key.
     let rim = light_direction(camera, -150f32.to_radians(), 35f32.to_radians());
+    let (light_clip_from_world, shadow_side_metres) =
+        key_light_clip_from_world(camera, aspect, key);
+    let texel_metres = shadow_side_metres / SHADOW_MAP_SIZE as f32;
     FrameUniforms {
         clip_from_world: clip_from_world.to_cols_array_2d(),
         camera_position: vec4(camera.eye, 1.0),
@@ -49,6 +83,11 @@ pub fn frame_uniforms(camera: &Camera, aspect: f32) -> FrameUniforms {
         rim_radiance: [0.55, 0.55, 0.6, 0.0],
         sky_radiance: [0.22, 0.24, 0.27, 0.0],
         ground_radiance: [0.09, 0.08, 0.075, 0.0],
+        light_clip_from_world: light_clip_from_world.to_cols_array_2d(),
+        // Offsetting along the normal by ~1.5 texels hides shadow acne
+        // without detaching shadows from their casters.
+        shadow_params: [1.0 / SHADOW_MAP_SIZE as f32, 1.5 * texel_metres, 1.0, 0.0],
+        options: [alpha_to_coverage as u32 as f32, 0.0, 0.0, 0.0],
     }
 }
 
@@ -74,6 +113,18 @@ mod tests {
         assert!(d.y > 0.45 && d.y < 0.55, "30° up: {d}");
         assert!(d.x > 0.4, "to the camera's right: {d}");
         assert!(d.z > 0.6, "in front of the subject: {d}");
+    }
+
+    #[test]
+    fn shadow_map_covers_the_framed_target() {
+        let camera = front_camera();
+        let key = light_direction(&camera, 35f32.to_radians(), 30f32.to_radians());
+        let (m, side) = key_light_clip_from_world(&camera, 1.0, key);
+        let center = m.project_point3(camera.target);
+        assert!(center.x.abs() < 1e-5 && center.y.abs() < 1e-5);
+        assert!((0.0..1.0).contains(&center.z));
+        // The frame is 2 × tan(0.25) × 2 m ≈ 1.02 m high at the target.
+        assert!(side > 1.0 && side < 2.0, "{side}");
     }
 
     #[test]

@@ -32,7 +32,13 @@ pub struct Pipelines {
     pub draw_layout: wgpu::BindGroupLayout,
     pub morph_layout: wgpu::BindGroupLayout,
     pub background_layout: wgpu::BindGroupLayout,
+    pub shadow_layout: wgpu::BindGroupLayout,
     pub morph_pipeline: wgpu::ComputePipeline,
+    /// Depth pass from the key light, no culling so thin and double-sided
+    /// surfaces cast too: depth only for opaque materials...
+    pub shadow_pipeline: wgpu::RenderPipeline,
+    /// ...and with an alpha test for masked ones.
+    pub shadow_mask_pipeline: wgpu::RenderPipeline,
     pub background_pipeline: wgpu::RenderPipeline,
     mesh_module: wgpu::ShaderModule,
     mesh_layout: wgpu::PipelineLayout,
@@ -138,6 +144,28 @@ impl Pipelines {
             ],
         });
 
+        let shadow_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("shadow map"),
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Depth,
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                },
+                wgpu::BindGroupLayoutEntry {
+                    binding: 1,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Comparison),
+                    count: None,
+                },
+            ],
+        });
+
         let mesh_module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("mesh.wgsl"),
             source: wgpu::ShaderSource::Wgsl(MESH_WGSL.into()),
@@ -148,9 +176,24 @@ impl Pipelines {
                 Some(&frame_layout),
                 Some(&material_layout),
                 Some(&draw_layout),
+                Some(&shadow_layout),
             ],
             immediate_size: 0,
         });
+        let shadow_pipeline_layout =
+            device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some("shadow"),
+                bind_group_layouts: &[
+                    Some(&frame_layout),
+                    Some(&material_layout),
+                    Some(&draw_layout),
+                ],
+                immediate_size: 0,
+            });
+        let shadow_pipeline =
+            create_shadow_pipeline(device, &mesh_module, &shadow_pipeline_layout, false);
+        let shadow_mask_pipeline =
+            create_shadow_pipeline(device, &mesh_module, &shadow_pipeline_layout, true);
 
         let morph_module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("morph.wgsl"),
@@ -218,7 +261,10 @@ impl Pipelines {
             draw_layout,
             morph_layout,
             background_layout,
+            shadow_layout,
             morph_pipeline,
+            shadow_pipeline,
+            shadow_mask_pipeline,
             background_pipeline,
             mesh_module,
             mesh_layout,
@@ -257,6 +303,73 @@ const BLEND_OVER: wgpu::BlendState = wgpu::BlendState {
     },
 };
 
+fn vertex_buffer_layouts<'a>(
+    morphed: &'a [wgpu::VertexAttribute],
+    fixed: &'a [wgpu::VertexAttribute],
+) -> [Option<wgpu::VertexBufferLayout<'a>>; 2] {
+    [
+        Some(wgpu::VertexBufferLayout {
+            array_stride: GPU_VERTEX_STRIDE,
+            step_mode: wgpu::VertexStepMode::Vertex,
+            attributes: morphed,
+        }),
+        Some(wgpu::VertexBufferLayout {
+            array_stride: STATIC_VERTEX_STRIDE,
+            step_mode: wgpu::VertexStepMode::Vertex,
+            attributes: fixed,
+        }),
+    ]
+}
+
+const MORPHED_ATTRIBUTES: [wgpu::VertexAttribute; 2] =
+    wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x4];
+const STATIC_ATTRIBUTES: [wgpu::VertexAttribute; 4] =
+    wgpu::vertex_attr_array![2 => Float32x2, 3 => Float32x4, 4 => Uint16x4, 5 => Float32x4];
+
+fn create_shadow_pipeline(
+    device: &wgpu::Device,
+    module: &wgpu::ShaderModule,
+    layout: &wgpu::PipelineLayout,
+    alpha_test: bool,
+) -> wgpu::RenderPipeline {
+    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some("key light shadow"),
+        layout: Some(layout),
+        vertex: wgpu::VertexState {
+            module,
+            entry_point: Some("vs_shadow"),
+            compilation_options: Default::default(),
+            buffers: &vertex_buffer_layouts(&MORPHED_ATTRIBUTES, &STATIC_ATTRIBUTES),
+        },
+        primitive: wgpu::PrimitiveState {
+            cull_mode: None,
+            ..Default::default()
+        },
+        depth_stencil: Some(wgpu::DepthStencilState {
+            format: DEPTH_FORMAT,
+            depth_write_enabled: Some(true),
+            depth_compare: Some(wgpu::CompareFunction::LessEqual),
+            stencil: Default::default(),
+            // Slope-scaled bias keeps surfaces at grazing light angles from
+            // shadowing themselves (acne); the normal offset does the rest.
+            bias: wgpu::DepthBiasState {
+                constant: 2,
+                slope_scale: 2.0,
+                clamp: 0.0,
+            },
+        }),
+        multisample: wgpu::MultisampleState::default(),
+        fragment: alpha_test.then(|| wgpu::FragmentState {
+            module,
+            entry_point: Some("fs_shadow"),
+            compilation_options: Default::default(),
+            targets: &[],
+        }),
+        multiview_mask: None,
+        cache: None,
+    })
+}
+
 fn create_mesh_pipeline(
     device: &wgpu::Device,
     module: &wgpu::ShaderModule,
@@ -264,10 +377,8 @@ fn create_mesh_pipeline(
     msaa_samples: u32,
     key: PipelineKey,
 ) -> wgpu::RenderPipeline {
-    let morphed_attributes = wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x4];
-    let static_attributes =
-        wgpu::vertex_attr_array![2 => Float32x2, 3 => Float32x4, 4 => Uint16x4, 5 => Float32x4];
     let blend = key.alpha == AlphaKind::Blend;
+    let alpha_to_coverage = key.alpha == AlphaKind::Mask && msaa_samples > 1;
     device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
         label: Some("mesh"),
         layout: Some(layout),
@@ -275,18 +386,7 @@ fn create_mesh_pipeline(
             module,
             entry_point: Some("vs_main"),
             compilation_options: Default::default(),
-            buffers: &[
-                Some(wgpu::VertexBufferLayout {
-                    array_stride: GPU_VERTEX_STRIDE,
-                    step_mode: wgpu::VertexStepMode::Vertex,
-                    attributes: &morphed_attributes,
-                }),
-                Some(wgpu::VertexBufferLayout {
-                    array_stride: STATIC_VERTEX_STRIDE,
-                    step_mode: wgpu::VertexStepMode::Vertex,
-                    attributes: &static_attributes,
-                }),
-            ],
+            buffers: &vertex_buffer_layouts(&MORPHED_ATTRIBUTES, &STATIC_ATTRIBUTES),
         },
         primitive: wgpu::PrimitiveState {
             topology: wgpu::PrimitiveTopology::TriangleList,
@@ -313,16 +413,26 @@ fn create_mesh_pipeline(
         }),
         multisample: wgpu::MultisampleState {
             count: msaa_samples,
+            alpha_to_coverage_enabled: alpha_to_coverage,
             ..Default::default()
         },
         fragment: Some(wgpu::FragmentState {
             module,
-            entry_point: Some("fs_main"),
+            entry_point: Some(match key.alpha {
+                AlphaKind::Opaque => "fs_opaque",
+                AlphaKind::Mask => "fs_mask",
+                AlphaKind::Blend => "fs_blend",
+            }),
             compilation_options: Default::default(),
             targets: &[Some(wgpu::ColorTargetState {
                 format: COLOR_FORMAT,
                 blend: blend.then_some(BLEND_OVER),
-                write_mask: wgpu::ColorWrites::ALL,
+                // The coverage alpha is not the frame's alpha, which stays opaque.
+                write_mask: if alpha_to_coverage {
+                    wgpu::ColorWrites::COLOR
+                } else {
+                    wgpu::ColorWrites::ALL
+                },
             })],
         }),
         multiview_mask: None,

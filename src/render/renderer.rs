@@ -10,7 +10,9 @@ use super::draw::draw_order;
 use super::lighting::frame_uniforms;
 use super::material::TextureUploader;
 use super::pipelines::Pipelines;
+use super::pose_check::check_pose;
 use super::readback::ReadbackRing;
+use super::shadow::ShadowMap;
 use super::textures::DefaultTextures;
 use super::upload::{GpuAvatar, UploadContext, upload_geometry};
 use super::{Camera, RenderError, RenderSettings, RenderedFrame};
@@ -78,6 +80,7 @@ pub struct Renderer {
     frame_uniforms: wgpu::Buffer,
     frame_bind_group: wgpu::BindGroup,
     targets: Targets,
+    shadow: ShadowMap,
     ring: ReadbackRing,
     /// Frames already read back (when the ring was full) but not yet returned.
     completed: VecDeque<RenderedFrame>,
@@ -110,48 +113,53 @@ impl Renderer {
         let mut settings = settings;
         settings.msaa_samples = gpu.msaa_samples;
         let aspect = settings.width as f32 / settings.height as f32;
-        let (pipelines, defaults, background, frame_uniforms, frame_bind_group, targets, ring) =
-            gpu.checked(|device| {
-                let pipelines = Pipelines::new(device, settings.msaa_samples);
-                let defaults = DefaultTextures::new(device, &gpu.queue);
-                let background = BackgroundPass::new(
-                    device,
-                    &gpu.queue,
-                    &pipelines,
-                    &settings.background,
-                    aspect,
-                );
-                let frame_uniforms = device.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("frame uniforms"),
-                    size: size_of::<super::uniforms::FrameUniforms>() as u64,
-                    usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-                    mapped_at_creation: false,
-                });
-                let frame_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some("frame"),
-                    layout: &pipelines.frame_layout,
-                    entries: &[wgpu::BindGroupEntry {
-                        binding: 0,
-                        resource: frame_uniforms.as_entire_binding(),
-                    }],
-                });
-                let targets = create_targets(
-                    device,
-                    settings.width,
-                    settings.height,
-                    settings.msaa_samples,
-                );
-                let ring = ReadbackRing::new(device, settings.width, settings.height);
-                (
-                    pipelines,
-                    defaults,
-                    background,
-                    frame_uniforms,
-                    frame_bind_group,
-                    targets,
-                    ring,
-                )
-            })?;
+        let (
+            pipelines,
+            defaults,
+            background,
+            frame_uniforms,
+            frame_bind_group,
+            targets,
+            shadow,
+            ring,
+        ) = gpu.checked(|device| {
+            let pipelines = Pipelines::new(device, settings.msaa_samples);
+            let defaults = DefaultTextures::new(device, &gpu.queue);
+            let background =
+                BackgroundPass::new(device, &gpu.queue, &pipelines, &settings.background, aspect);
+            let frame_uniforms = device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("frame uniforms"),
+                size: size_of::<super::uniforms::FrameUniforms>() as u64,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            let frame_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("frame"),
+                layout: &pipelines.frame_layout,
+                entries: &[wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: frame_uniforms.as_entire_binding(),
+                }],
+            });
+            let targets = create_targets(
+                device,
+                settings.width,
+                settings.height,
+                settings.msaa_samples,
+            );
+            let shadow = ShadowMap::new(device, &pipelines);
+            let ring = ReadbackRing::new(device, settings.width, settings.height);
+            (
+                pipelines,
+                defaults,
+                background,
+                frame_uniforms,
+                frame_bind_group,
+                targets,
+                shadow,
+                ring,
+            )
+        })?;
         tracing::info!(adapter = %gpu.description(), msaa = settings.msaa_samples, "renderer ready");
         Ok(Renderer {
             id: NEXT_RENDERER_ID.fetch_add(1, Ordering::Relaxed),
@@ -163,6 +171,7 @@ impl Renderer {
             frame_uniforms,
             frame_bind_group,
             targets,
+            shadow,
             ring,
             completed: VecDeque::new(),
         })
@@ -234,7 +243,7 @@ impl Renderer {
             .next_slot()
             .expect("ReadbackRing invariant: a slot is free after waiting for the oldest frame");
 
-        let (world, matrices) = avatar.pose_matrices(pose)?;
+        let (world, matrices) = avatar.skeleton.matrices(&pose.node_rotations);
         let queue = &self.gpu.queue;
         queue.write_buffer(&avatar.matrices, 0, bytemuck::cast_slice(&matrices));
         for primitive in &mut avatar.primitives {
@@ -250,7 +259,11 @@ impl Renderer {
         queue.write_buffer(
             &self.frame_uniforms,
             0,
-            bytemuck::bytes_of(&frame_uniforms(camera, aspect)),
+            bytemuck::bytes_of(&frame_uniforms(
+                camera,
+                aspect,
+                self.settings.msaa_samples > 1,
+            )),
         );
         let order = draw_order(avatar, &world, camera.view_from_world());
 
@@ -297,6 +310,14 @@ impl Renderer {
             }
         }
 
+        self.shadow.encode(
+            encoder,
+            &self.pipelines,
+            &self.frame_bind_group,
+            avatar,
+            order,
+        );
+
         let (view, resolve_target) = match &self.targets.msaa {
             Some(msaa) => (msaa, Some(&self.targets.resolved_view)),
             None => (&self.targets.resolved_view, None),
@@ -331,6 +352,7 @@ impl Renderer {
         });
         self.background.draw(&self.pipelines, &mut pass);
         pass.set_bind_group(0, &self.frame_bind_group, &[]);
+        pass.set_bind_group(3, &self.shadow.bind_group, &[]);
         for &index in order {
             let draw = &avatar.draws[index];
             let Some(pipeline) = self.pipelines.get(draw.key) else {
@@ -380,38 +402,4 @@ impl Renderer {
             .pop_back()
             .ok_or_else(|| RenderError::Readback("the submitted frame did not come back".into()))
     }
-}
-
-fn check_pose(avatar: &GpuAvatar, pose: &AvatarPose) -> Result<(), RenderError> {
-    if pose.morph_weights.len() > avatar.mesh_target_counts.len() {
-        return Err(RenderError::InvalidPose(format!(
-            "morph weights for {} meshes, but the avatar has {}",
-            pose.morph_weights.len(),
-            avatar.mesh_target_counts.len()
-        )));
-    }
-    for (mesh, (weights, &count)) in pose
-        .morph_weights
-        .iter()
-        .zip(&avatar.mesh_target_counts)
-        .enumerate()
-    {
-        if weights.len() > count {
-            return Err(RenderError::InvalidPose(format!(
-                "{} morph weights for mesh {mesh}, which has {count} targets",
-                weights.len()
-            )));
-        }
-        if let Some(bad) = weights.iter().find(|w| !w.is_finite()) {
-            return Err(RenderError::InvalidPose(format!(
-                "morph weight {bad} on mesh {mesh}"
-            )));
-        }
-    }
-    if let Some((node, q)) = pose.node_rotations.iter().find(|(_, q)| !q.is_finite()) {
-        return Err(RenderError::InvalidPose(format!(
-            "rotation {q} on node {node}"
-        )));
-    }
-    Ok(())
 }

@@ -3,57 +3,57 @@
 
 use glam::{Mat4, Quat};
 
-use super::RenderError;
-use crate::animation::AvatarPose;
-use crate::avatar::{Node, Skin};
+use crate::avatar::{Avatar, Skin};
 
-/// World matrix of every node with the pose's rotations applied
-/// (`rotation = rest_rotation * delta`, as `AvatarPose` documents).
-pub fn posed_world_matrices(nodes: &[Node], pose: &AvatarPose) -> Result<Vec<Mat4>, RenderError> {
-    let node_count = nodes.len();
-    let mut deltas = vec![Quat::IDENTITY; node_count];
-    for &(node, delta) in &pose.node_rotations {
-        let slot = deltas.get_mut(node).ok_or_else(|| {
-            RenderError::InvalidPose(format!(
-                "node rotation for node {node}, but the avatar has {node_count} nodes"
-            ))
-        })?;
-        *slot *= delta;
+/// The nodes and skins of an uploaded avatar: all the renderer needs to
+/// pose it each frame, without keeping the vertex data on the CPU.
+pub struct Skeleton(Avatar);
+
+impl Skeleton {
+    pub fn new(avatar: &Avatar) -> Skeleton {
+        Skeleton(Avatar {
+            nodes: avatar.nodes.clone(),
+            roots: avatar.roots.clone(),
+            skins: avatar.skins.clone(),
+            ..Avatar::default()
+        })
     }
 
-    let mut world = vec![Mat4::IDENTITY; node_count];
-    let mut done = vec![false; node_count];
-    // Parents before children: walk down from every parentless node. A node
-    // is visited at most once, so a malformed cycle cannot loop forever.
-    let mut stack: Vec<usize> = (0..node_count)
-        .filter(|&i| nodes[i].parent.is_none())
-        .rev()
-        .collect();
-    while let Some(index) = stack.pop() {
-        if done[index] {
-            continue;
-        }
-        let node = &nodes[index];
-        let local = Mat4::from_scale_rotation_translation(
-            node.scale,
-            node.rotation * deltas[index],
-            node.translation,
-        );
-        world[index] = match node.parent {
-            Some(parent) if parent < node_count && done[parent] => world[parent] * local,
-            _ => local,
-        };
-        done[index] = true;
-        for &child in node.children.iter().rev() {
-            if child < node_count && !done[child] {
-                stack.push(child);
-            }
-        }
+    pub fn node_count(&self) -> usize {
+        self.0.nodes.len()
     }
-    Ok(world)
+
+    /// World matrices of every node with `node_rotations` applied, and the
+    /// buffer layout the vertex shader reads: those world matrices, then each
+    /// skin's joint matrices in skin order.
+    pub fn matrices(&self, node_rotations: &[(usize, Quat)]) -> (Vec<Mat4>, Vec<Mat4>) {
+        let world = self.0.world_matrices(node_rotations);
+        let mut all = world.clone();
+        for skin in &self.0.skins {
+            all.extend(joint_matrices(skin, &world));
+        }
+        (world, all)
+    }
+
+    /// Where each skin's joint matrices start in [`Self::matrices`]' buffer.
+    pub fn skin_offsets(&self) -> Vec<u32> {
+        let mut offset = self.0.nodes.len() as u32;
+        self.0
+            .skins
+            .iter()
+            .map(|skin| {
+                let start = offset;
+                offset += skin.joints.len() as u32;
+                start
+            })
+            .collect()
+    }
 }
 
-/// Joint matrices of one skin: world(joint) × inverse bind matrix.
+/// Joint matrices of one skin: world(joint) × inverse bind matrix. glTF
+/// ignores the skinned mesh node's own transform, so these map bind-space
+/// vertices straight to world space. (`Avatar::joint_matrices` gives the
+/// same product expressed relative to the mesh node.)
 pub fn joint_matrices(skin: &Skin, world: &[Mat4]) -> Vec<Mat4> {
     skin.joints
         .iter()
@@ -72,7 +72,7 @@ pub fn joint_matrices(skin: &Skin, world: &[Mat4]) -> Vec<Mat4> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::avatar::Avatar;
+    use crate::avatar::Node;
     use glam::Vec3;
 
     fn node(name: &str, parent: Option<usize>, children: Vec<usize>, translation: Vec3) -> Node {
@@ -88,28 +88,34 @@ mod tests {
         }
     }
 
-    #[test]
-    fn pose_rotation_turns_children_around_the_parent() {
-        let avatar = Avatar {
+    fn neck_and_nose() -> Avatar {
+        Avatar {
             nodes: vec![
                 node("neck", None, vec![1], Vec3::new(0.0, 1.0, 0.0)),
                 node("nose", Some(0), vec![], Vec3::new(0.0, 0.0, 0.1)),
             ],
             roots: vec![0],
+            skins: vec![Skin {
+                name: "skin".into(),
+                joints: vec![1],
+                inverse_bind_matrices: vec![Mat4::from_translation(Vec3::new(0.0, -1.0, -0.1))],
+            }],
             ..Avatar::default()
-        };
-        let rest = posed_world_matrices(&avatar.nodes, &AvatarPose::default()).unwrap();
+        }
+    }
+
+    #[test]
+    fn pose_rotation_turns_children_around_the_parent() {
+        let skeleton = Skeleton::new(&neck_and_nose());
+        let (rest, _) = skeleton.matrices(&[]);
         assert!(
             rest[1]
                 .w_axis
                 .truncate()
                 .abs_diff_eq(Vec3::new(0.0, 1.0, 0.1), 1e-6)
         );
-        let pose = AvatarPose {
-            morph_weights: vec![],
-            node_rotations: vec![(0, Quat::from_rotation_y(std::f32::consts::FRAC_PI_2))],
-        };
-        let turned = posed_world_matrices(&avatar.nodes, &pose).unwrap();
+        let quarter_turn = Quat::from_rotation_y(std::f32::consts::FRAC_PI_2);
+        let (turned, _) = skeleton.matrices(&[(0, quarter_turn)]);
         assert!(
             turned[1]
                 .w_axis
@@ -119,11 +125,11 @@ mod tests {
     }
 
     #[test]
-    fn rotation_for_a_missing_node_is_an_error() {
-        let pose = AvatarPose {
-            morph_weights: vec![],
-            node_rotations: vec![(3, Quat::IDENTITY)],
-        };
-        assert!(posed_world_matrices(&Avatar::default().nodes, &pose).is_err());
+    fn joint_matrices_are_identity_at_rest_and_follow_after_the_nodes() {
+        let skeleton = Skeleton::new(&neck_and_nose());
+        let (world, all) = skeleton.matrices(&[]);
+        assert_eq!(skeleton.skin_offsets(), vec![2]);
+        assert_eq!(all.len(), world.len() + 1);
+        assert!(all[2].abs_diff_eq(Mat4::IDENTITY, 1e-6));
     }
 }

@@ -18,6 +18,12 @@ pub struct FrameUniforms {
     pub rim_radiance: [f32; 4],
     pub sky_radiance: [f32; 4],
     pub ground_radiance: [f32; 4],
+    pub light_clip_from_world: [[f32; 4]; 4],
+    /// x = shadow texel size in uv, y = normal offset in metres, z = 1 when
+    /// the shadow map is used.
+    pub shadow_params: [f32; 4],
+    /// x = 1 when masked materials use alpha to coverage.
+    pub options: [f32; 4],
 }
 
 /// Mirrors `MaterialUniforms` in shaders/mesh.wgsl.

@@ -3,17 +3,16 @@
 //! the renderer poses every frame.
 
 use bytemuck::{Pod, Zeroable};
-use glam::{Mat4, Vec3};
+use glam::Vec3;
 use wgpu::util::DeviceExt;
 
 use super::material::GpuMaterial;
 use super::morph::MorphResources;
 use super::pipelines::{PipelineKey, Pipelines};
-use super::skinning::{joint_matrices, posed_world_matrices};
+use super::skinning::Skeleton;
 use super::tangents::generate_tangents;
 use super::uniforms::{DRAW_UNIFORM_STRIDE, DrawUniforms};
-use crate::animation::AvatarPose;
-use crate::avatar::{Avatar, Node, Primitive, Skin};
+use crate::avatar::{Avatar, Primitive};
 
 /// Mirrors `MorphedVertex` in shaders/morph.wgsl: vertex buffer 0 of the draw.
 #[repr(C)]
@@ -70,8 +69,7 @@ pub struct DrawItem {
 /// An avatar uploaded by [`Renderer::upload`](super::Renderer::upload).
 pub struct GpuAvatar {
     pub(super) renderer_id: u64,
-    pub(super) nodes: Vec<Node>,
-    pub(super) skins: Vec<Skin>,
+    pub(super) skeleton: Skeleton,
     pub(super) mesh_target_counts: Vec<usize>,
     pub(super) primitives: Vec<GpuPrimitive>,
     pub(super) materials: Vec<GpuMaterial>,
@@ -79,21 +77,6 @@ pub struct GpuAvatar {
     /// Per node its world matrix, then per skin its joint matrices.
     pub(super) matrices: wgpu::Buffer,
     pub(super) draw_bind_group: wgpu::BindGroup,
-}
-
-impl GpuAvatar {
-    /// Node and joint matrices for `pose`, laid out as `matrices` expects.
-    pub(super) fn pose_matrices(
-        &self,
-        pose: &AvatarPose,
-    ) -> Result<(Vec<Mat4>, Vec<Mat4>), super::RenderError> {
-        let world = posed_world_matrices(&self.nodes, pose)?;
-        let mut all = world.clone();
-        for skin in &self.skins {
-            all.extend(joint_matrices(skin, &world));
-        }
-        Ok((world, all))
-    }
 }
 
 fn check_primitive(p: &Primitive, joint_count: Option<usize>) -> Result<(), String> {
@@ -247,14 +230,10 @@ pub fn upload_geometry(
         }
     }
 
-    let rest_world =
-        posed_world_matrices(&avatar.nodes, &AvatarPose::default()).map_err(|e| e.to_string())?;
-    let mut skin_offsets = Vec::new();
-    let mut matrix_count = avatar.nodes.len() as u32;
-    for skin in &avatar.skins {
-        skin_offsets.push(matrix_count);
-        matrix_count += skin.joints.len() as u32;
-    }
+    let skeleton = Skeleton::new(avatar);
+    let (rest_world, rest_matrices) = skeleton.matrices(&[]);
+    let skin_offsets = skeleton.skin_offsets();
+    let matrix_count = rest_matrices.len() as u32;
 
     let mut draws = Vec::new();
     for (node_index, node) in avatar.nodes.iter().enumerate() {
@@ -335,8 +314,7 @@ pub fn upload_geometry(
 
     Ok(GpuAvatar {
         renderer_id: cx.renderer_id,
-        nodes: avatar.nodes.clone(),
-        skins: avatar.skins.clone(),
+        skeleton,
         mesh_target_counts: avatar
             .meshes
             .iter()

@@ -13,15 +13,18 @@ mod text;
 mod utterance;
 
 #[cfg(feature = "espeak")]
-pub use espeak::{EspeakOptions, EspeakSpeech};
+pub use espeak::{EspeakOptions, EspeakSpeech, FEMALE_VARIANT};
 pub use mandarin::chinese_to_pinyin;
+pub use text::{clean_text, has_speakable};
 pub use utterance::{PhonemeEvent, Utterance};
 
 use std::fmt;
 use std::str::FromStr;
 
-/// A language the pipeline can speak and lip-sync.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A language the pipeline can speak and lip-sync. In config files it is
+/// written `en` or `zh`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// English (espeak voice `en-us` by default).
     En,
@@ -163,5 +166,10 @@ mod tests {
         assert!(err.contains("\"fr\"") && err.contains("`en`"), "{err}");
         assert_eq!(Lang::Zh.to_string(), "zh");
         assert_eq!(Lang::En.to_string().parse::<Lang>().ok(), Some(Lang::En));
+        assert_eq!(
+            serde_json::to_string(&Lang::Zh).ok().as_deref(),
+            Some("\"zh\"")
+        );
+        assert_eq!(serde_json::from_str::<Lang>("\"en\"").ok(), Some(Lang::En));
     }
 }

@@ -4,6 +4,7 @@
 mod ffi;
 mod worker;
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use crate::clock::SAMPLE_RATE_HZ;
@@ -77,7 +78,7 @@ impl EspeakSpeech {
         }
     }
 
-    /// Installed voices as `language (name)`, e.g. `en-us (English_(America))`.
+    /// Installed voices as `language (name)`, e.g. `en-us (English (America))`.
     pub fn voices(&self) -> Result<Vec<String>, SpeechError> {
         worker::list_voices()
     }
@@ -113,16 +114,14 @@ impl Speech for EspeakSpeech {
     }
 }
 
-/// One resampler per engine rate; espeak-ng always speaks at 22 050 Hz, so in
-/// practice it is built once.
-fn resampler(from_hz: u32) -> Resampler {
+/// The resampler for the engine's rate. espeak-ng always speaks at 22 050 Hz,
+/// so that one is built once and shared; any other rate gets its own.
+fn resampler(from_hz: u32) -> Cow<'static, Resampler> {
     static COMMON: OnceLock<Resampler> = OnceLock::new();
     if from_hz == 22_050 {
-        COMMON
-            .get_or_init(|| Resampler::new(22_050, SAMPLE_RATE_HZ))
-            .clone()
+        Cow::Borrowed(COMMON.get_or_init(|| Resampler::new(22_050, SAMPLE_RATE_HZ)))
     } else {
-        Resampler::new(from_hz, SAMPLE_RATE_HZ)
+        Cow::Owned(Resampler::new(from_hz, SAMPLE_RATE_HZ))
     }
 }
 

@@ -59,7 +59,7 @@ pub fn synthesize(job: SynthJob) -> Result<RawSpeech, SpeechError> {
     answer.recv().map_err(|_| SpeechError::EngineGone)?
 }
 
-/// Identifiers of all installed voices, e.g. `gmw/en-US`, with their names.
+/// All installed voices as `language (name)`, e.g. `en-us (English (America))`.
 pub fn list_voices() -> Result<Vec<String>, SpeechError> {
     let (reply, answer) = mpsc::channel();
     worker()?

@@ -1,0 +1,192 @@
+//! Material and background behaviour on tiny scenes: blending order,
+//! double-sided faces, emissive, normal maps and image backgrounds.
+
+mod golden;
+
+use avatarcast::animation::AvatarPose;
+use avatarcast::avatar::{AlphaMode, Avatar, Texture, TextureRef};
+use avatarcast::render::{Background, Camera, RenderSettings, RenderedFrame};
+use glam::Vec3;
+use golden::scenes::*;
+
+const BACKGROUND: [u8; 3] = [20, 20, 20];
+
+fn front_camera() -> Camera {
+    Camera {
+        eye: Vec3::new(0.0, 0.0, 1.0),
+        target: Vec3::ZERO,
+        up: Vec3::Y,
+        fov_y_radians: 2.0 * 1f32.atan(),
+        near: 0.1,
+        far: 10.0,
+    }
+}
+
+fn pixel(frame: &RenderedFrame, x: u32, y: u32) -> [u8; 4] {
+    let i = ((y * frame.width + x) * 4) as usize;
+    frame.rgba[i..i + 4].try_into().expect("4 bytes per pixel")
+}
+
+fn render_once(avatar: &Avatar, settings: RenderSettings) -> Option<RenderedFrame> {
+    let mut renderer = renderer_or_skip(settings)?;
+    let mut gpu = renderer.upload(avatar).expect("uploads");
+    Some(
+        renderer
+            .render(&mut gpu, &AvatarPose::rest(avatar), &front_camera())
+            .expect("renders"),
+    )
+}
+
+#[test]
+fn blended_primitives_draw_back_to_front_whatever_their_file_order() {
+    let mut red = material("red glass", [1.0, 0.0, 0.0], 0.5);
+    red.base_color_factor[3] = 0.6;
+    red.alpha_mode = AlphaMode::Blend;
+    let mut blue = material("blue glass", [0.0, 0.0, 1.0], 0.5);
+    blue.base_color_factor[3] = 0.6;
+    blue.alpha_mode = AlphaMode::Blend;
+    // The front (red) quad comes first in the file: drawn in file order, the
+    // blue one behind it would end up on top.
+    let avatar = single_mesh(
+        vec![
+            quad([-0.5, -0.5], [0.5, 0.5], 0.2, 0),
+            quad([-0.5, -0.5], [0.5, 0.5], -0.2, 1),
+        ],
+        vec![red, blue],
+        vec![],
+    );
+    let Some(frame) = render_once(&avatar, settings(32, 32, 1, BACKGROUND)) else {
+        return;
+    };
+    let [r, g, b, a] = pixel(&frame, 16, 16);
+    assert!(r > b + 20, "red over blue: {:?}", [r, g, b, a]);
+    assert!(
+        b > BACKGROUND[2] + 10,
+        "blue shows through: {:?}",
+        [r, g, b, a]
+    );
+    assert_eq!(a, 255, "frames stay opaque under blending");
+}
+
+#[test]
+fn back_faces_show_only_on_double_sided_materials() {
+    // A quad facing away from the camera (-Z).
+    let mut away = quad([-0.5, -0.5], [0.5, 0.5], 0.0, 0);
+    away.indices = vec![0, 2, 1, 0, 3, 2];
+    for n in &mut away.normals {
+        *n = [0.0, 0.0, -1.0];
+    }
+    let single = material("single", [0.8, 0.8, 0.8], 0.5);
+    let mut double = single.clone();
+    double.double_sided = true;
+    let bg = [BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], 255];
+    let Some(culled) = render_once(
+        &single_mesh(vec![away.clone()], vec![single], vec![]),
+        settings(32, 32, 1, BACKGROUND),
+    ) else {
+        return;
+    };
+    assert_eq!(
+        pixel(&culled, 16, 16),
+        bg,
+        "single-sided back face is culled"
+    );
+    let Some(shown) = render_once(
+        &single_mesh(vec![away], vec![double], vec![]),
+        settings(32, 32, 1, BACKGROUND),
+    ) else {
+        return;
+    };
+    let p = pixel(&shown, 16, 16);
+    // Lit with the flipped normal, so it faces the camera's lights.
+    assert!(p[0] > 100, "double-sided back face is drawn and lit: {p:?}");
+}
+
+#[test]
+fn emissive_glows_without_light() {
+    let mut lamp = material("lamp", [0.0, 0.0, 0.0], 1.0);
+    lamp.emissive_factor = [0.0, 0.8, 0.0];
+    let Some(frame) = render_once(
+        &single_mesh(
+            vec![quad([-0.5, -0.5], [0.5, 0.5], 0.0, 0)],
+            vec![lamp],
+            vec![],
+        ),
+        settings(32, 32, 1, BACKGROUND),
+    ) else {
+        return;
+    };
+    let [r, g, b, _] = pixel(&frame, 16, 16);
+    assert!(g > 180 && r < 40 && b < 40, "{:?}", [r, g, b]);
+}
+
+#[test]
+fn normal_map_tilts_the_shading() {
+    // Normal maps tilting every normal towards -X, not at all, and towards
+    // +X. The key light sits to the camera's right (+X), the weaker fill to
+    // its left: turning away from the key darkens clearly, turning towards it
+    // trades fill for key and ends a little brighter.
+    let flat_and_tilted = |tilt: f32| {
+        let n = Vec3::new(tilt, 0.0, 1.0).normalize();
+        let enc = |c: f32| ((c * 0.5 + 0.5) * 255.0).round() as u8;
+        Texture {
+            name: "normal".into(),
+            width: 1,
+            height: 1,
+            rgba8: vec![enc(n.x), enc(n.y), enc(n.z), 255],
+            ..Texture::default()
+        }
+    };
+    let mut brightness = Vec::new();
+    for tilt in [-0.8, 0.0, 0.8] {
+        let mut m = material("bumpy", [0.1, 0.1, 0.1], 0.9);
+        m.normal_texture = Some(TextureRef {
+            texture: 0,
+            tex_coord: 0,
+        });
+        let avatar = single_mesh(
+            vec![quad([-0.5, -0.5], [0.5, 0.5], 0.0, 0)],
+            vec![m],
+            vec![flat_and_tilted(tilt)],
+        );
+        let Some(frame) = render_once(&avatar, settings(32, 32, 1, BACKGROUND)) else {
+            return;
+        };
+        brightness.push(pixel(&frame, 16, 16)[0]);
+    }
+    assert!(
+        brightness[0] + 15 < brightness[1] && brightness[1] <= brightness[2],
+        "{brightness:?}"
+    );
+}
+
+#[test]
+fn image_background_covers_the_frame_without_stretching() {
+    // 4 × 1 image: red, green, green, blue. A square frame crops the sides
+    // and shows only the middle (green) half.
+    let image = image::RgbaImage::from_raw(
+        4,
+        1,
+        vec![
+            255, 0, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255,
+        ],
+    )
+    .expect("4x1 RGBA");
+    let settings = RenderSettings {
+        width: 32,
+        height: 32,
+        msaa_samples: 4,
+        background: Background::Image(image),
+    };
+    let Some(frame) = render_once(&Avatar::default(), settings) else {
+        return;
+    };
+    for (x, y) in [(0, 0), (31, 31), (16, 16)] {
+        let [r, g, b, a] = pixel(&frame, x, y);
+        assert!(
+            g > 200 && r < 60 && b < 60 && a == 255,
+            "({x},{y}) {:?}",
+            [r, g, b, a]
+        );
+    }
+}
