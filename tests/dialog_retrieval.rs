@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use avatarcast::dialog::config::default_confidence_threshold;
 use avatarcast::dialog::embed::{self, E5Embedder};
 use avatarcast::dialog::retrieve::DocRef;
 use avatarcast::dialog::{KnowledgeBase, Retriever};
@@ -92,6 +93,26 @@ fn hybrid_retrieval_top1_is_at_least_90_percent_in_both_languages() {
             set.len() - misses.len(),
             set.len()
         );
+        let scores: Vec<f32> = set
+            .iter()
+            .map(|(q, _)| {
+                r.search(q, Some(lang), 1).expect("search works")[0]
+                    .dense
+                    .expect("hybrid")
+            })
+            .collect();
+        let threshold = default_confidence_threshold(lang);
+        let below = scores.iter().filter(|&&s| s < threshold).count();
+        println!(
+            "  top score {}: min {:.3}, {below} of {} below the confidence threshold {threshold}",
+            lang.code(),
+            scores.iter().copied().fold(f32::MAX, f32::min),
+            set.len()
+        );
+        assert!(
+            below * 10 <= set.len(),
+            "{below} held-out questions would get \"not sure\""
+        );
         let (lex_acc, _) = accuracy(&Retriever::lexical(kb.clone()), &set, lang);
         println!("  (BM25 alone {}: {:.1} %)", lang.code(), lex_acc * 100.0);
         assert!(
@@ -109,4 +130,62 @@ fn hybrid_retrieval_top1_is_at_least_90_percent_in_both_languages() {
         "cached load took {:?}",
         start.elapsed()
     );
+}
+
+#[test]
+fn off_topic_questions_score_below_the_confidence_threshold() {
+    let Some(embedder) = embedder() else { return };
+    let kb = Arc::new(KnowledgeBase::default_kb().expect("default KB is valid"));
+    let r = Retriever::hybrid(kb, embedder, &avatarcast::dialog::default_cache_dir())
+        .expect("KB embeds");
+    let off_topic = [
+        ("What is the capital of France?", Lang::En),
+        ("Can you recommend a good movie for tonight?", Lang::En),
+        ("How do I bake sourdough bread?", Lang::En),
+        ("Who won the football match yesterday?", Lang::En),
+        ("明天北京会下雨吗？", Lang::Zh),
+        ("给我讲个笑话吧", Lang::Zh),
+        ("怎么学好数学？", Lang::Zh),
+        ("火星离地球有多远？", Lang::Zh),
+    ];
+    let mut too_high = Vec::new();
+    for (q, lang) in off_topic {
+        let top = r.search(q, Some(lang), 1).expect("search works")[0];
+        let score = top.dense.expect("hybrid");
+        println!("off-topic {score:.3}  {q}");
+        if score >= default_confidence_threshold(lang) {
+            too_high.push(format!("{q} ({score:.3})"));
+        }
+    }
+    assert!(
+        too_high.is_empty(),
+        "not below the confidence threshold: {too_high:?}"
+    );
+}
+
+/// The held-out questions must be genuinely different from the KB's phrasings, not copies:
+/// no held-out question shares more than 45 % of its character n-grams with any phrasing.
+#[test]
+fn held_out_questions_are_not_copies_of_kb_phrasings() {
+    let kb = KnowledgeBase::default_kb().expect("default KB is valid");
+    let grams = |s: &str, n: usize| -> std::collections::HashSet<String> {
+        let c: Vec<char> = s.to_lowercase().chars().collect();
+        c.windows(n).map(|w| w.iter().collect()).collect()
+    };
+    for (file, n) in [("heldout_en.csv", 3), ("heldout_zh.csv", 2)] {
+        for (q, _) in heldout(file) {
+            let g = grams(&q, n);
+            for e in &kb.entries {
+                for p in e.phrasings() {
+                    let h = grams(p, n);
+                    let jaccard =
+                        g.intersection(&h).count() as f32 / g.union(&h).count().max(1) as f32;
+                    assert!(
+                        jaccard <= 0.45,
+                        "{file}: {q:?} is too close to the KB phrasing {p:?} ({jaccard:.2})"
+                    );
+                }
+            }
+        }
+    }
 }

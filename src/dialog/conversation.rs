@@ -83,7 +83,8 @@ impl Session {
 }
 
 /// Finds an order number in a message: `HL` + 6–12 digits (any case, optional space or
-/// dash), or a bare run of 8–12 digits. Returns it normalised as `HL` + digits.
+/// dash) anywhere, else a bare run of 8–12 digits that is not a mobile number. Returns it
+/// normalised as `HL` + digits.
 pub fn find_order_number(text: &str) -> Option<String> {
     let chars: Vec<char> = text.chars().collect();
     let digits_from = |start: usize| {
@@ -92,11 +93,10 @@ pub fn find_order_number(text: &str) -> Option<String> {
             .take_while(|c| c.is_ascii_digit())
             .count()
     };
-    for i in 0..chars.len() {
-        let prev_alnum = i > 0 && chars[i - 1].is_ascii_alphanumeric();
-        if prev_alnum {
-            continue;
-        }
+    let alnum_at = |i: usize| chars.get(i).is_some_and(|c| c.is_ascii_alphanumeric());
+    let starts = || (0..chars.len()).filter(|&i| i == 0 || !chars[i - 1].is_ascii_alphanumeric());
+    // Prefixed numbers win over bare digit runs: "my phone is 138…, order HL2048…".
+    for i in starts() {
         if i + 1 < chars.len()
             && chars[i].eq_ignore_ascii_case(&'h')
             && chars[i + 1].eq_ignore_ascii_case(&'l')
@@ -106,16 +106,18 @@ pub fn find_order_number(text: &str) -> Option<String> {
                 j += 1;
             }
             let n = digits_from(j);
-            let next_alnum = chars.get(j + n).is_some_and(|c| c.is_ascii_alphanumeric());
-            if (6..=12).contains(&n) && !next_alnum {
+            if (6..=12).contains(&n) && !alnum_at(j + n) {
                 return Some(format!("HL{}", chars[j..j + n].iter().collect::<String>()));
             }
-        } else if chars[i].is_ascii_digit() {
-            let n = digits_from(i);
-            let next_alnum = chars.get(i + n).is_some_and(|c| c.is_ascii_alphanumeric());
-            if (8..=12).contains(&n) && !next_alnum {
-                return Some(format!("HL{}", chars[i..i + n].iter().collect::<String>()));
-            }
+        }
+    }
+    for i in starts() {
+        let n = digits_from(i);
+        // 11 digits starting 13–19 is a Chinese mobile number, not an order.
+        let mobile =
+            n == 11 && chars[i] == '1' && chars.get(i + 1).is_some_and(|c| ('3'..='9').contains(c));
+        if (8..=12).contains(&n) && !alnum_at(i + n) && !mobile {
+            return Some(format!("HL{}", chars[i..i + n].iter().collect::<String>()));
         }
     }
     None
@@ -142,6 +144,11 @@ mod tests {
         assert_eq!(find_order_number("call 400-820-1234"), None);
         assert_eq!(find_order_number("where is my order?"), None);
         assert_eq!(find_order_number("XHL20481234"), None);
+        assert_eq!(
+            find_order_number("phone 13812345678, order HL20481234").as_deref(),
+            Some("HL20481234")
+        );
+        assert_eq!(find_order_number("my phone is 13812345678"), None);
     }
 
     #[test]

@@ -181,7 +181,7 @@ impl DialogEngine {
                 Vec::new()
             }
         };
-        let best = hits.first().filter(|h| self.confident(h));
+        let best = hits.first().filter(|h| self.confident(h, lang));
 
         // A follow-up: the assistant asked for an order number last time.
         if let Some(pending) = session.pending {
@@ -236,7 +236,7 @@ impl DialogEngine {
         if self.llm.is_some() {
             let passages: Vec<String> = hits
                 .iter()
-                .filter(|h| self.confident(h))
+                .filter(|h| self.confident(h, lang))
                 .map(|h| self.context_of(h))
                 .collect();
             let history: Vec<_> = session.history().collect();
@@ -249,9 +249,9 @@ impl DialogEngine {
         Plan::Ready(out)
     }
 
-    fn confident(&self, hit: &Hit) -> bool {
+    fn confident(&self, hit: &Hit, lang: Lang) -> bool {
         match hit.dense {
-            Some(d) => d >= self.settings.confidence_threshold,
+            Some(d) => d >= self.settings.confidence_threshold(lang),
             None => hit.coverage >= self.settings.lexical_threshold,
         }
     }
