@@ -220,3 +220,23 @@ fn transcripts_are_stored_with_personal_data_masked() {
     }
     assert_eq!(stored[2].lang, "zh");
 }
+
+#[test]
+fn chat_once_answers_from_another_kb_and_reports_bad_ones() {
+    use avatarcast::dialog::repl::{ChatArgs, run_chat};
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dialog");
+    let args = |kb: &str| ChatArgs {
+        once: Some("Do you sell bicycles?".into()),
+        kb: Some(fixtures.join(kb)),
+        config: None,
+        transcripts: None,
+        no_llm: true,
+        tags: false,
+    };
+    run_chat(&args("good_kb")).expect("chat --once on a good KB");
+    let err = run_chat(&args("bad_kb")).expect_err("a bad KB is an error");
+    assert!(
+        format!("{err:#}").contains("line 3: answer is empty"),
+        "{err:#}"
+    );
+}

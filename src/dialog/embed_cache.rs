@@ -91,7 +91,10 @@ pub fn store(dir: &Path, key: &str, vectors: &[f32]) -> Result<(), DialogError> 
     for v in vectors {
         bytes.extend_from_slice(&v.to_le_bytes());
     }
-    let tmp = dir.join(format!("{key}.emb.tmp{}", std::process::id()));
+    // Unique per process and call, so concurrent writers never share a temp file.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!("{key}.emb.tmp{}-{n}", std::process::id()));
     std::fs::write(&tmp, &bytes).map_err(io)?;
     std::fs::rename(&tmp, &path).map_err(io)?;
     Ok(())

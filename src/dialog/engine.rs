@@ -124,9 +124,16 @@ impl DialogEngine {
         }
         let source = match self.plan(session, user_text, lang, &mood) {
             Plan::Ready(events) => Source::Ready(events.into()),
-            Plan::Llm { messages, fallback } => {
-                Source::Streaming(self.spawn_llm(messages, fallback, lang, mood.answer_emotion()))
-            }
+            Plan::Llm { messages, fallback } => match &self.llm {
+                Some(client) => Source::Streaming(spawn_llm(
+                    client.clone(),
+                    messages,
+                    fallback,
+                    lang,
+                    mood.answer_emotion(),
+                )),
+                None => Source::Ready(fallback.into()),
+            },
         };
         Reply {
             engine: self,
@@ -214,10 +221,8 @@ impl DialogEngine {
             return Plan::Ready(out);
         };
         let answer = self.retriever.answer_of(best).to_string();
-        if answer.contains(ORDER_SLOT) {
-            let DocRef::Entry(entry) = best.doc else {
-                unreachable!("only entries have slots")
-            };
+        // Slots are an FAQ feature; a passage that happens to contain the text is just text.
+        if let (true, DocRef::Entry(entry)) = (answer.contains(ORDER_SLOT), best.doc) {
             match find_order_number(text) {
                 Some(order) => push_text(&mut out, &answer.replace(ORDER_SLOT, &order), lang, tone),
                 None => {
@@ -266,73 +271,6 @@ impl DialogEngine {
         }
     }
 
-    /// Streams the LLM answer on a worker thread; sentences go out as they complete.
-    fn spawn_llm(
-        &self,
-        messages: Vec<llm::ChatMessage>,
-        fallback: Vec<DialogEvent>,
-        lang: Lang,
-        tone: Emotion,
-    ) -> mpsc::Receiver<DialogEvent> {
-        let (tx, rx) = mpsc::channel();
-        let client = self
-            .llm
-            .clone()
-            .expect("spawn_llm is only called when an LLM is configured");
-        let worker = move || {
-            let mut splitter = SentenceSplitter::new();
-            let mut sent = 0usize;
-            let emit = |raw: &str, sent: &mut usize| {
-                let (text, emotion) = strip_emotion_tags(raw);
-                if !text.is_empty() {
-                    *sent += 1;
-                    // A closed receiver means the customer moved on; nothing to do.
-                    let _ = tx.send(DialogEvent::Sentence {
-                        lang: lang::detect_or(&text, lang),
-                        text,
-                        emotion: emotion.or(Some(tone)),
-                    });
-                }
-            };
-            let result = client.stream(&messages, |delta| {
-                for s in splitter.push(delta) {
-                    emit(&s, &mut sent);
-                }
-            });
-            match result {
-                Ok(()) => {
-                    if let Some(rest) = splitter.finish() {
-                        emit(&rest, &mut sent);
-                    }
-                    if sent == 0 {
-                        tracing::warn!(
-                            "LLM returned an empty answer; using the knowledge-base answer"
-                        );
-                        fallback.into_iter().for_each(|e| drop(tx.send(e)));
-                    }
-                }
-                Err(err) if sent == 0 => {
-                    tracing::warn!("LLM failed, using the knowledge-base answer: {err}");
-                    fallback.into_iter().for_each(|e| drop(tx.send(e)));
-                }
-                Err(err) => {
-                    // Sentences already spoken cannot be taken back; end after them.
-                    tracing::warn!(
-                        "LLM failed after {sent} sentence(s); ending the answer there: {err}"
-                    );
-                }
-            }
-            let _ = tx.send(DialogEvent::End);
-        };
-        if let Err(err) = std::thread::Builder::new()
-            .name("dialog-llm".into())
-            .spawn(worker)
-        {
-            tracing::warn!("cannot start the LLM worker ({err}); the answer will be empty");
-        }
-        rx
-    }
-
     fn record(&self, session_id: &str, role: Role, lang: Lang, text: &str) {
         if let Some(store) = &self.transcripts {
             let store = store
@@ -343,6 +281,67 @@ impl DialogEngine {
             }
         }
     }
+}
+
+/// Streams the LLM answer on a worker thread; sentences go out as they complete.
+fn spawn_llm(
+    client: LlmClient,
+    messages: Vec<llm::ChatMessage>,
+    fallback: Vec<DialogEvent>,
+    lang: Lang,
+    tone: Emotion,
+) -> mpsc::Receiver<DialogEvent> {
+    let (tx, rx) = mpsc::channel();
+    let worker = move || {
+        let mut splitter = SentenceSplitter::new();
+        let mut sent = 0usize;
+        let emit = |raw: &str, sent: &mut usize| {
+            let (text, emotion) = strip_emotion_tags(raw);
+            if !text.is_empty() {
+                *sent += 1;
+                // A closed receiver means the customer moved on; nothing to do.
+                let _ = tx.send(DialogEvent::Sentence {
+                    lang: lang::detect_or(&text, lang),
+                    text,
+                    emotion: emotion.or(Some(tone)),
+                });
+            }
+        };
+        let result = client.stream(&messages, |delta| {
+            for s in splitter.push(delta) {
+                emit(&s, &mut sent);
+            }
+        });
+        match result {
+            Ok(()) => {
+                if let Some(rest) = splitter.finish() {
+                    emit(&rest, &mut sent);
+                }
+                if sent == 0 {
+                    tracing::warn!("LLM returned an empty answer; using the knowledge-base answer");
+                    fallback.into_iter().for_each(|e| drop(tx.send(e)));
+                }
+            }
+            Err(err) if sent == 0 => {
+                tracing::warn!("LLM failed, using the knowledge-base answer: {err}");
+                fallback.into_iter().for_each(|e| drop(tx.send(e)));
+            }
+            Err(err) => {
+                // Sentences already spoken cannot be taken back; end after them.
+                tracing::warn!(
+                    "LLM failed after {sent} sentence(s); ending the answer there: {err}"
+                );
+            }
+        }
+        let _ = tx.send(DialogEvent::End);
+    };
+    if let Err(err) = std::thread::Builder::new()
+        .name("dialog-llm".into())
+        .spawn(worker)
+    {
+        tracing::warn!("cannot start the LLM worker ({err}); the answer will be empty");
+    }
+    rx
 }
 
 enum Plan {

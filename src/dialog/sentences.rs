@@ -56,10 +56,7 @@ impl SentenceSplitter {
                 true
             } else if LATIN_ENDS.contains(&c) {
                 // Need the next character to decide; none yet means wait for more text.
-                let Some(&(_, next)) = chars[k + 1..].iter().find(|(_, n)| !CLOSERS.contains(n))
-                else {
-                    return None;
-                };
+                let &(_, next) = chars[k + 1..].iter().find(|(_, n)| !CLOSERS.contains(n))?;
                 (next.is_whitespace() || is_cjk(next)) && !(c == '.' && self.is_abbreviation(i))
             } else {
                 false
