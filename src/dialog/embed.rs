@@ -165,18 +165,19 @@ impl E5Embedder {
                 .model
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            // One text runs on one thread: e5 would otherwise parallelise inside every matmul,
-            // and on a busy 2-core machine those OpenMP barriers made a query take ~700 ms
-            // instead of tens of ms. Batches parallelise across texts, one thread each.
-            // The setting is per calling thread, so it is set on every call.
-            // SAFETY: plain libgomp calls with no pointers.
-            unsafe {
-                ffi::omp_set_num_threads(if texts.len() == 1 {
-                    1
-                } else {
-                    ffi::omp_get_num_procs()
-                })
+            // One text runs on one thread by default: e5 would otherwise parallelise inside
+            // every matmul, and on a busy 2-core machine those OpenMP barriers made a query
+            // take ~700 ms instead of ~30 ms. On a machine with idle cores,
+            // AVATARCAST_E5_QUERY_THREADS=N lets one query use N threads. Batches parallelise
+            // across texts. The setting is per calling thread, so it is set on every call.
+            let threads = if texts.len() == 1 {
+                query_threads()
+            } else {
+                // SAFETY: plain libgomp call with no pointers.
+                unsafe { ffi::omp_get_num_procs() }
             };
+            // SAFETY: plain libgomp call with no pointers.
+            unsafe { ffi::omp_set_num_threads(threads) };
             // SAFETY: `ptrs` holds texts.len() valid strings alive in `owned`; `out` holds
             // texts.len() * EMBEDDING_DIM floats.
             let code = unsafe {
@@ -200,6 +201,19 @@ impl E5Embedder {
             Err(DialogError::EmbedderNotBuilt)
         }
     }
+}
+
+/// Threads for embedding one query: `$AVATARCAST_E5_QUERY_THREADS`, default 1.
+#[cfg(avatarcast_e5)]
+fn query_threads() -> i32 {
+    static THREADS: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::env::var("AVATARCAST_E5_QUERY_THREADS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&n| n >= 1)
+            .unwrap_or(1)
+    })
 }
 
 /// Dot product of two L2-normalised vectors: their cosine similarity.
