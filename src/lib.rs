@@ -12,6 +12,7 @@ pub mod avatar;
 pub mod bench;
 pub mod builder;
 pub mod clock;
+pub mod dialog;
 pub mod encode;
 pub mod engine;
 pub mod render;

@@ -1,0 +1,211 @@
+//! A minimal blocking HTTP/1.1 POST over `std::net`, returning the status and a body reader
+//! that undoes chunked transfer encoding. Every read is bounded by the socket timeout.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+/// The parts of an `http://host[:port]/path` URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpUrl {
+    pub host: String,
+    pub port: u16,
+    pub path: String,
+}
+
+/// Parses a plain-HTTP URL; `None` for other schemes or malformed input.
+pub fn parse_url(url: &str) -> Option<HttpUrl> {
+    let rest = url.strip_prefix("http://")?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (h, p.parse().ok()?),
+        _ => (authority, 80),
+    };
+    if host.is_empty() {
+        return None;
+    }
+    Some(HttpUrl {
+        host: host.trim_matches(['[', ']']).to_string(),
+        port,
+        path: path.to_string(),
+    })
+}
+
+/// A response whose body is read as it arrives.
+pub struct Response {
+    pub status: u16,
+    pub body: Box<dyn BufRead + Send>,
+}
+
+/// Sends a POST with a JSON body and reads the status line and headers.
+pub fn post_json(
+    url: &HttpUrl,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    timeout: Duration,
+) -> io::Result<Response> {
+    let addr = (url.host.as_str(), url.port)
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "host did not resolve"))?;
+    let stream = TcpStream::connect_timeout(&addr, timeout)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    stream.set_nodelay(true)?;
+    let mut request = format!(
+        "POST {} HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n",
+        url.path,
+        url.host,
+        url.port,
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    let mut writer = &stream;
+    writer.write_all(request.as_bytes())?;
+    writer.write_all(body)?;
+    writer.flush()?;
+
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("not an HTTP status line: {:?}", line.trim()),
+            )
+        })?;
+    let mut chunked = false;
+    let mut length: Option<u64> = None;
+    loop {
+        line.clear();
+        if reader.read_line(&mut line)? == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "connection closed inside the headers",
+            ));
+        }
+        let l = line.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = l.split_once(':') {
+            let value = value.trim();
+            if name.eq_ignore_ascii_case("transfer-encoding")
+                && value.to_ascii_lowercase().contains("chunked")
+            {
+                chunked = true;
+            } else if name.eq_ignore_ascii_case("content-length") {
+                length = value.parse().ok();
+            }
+        }
+    }
+    let body: Box<dyn BufRead + Send> = if chunked {
+        Box::new(BufReader::new(Chunked {
+            inner: reader,
+            remaining: 0,
+            done: false,
+        }))
+    } else if let Some(n) = length {
+        Box::new(reader.take(n))
+    } else {
+        Box::new(reader)
+    };
+    Ok(Response { status, body })
+}
+
+/// Decodes `Transfer-Encoding: chunked`.
+struct Chunked<R> {
+    inner: R,
+    remaining: u64,
+    done: bool,
+}
+
+impl<R: BufRead> Read for Chunked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.done || buf.is_empty() {
+            return Ok(0);
+        }
+        if self.remaining == 0 {
+            let mut line = String::new();
+            self.inner.read_line(&mut line)?;
+            if line.trim().is_empty() {
+                // The CRLF after the previous chunk's data.
+                line.clear();
+                self.inner.read_line(&mut line)?;
+            }
+            let size = line.trim().split(';').next().unwrap_or("");
+            if size.is_empty() {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "stream ended inside a chunk header",
+                ));
+            }
+            self.remaining = u64::from_str_radix(size, 16).map_err(|_| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("bad chunk size {size:?}"),
+                )
+            })?;
+            if self.remaining == 0 {
+                self.done = true;
+                return Ok(0);
+            }
+        }
+        let want = buf.len().min(self.remaining as usize);
+        let n = self.inner.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "stream ended inside a chunk",
+            ));
+        }
+        self.remaining -= n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_urls() {
+        assert_eq!(
+            parse_url("http://127.0.0.1:8080/v1/chat/completions"),
+            Some(HttpUrl {
+                host: "127.0.0.1".into(),
+                port: 8080,
+                path: "/v1/chat/completions".into()
+            })
+        );
+        assert_eq!(
+            parse_url("http://localhost").map(|u| (u.port, u.path)),
+            Some((80, "/".into()))
+        );
+        assert_eq!(parse_url("https://api.example.com/v1"), None);
+    }
+
+    #[test]
+    fn decodes_chunked_bodies() {
+        let raw: &[u8] = b"5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\n\r\n";
+        let mut out = String::new();
+        Chunked {
+            inner: raw,
+            remaining: 0,
+            done: false,
+        }
+        .read_to_string(&mut out)
+        .expect("valid chunks");
+        assert_eq!(out, "hello, world");
+    }
+}

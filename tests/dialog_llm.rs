@@ -1,0 +1,367 @@
+//! The LLM path against a real HTTP server on 127.0.0.1 started by each test. The server
+//! speaks the OpenAI streaming protocol (SSE over chunked HTTP), records the requests, and
+//! can stall, fail with 500, or send garbage; the engine must stream sentences as they
+//! arrive and fall back to the knowledge-base answer on every failure.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use avatarcast::dialog::config::{DialogConfig, LlmConfig};
+use avatarcast::dialog::engine::Polled;
+use avatarcast::dialog::{DialogEngine, DialogEvent, Emotion, KnowledgeBase, Retriever};
+use avatarcast::speech::Lang;
+
+/// What the server does with one connection.
+enum Behaviour {
+    /// 200 + SSE: each (delay before, content delta); then `[DONE]`.
+    Stream(Vec<(u64, &'static str)>),
+    /// 200 + SSE with these raw `data:` payloads (no `[DONE]` unless included).
+    Raw(Vec<&'static str>),
+    Status500,
+    /// Reads the request, then says nothing for this long and closes.
+    Hang(u64),
+}
+
+struct Server {
+    url: String,
+    requests: Arc<Mutex<Vec<String>>>,
+    handle: JoinHandle<()>,
+}
+
+/// Serves one connection per behaviour, then stops; it also stops after 20 s regardless.
+fn serve(script: Vec<Behaviour>) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let url = format!("http://{}/v1", listener.local_addr().expect("addr"));
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let recorded = requests.clone();
+    let handle = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        for behaviour in script {
+            let stream = loop {
+                match listener.accept() {
+                    Ok((s, _)) => break s,
+                    Err(_) if Instant::now() < deadline => {
+                        std::thread::sleep(Duration::from_millis(5))
+                    }
+                    Err(_) => return,
+                }
+            };
+            stream.set_nonblocking(false).expect("blocking");
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .expect("timeout");
+            let request = read_request(&stream);
+            recorded.lock().expect("lock").push(request);
+            // A client that gave up makes writes fail; that is the point of some tests.
+            let _ = respond(stream, behaviour);
+        }
+    });
+    Server {
+        url,
+        requests,
+        handle,
+    }
+}
+
+fn read_request(stream: &TcpStream) -> String {
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+        head.push_str(&line);
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).expect("request body");
+    format!("{head}\r\n{}", String::from_utf8_lossy(&body))
+}
+
+fn chunk(stream: &mut TcpStream, data: &str) -> std::io::Result<()> {
+    write!(stream, "{:x}\r\n{data}\r\n", data.len())?;
+    stream.flush()
+}
+
+fn respond(mut stream: TcpStream, behaviour: Behaviour) -> std::io::Result<()> {
+    let sse_head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    match behaviour {
+        Behaviour::Stream(deltas) => {
+            stream.write_all(sse_head.as_bytes())?;
+            chunk(
+                &mut stream,
+                "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n",
+            )?;
+            for (delay_ms, content) in deltas {
+                std::thread::sleep(Duration::from_millis(delay_ms));
+                let json = serde_json::json!({"choices": [{"delta": {"content": content}}]});
+                chunk(&mut stream, &format!("data: {json}\n\n"))?;
+            }
+            chunk(&mut stream, "data: [DONE]\n\n")?;
+            stream.write_all(b"0\r\n\r\n")
+        }
+        Behaviour::Raw(lines) => {
+            stream.write_all(sse_head.as_bytes())?;
+            for l in lines {
+                chunk(&mut stream, &format!("data: {l}\n\n"))?;
+            }
+            stream.write_all(b"0\r\n\r\n")
+        }
+        Behaviour::Status500 => {
+            let body = "{\"error\":{\"message\":\"model overloaded\"}}";
+            write!(
+                stream,
+                "HTTP/1.1 500 Internal Server Error\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+        }
+        Behaviour::Hang(ms) => {
+            std::thread::sleep(Duration::from_millis(ms));
+            Ok(())
+        }
+    }
+}
+
+fn engine(url: &str, timeout_secs: f64) -> DialogEngine {
+    let kb = Arc::new(KnowledgeBase::default_kb().expect("default KB"));
+    let config = DialogConfig {
+        llm: Some(LlmConfig {
+            base_url: url.to_string(),
+            model: "test-model".into(),
+            api_key_env: None,
+            timeout: timeout_secs,
+        }),
+        ..DialogConfig::default()
+    };
+    // BM25 keeps these tests independent of the embedding model; the LLM path is the subject.
+    DialogEngine::new(Retriever::lexical(kb), &config)
+}
+
+fn sentences(events: &[DialogEvent]) -> Vec<(String, Lang, Option<Emotion>)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            DialogEvent::Sentence {
+                text,
+                lang,
+                emotion,
+            } => Some((text.clone(), *lang, *emotion)),
+            _ => None,
+        })
+        .collect()
+}
+
+const KB_HOURS_EN: &str = "Our stores are open Monday to Friday from 9:00 to 21:00";
+
+#[test]
+fn streams_sentences_as_they_arrive_with_emotion_tags() {
+    let server = serve(vec![Behaviour::Stream(vec![
+        (0, "[smile] Hap"),
+        (0, "py to help!"),
+        (0, " [calm] We open at 9:00 on week"),
+        (600, "days. Weekends"),
+        (0, " start at 10:00"),
+    ])]);
+    let engine = engine(&server.url, 2.0);
+    let mut session = engine.new_session("llm1");
+    let start = Instant::now();
+    let mut reply = engine.respond(&mut session, "What are your opening hours?");
+    assert!(
+        start.elapsed() < Duration::from_millis(100),
+        "respond must not wait for the LLM"
+    );
+    let mut events = Vec::new();
+    let mut first_sentence_at = None;
+    loop {
+        match reply.next_within(Duration::from_millis(20)) {
+            Polled::Event(e) => {
+                if first_sentence_at.is_none() && matches!(e, DialogEvent::Sentence { .. }) {
+                    first_sentence_at = Some(start.elapsed());
+                }
+                events.push(e);
+            }
+            Polled::Pending => continue,
+            Polled::Finished => break,
+        }
+    }
+    let total = start.elapsed();
+    drop(reply);
+    let s = sentences(&events);
+    assert_eq!(
+        s,
+        [
+            ("Happy to help!".to_string(), Lang::En, Some(Emotion::Smile)),
+            (
+                "We open at 9:00 on weekdays.".to_string(),
+                Lang::En,
+                Some(Emotion::Calm)
+            ),
+            (
+                "Weekends start at 10:00".to_string(),
+                Lang::En,
+                Some(Emotion::Neutral)
+            ),
+        ]
+    );
+    assert_eq!(events.last(), Some(&DialogEvent::End));
+    let first = first_sentence_at.expect("a sentence arrived");
+    assert!(
+        total - first >= Duration::from_millis(500),
+        "first sentence at {first:?}, end at {total:?}: not streamed"
+    );
+
+    server.handle.join().expect("server thread");
+    let requests = server.requests.lock().expect("lock");
+    assert_eq!(requests.len(), 1);
+    let (head, body) = requests[0].split_once("\r\n\r\n").expect("head and body");
+    assert!(
+        head.starts_with("POST /v1/chat/completions HTTP/1.1"),
+        "{head}"
+    );
+    let json: serde_json::Value = serde_json::from_str(body).expect("JSON body");
+    assert_eq!(json["stream"], true);
+    assert_eq!(json["model"], "test-model");
+    let messages = json["messages"].as_array().expect("messages");
+    assert_eq!(messages[0]["role"], "system");
+    assert!(
+        messages[0]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("9:00 to 21:00")),
+        "KB context in the prompt (RAG)"
+    );
+    assert_eq!(
+        messages.last().expect("user")["content"],
+        "What are your opening hours?"
+    );
+    // The answer joined the session history, so the next prompt carries it.
+    assert_eq!(
+        session.history().last().map(|t| t.text.as_str()),
+        Some("Happy to help! We open at 9:00 on weekdays. Weekends start at 10:00")
+    );
+}
+
+#[test]
+fn mixed_chinese_and_latin_stream_splits_per_sentence() {
+    let server = serve(vec![Behaviour::Stream(vec![
+        (0, "【smile】您好！我们支持Visa、银联和"),
+        (20, "Apple Pay。[calm] Cards like Visa work too. 线上"),
+        (20, "订单也可以用支付宝。"),
+    ])]);
+    let engine = engine(&server.url, 2.0);
+    let mut session = engine.new_session("llm2");
+    let events: Vec<_> = engine
+        .respond(&mut session, "你们支持哪些付款方式？")
+        .collect();
+    let s = sentences(&events);
+    let texts: Vec<&str> = s.iter().map(|x| x.0.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "您好！",
+            "我们支持Visa、银联和Apple Pay。",
+            "Cards like Visa work too.",
+            "线上订单也可以用支付宝。"
+        ]
+    );
+    assert_eq!(
+        s.iter().map(|x| x.1).collect::<Vec<_>>(),
+        [Lang::Zh, Lang::Zh, Lang::En, Lang::Zh]
+    );
+    assert_eq!(s[0].2, Some(Emotion::Smile));
+    assert_eq!(s[2].2, Some(Emotion::Calm));
+    server.handle.join().expect("server thread");
+}
+
+/// Runs one failing exchange and returns the events and how long it took.
+fn failing(behaviour: Behaviour, timeout_secs: f64) -> (Vec<DialogEvent>, Duration) {
+    let server = serve(vec![behaviour]);
+    let engine = engine(&server.url, timeout_secs);
+    let mut session = engine.new_session("fail");
+    let start = Instant::now();
+    let events: Vec<_> = engine
+        .respond(&mut session, "What are your opening hours?")
+        .collect();
+    let took = start.elapsed();
+    server.handle.join().expect("server thread");
+    (events, took)
+}
+
+#[track_caller]
+fn assert_kb_fallback(events: &[DialogEvent]) {
+    let s = sentences(events);
+    assert!(
+        s.first().is_some_and(|x| x.0.starts_with(KB_HOURS_EN)),
+        "expected the KB answer, got {events:?}"
+    );
+    assert_eq!(events.last(), Some(&DialogEvent::End));
+}
+
+#[test]
+fn a_hanging_server_times_out_and_the_kb_answers() {
+    let (events, took) = failing(Behaviour::Hang(3000), 0.4);
+    assert_kb_fallback(&events);
+    assert!(
+        took < Duration::from_millis(2500),
+        "gave up after {took:?}, expected about the 0.4 s timeout"
+    );
+}
+
+#[test]
+fn http_500_falls_back_to_the_kb() {
+    let (events, _) = failing(Behaviour::Status500, 2.0);
+    assert_kb_fallback(&events);
+}
+
+#[test]
+fn malformed_chunks_fall_back_to_the_kb() {
+    let (events, _) = failing(Behaviour::Raw(vec!["<html>502 Bad Gateway</html>"]), 2.0);
+    assert_kb_fallback(&events);
+    let (events, _) = failing(
+        Behaviour::Raw(vec!["{\"choices\":[{\"delta\":{\"content\":\"Hel"]),
+        2.0,
+    );
+    assert_kb_fallback(&events);
+    let (events, _) = failing(Behaviour::Raw(vec!["{\"unexpected\":true}", "[DONE]"]), 2.0);
+    assert_kb_fallback(&events);
+}
+
+#[test]
+fn a_stream_cut_before_done_keeps_spoken_sentences_only() {
+    let good = r#"{"choices":[{"delta":{"content":"[smile] We open at nine. And on"}}]}"#;
+    let (events, _) = failing(Behaviour::Raw(vec![good]), 2.0);
+    let s = sentences(&events);
+    assert_eq!(
+        s.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
+        ["We open at nine."]
+    );
+}
+
+#[test]
+fn an_empty_answer_falls_back_to_the_kb() {
+    let (events, _) = failing(Behaviour::Stream(vec![]), 2.0);
+    assert_kb_fallback(&events);
+}
+
+#[test]
+fn no_server_at_all_falls_back_to_the_kb() {
+    // Bind and drop a listener to get a port that refuses connections.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let engine = engine(&format!("http://127.0.0.1:{port}/v1"), 1.0);
+    let mut session = engine.new_session("refused");
+    let events: Vec<_> = engine
+        .respond(&mut session, "What are your opening hours?")
+        .collect();
+    assert_kb_fallback(&events);
+}
