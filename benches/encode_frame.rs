@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use avatarcast::clock::FrameRate;
-use avatarcast::encode::{AudioCodec, AudioEncoder, H264Encoder, H264Settings};
+use avatarcast::encode::{AudioCodec, AudioEncoder, H264Encoder, H264Settings, yuv};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// A portrait-like frame: smooth background gradient, a shaded skin ellipse,
@@ -99,5 +99,16 @@ fn bench_aac(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_h264, bench_aac);
+fn bench_rgba_to_i420(c: &mut Criterion) {
+    let (width, height) = (1280usize, 720usize);
+    let rgba = face_frame(width as u32, height as u32, 0);
+    let mut y = vec![0; width * height];
+    let mut u = vec![0; width * height / 4];
+    let mut v = vec![0; width * height / 4];
+    c.bench_function("rgba_to_i420_1280x720", |b| {
+        b.iter(|| yuv::rgba_to_i420(black_box(&rgba), width, height, &mut y, &mut u, &mut v))
+    });
+}
+
+criterion_group!(benches, bench_h264, bench_aac, bench_rgba_to_i420);
 criterion_main!(benches);

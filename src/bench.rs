@@ -35,36 +35,60 @@ const LINE: &str = "Hello, and welcome to our store. I can help you with orders,
 pub fn run(args: &BenchArgs) -> Result<()> {
     let source = args.avatar.as_deref().map(AvatarSource::parse);
     let (path, _) = engine::resolve_avatar(source.as_ref())?;
-    let avatar = Arc::new(Avatar::load(&path).with_context(|| format!("loading {}", path.display()))?);
+    let avatar =
+        Arc::new(Avatar::load(&path).with_context(|| format!("loading {}", path.display()))?);
     println!("avatar: {}", path.display());
-    println!("cores: {}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!(
+        "cores: {}",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
 
-    println!("\n| stage | size | MSAA | ms/frame (median) | ms/frame (p95) |\n| --- | --- | --- | --- | --- |");
+    println!(
+        "\n| stage | size | MSAA | ms/frame (median) | ms/frame (p95) |\n| --- | --- | --- | --- | --- |"
+    );
     let mut adapter = String::new();
     for (w, h) in SIZES {
         for msaa in [1, 4] {
             let (stats, name) = render_per_frame(&avatar, w, h, msaa, args.frames)?;
             adapter = name;
-            println!("| render + readback | {w}×{h} | {msaa}× | {:.1} | {:.1} |", stats.median_ms, stats.p95_ms);
+            println!(
+                "| render + readback | {w}×{h} | {msaa}× | {:.1} | {:.1} |",
+                stats.median_ms, stats.p95_ms
+            );
         }
     }
     for (w, h) in SIZES {
         let stats = encode_per_frame(&avatar, w, h, args.frames)?;
-        println!("| H.264 encode | {w}×{h} | – | {:.1} | {:.1} |", stats.median_ms, stats.p95_ms);
+        println!(
+            "| H.264 encode | {w}×{h} | – | {:.1} | {:.1} |",
+            stats.median_ms, stats.p95_ms
+        );
     }
     println!("\nadapter: {adapter}");
 
     if !args.skip_files {
-        println!("\n| whole file (speech → MP4) | size | MSAA | audio s | wall s | × real time |\n| --- | --- | --- | --- | --- | --- |");
+        println!(
+            "\n| whole file (speech → MP4) | size | MSAA | audio s | wall s | × real time |\n| --- | --- | --- | --- | --- | --- |"
+        );
         let speech = speech::default_backend().context("starting the speech engine")?;
-        for ((w, h), msaa) in [((512, 512), 1), ((512, 512), 4), ((1280, 720), 1), ((1280, 720), 4)] {
+        for ((w, h), msaa) in [
+            ((512, 512), 1),
+            ((512, 512), 4),
+            ((1280, 720), 1),
+            ((1280, 720), 4),
+        ] {
             let out = std::env::temp_dir().join(format!("avatarcast-bench-{w}x{h}-{msaa}.mp4"));
             let job = file_job(&avatar, w, h, msaa, out.clone());
             let start = Instant::now();
             let summary = engine::render_file(&job, speech.clone(), &mut |_, _| {})?;
             let wall = start.elapsed().as_secs_f64();
             let audio = summary.duration.as_secs_f64();
-            println!("| 30 fps | {w}×{h} | {msaa}× | {audio:.2} | {wall:.2} | {:.2} |", audio / wall);
+            println!(
+                "| 30 fps | {w}×{h} | {msaa}× | {audio:.2} | {wall:.2} | {:.2} |",
+                audio / wall
+            );
             let _ = std::fs::remove_file(out);
         }
     }
@@ -86,6 +110,7 @@ fn file_job(avatar: &Arc<Avatar>, width: u32, height: u32, msaa: u32, out: PathB
         audio_codec: AudioCodec::Aac,
         png_frames: None,
         seed: 1,
+        animation: Default::default(),
         lead_in: FileJob::DEFAULT_LEAD_IN,
         tail: FileJob::DEFAULT_TAIL,
     }
@@ -98,13 +123,23 @@ struct Stats {
 
 fn stats(mut samples: Vec<Duration>) -> Stats {
     samples.sort();
-    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e3;
-    Stats { median_ms: at(0.5), p95_ms: at(0.95) }
+    let at =
+        |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e3;
+    Stats {
+        median_ms: at(0.5),
+        p95_ms: at(0.95),
+    }
 }
 
 /// Render + readback with the ring full, as the file sink runs it: the time
 /// between consecutive finished frames.
-fn render_per_frame(avatar: &Avatar, width: u32, height: u32, msaa: u32, frames: u32) -> Result<(Stats, String)> {
+fn render_per_frame(
+    avatar: &Avatar,
+    width: u32,
+    height: u32,
+    msaa: u32,
+    frames: u32,
+) -> Result<(Stats, String)> {
     let mut renderer = Renderer::new(RenderSettings {
         width,
         height,

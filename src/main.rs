@@ -76,7 +76,7 @@ struct RenderArgs {
     #[arg(long, default_value = "aac")]
     audio_codec: AudioCodec,
     /// Multisampling: 4 (file quality) or 1 (faster).
-    #[arg(long, default_value_t = 4, value_parser = clap::builder::PossibleValuesParser::new(["1", "4"]).map(|s| s.parse::<u32>().unwrap_or(4)))]
+    #[arg(long, default_value_t = 4, value_parser = parse_msaa)]
     msaa: u32,
     /// Seed for blinks and idle motion (same seed, same video).
     #[arg(long, default_value_t = 1)]
@@ -98,7 +98,7 @@ fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "avatarcast=info,wgpu=error,naga=error".into()),
+                .unwrap_or_else(|_| "avatarcast=info,wgpu=error,wgpu_hal=off,naga=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -145,15 +145,10 @@ fn render(args: RenderArgs) -> Result<()> {
     let (avatar_path, role) = engine::resolve_avatar(source.as_ref())?;
     let avatar = Avatar::load(&avatar_path)
         .with_context(|| format!("loading the avatar {}", avatar_path.display()))?;
-    let voice = args.voice.clone().or_else(|| {
-        role.as_ref().and_then(|r| {
-            r.voices.get(&args.lang.to_string()).cloned().or_else(|| {
-                (r.lang.as_deref() == Some(&args.lang.to_string()))
-                    .then(|| r.voice.clone())
-                    .flatten()
-            })
-        })
-    });
+    let voice = args
+        .voice
+        .clone()
+        .or_else(|| role.as_ref().and_then(|r| r.voice_for(args.lang)));
     let background = parse_background(&args.background)?;
     let job = FileJob {
         text,
@@ -169,6 +164,7 @@ fn render(args: RenderArgs) -> Result<()> {
         audio_codec: args.audio_codec,
         png_frames: args.png_frames.clone(),
         seed: args.seed,
+        animation: Default::default(),
         lead_in: FileJob::DEFAULT_LEAD_IN,
         tail: FileJob::DEFAULT_TAIL,
     };
@@ -192,6 +188,16 @@ fn render(args: RenderArgs) -> Result<()> {
         summary.adapter
     );
     Ok(())
+}
+
+fn parse_msaa(s: &str) -> Result<u32, String> {
+    match s {
+        "1" => Ok(1),
+        "4" => Ok(4),
+        _ => Err(format!(
+            "MSAA must be 1 or 4 (what every adapter supports for sRGB targets), got `{s}`"
+        )),
+    }
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {

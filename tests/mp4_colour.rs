@@ -1,5 +1,5 @@
 //! Colours survive RGBA -> BT.601 limited-range I420 -> H.264 -> MP4 ->
-//! ffmpeg's decoder -> RGB within ±4/255: the conversion matrix and range
+//! ffmpeg's decoder -> RGB within ±3/255 (the brief asks ±4): the conversion matrix and range
 //! match what the SPS VUI tells decoders.
 
 mod mp4_support;
@@ -78,8 +78,10 @@ fn flat_patches_decode_within_four_levels() {
                         let error =
                             (i32::from(rgb[at + channel]) - i32::from(expected[channel])).abs();
                         worst = worst.max(error);
+                        // The brief allows ±4; rounding conversion gives 2
+                        // (openh264's truncating one gave 3), so 3 is the bound.
                         assert!(
-                            error <= 4,
+                            error <= 3,
                             "frame {frame_index} patch {expected:?} at ({x},{y}): decoded {:?}",
                             &rgb[at..at + 3]
                         );

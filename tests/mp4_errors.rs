@@ -51,9 +51,12 @@ fn unwritable_paths_fail_with_the_path_last() {
     let dir = tempfile::tempdir().expect("temp dir");
     let not_a_dir = dir.path().join("file.txt");
     fs::write(&not_a_dir, b"x").expect("write");
+    let a_dir = dir.path().join("renders");
+    fs::create_dir(&a_dir).expect("mkdir");
     for path in [
         dir.path().join("missing").join("out.mp4"),
         not_a_dir.join("out.mp4"),
+        a_dir.clone(),
     ] {
         let err = Mp4Writer::create(&path, settings(64, 48))
             .err()
@@ -68,9 +71,10 @@ fn unwritable_paths_fail_with_the_path_last() {
             message.contains("writable"),
             "says what to check: {message}"
         );
-        assert!(!path.exists());
+        assert!(!path.exists() || path == a_dir);
     }
-    assert_eq!(entries(dir.path()), vec!["file.txt"]);
+    assert_eq!(entries(dir.path()), vec!["file.txt", "renders"]);
+    assert!(entries(&a_dir).is_empty());
 }
 
 #[test]
@@ -122,4 +126,37 @@ fn a_failed_render_keeps_the_existing_file_and_leaves_no_partial_file() {
     assert_eq!(&bytes[4..8], b"ftyp");
     assert_eq!(bytes.len() as u64, summary.file_bytes);
     assert_eq!(entries(dir.path()), vec!["out.mp4"]);
+}
+
+#[test]
+fn odd_but_valid_paths_write_normally() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A directory that looks like a URL scheme, and a relative path.
+    let scheme_dir = dir.path().join("rtmp:live");
+    fs::create_dir(&scheme_dir).expect("mkdir");
+    let frame = vec![90u8; 64 * 48 * 4];
+    for path in [scheme_dir.join("out #1.mp4"), dir.path().join("ü.mp4")] {
+        let mut mp4 = Mp4Writer::create(&path, settings(64, 48)).expect("create");
+        mp4.write_video_frame(0, &frame).expect("frame");
+        mp4.finish().expect("finish");
+        assert_eq!(&fs::read(&path).expect("read")[4..8], b"ftyp");
+    }
+    // A file name that is not UTF-8 works (the temporary name is UTF-8)...
+    let latin1_name = dir.path().join(std::ffi::OsStr::from_bytes(b"caf\xe9.mp4"));
+    let mut mp4 = Mp4Writer::create(&latin1_name, settings(64, 48)).expect("create");
+    mp4.write_video_frame(0, &frame).expect("frame");
+    mp4.finish().expect("finish");
+    assert!(latin1_name.exists());
+    // ...but libavformat cannot open a file in a non-UTF-8 directory.
+    let latin1_dir = dir
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"r\xe9pertoire"));
+    fs::create_dir(&latin1_dir).expect("mkdir");
+    let path = latin1_dir.join("out.mp4");
+    let err = Mp4Writer::create(&path, settings(64, 48))
+        .err()
+        .expect("non-UTF-8 directory fails");
+    assert!(err.to_string().contains("UTF-8"), "{err}");
+    assert!(entries(&latin1_dir).is_empty());
 }

@@ -273,3 +273,27 @@ fn video_without_audio_lasts_its_frames() {
         "{probe:#}"
     );
 }
+
+#[test]
+fn frames_past_the_audio_end_keep_their_nominal_duration() {
+    if !ffmpeg_tools_available("frames_past_the_audio_end_keep_their_nominal_duration") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("long_video.mp4");
+    let mut mp4 = Mp4Writer::create(&path, settings(AudioCodec::Aac)).expect("create");
+    mp4.write_audio(&vec![0.1; 24_000]).expect("audio");
+    // 30 frames (1 s) over 0.5 s of audio: the caller over-rendered.
+    for index in 0..30 {
+        mp4.write_video_frame(index, &synthetic_frame(WIDTH, HEIGHT, index))
+            .expect("video");
+    }
+    let summary = mp4.finish().expect("finish");
+    assert_eq!(summary.audio_duration, SampleTime(24_000));
+    assert_eq!(summary.duration, SampleTime(48_000));
+    let probe = ffprobe(&path);
+    assert!(
+        (num(&probe["format"]["duration"]) - 1.0).abs() < 0.001,
+        "{probe:#}"
+    );
+}

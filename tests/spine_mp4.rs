@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use avatarcast::animation::{AvatarPose, FacePose, PoseMapper};
+use avatarcast::animation::{AnimationParams, AvatarPose, FacePose, PoseMapper};
 use avatarcast::avatar::Avatar;
 use avatarcast::clock::{FrameRate, SampleTime};
 use avatarcast::encode::AudioCodec;
@@ -47,6 +47,13 @@ fn render_clip(avatar: &Arc<Avatar>, text: &str, lang: Lang, out: &Path) -> File
         audio_codec: AudioCodec::Aac,
         png_frames: None,
         seed: 7,
+        // The mouth is measured in a fixed pixel box, so the head holds still;
+        // blinks and gaze stay on (they are outside the box).
+        animation: AnimationParams {
+            head_sway_rad: 0.0,
+            breath_depth_rad: 0.0,
+            ..AnimationParams::default()
+        },
         lead_in: SampleTime::from_millis(600),
         tail: SampleTime::from_millis(700),
     };
@@ -100,21 +107,32 @@ fn mouth_box(avatar: &Avatar) -> (u32, u32, u32, u32) {
 }
 
 /// Per frame: how different the mouth box is from the first frame (at rest).
+/// Compared in 4×4-pixel block means, so H.264's fine-grained noise does not
+/// count as motion while an opening mouth (a large, dark change) does.
 fn mouth_signal(frames: &[Vec<u8>], (x0, y0, x1, y1): (u32, u32, u32, u32)) -> Vec<f64> {
-    let rest = &frames[0];
+    const B: u32 = 4;
+    let blocks = |f: &[u8]| -> Vec<f64> {
+        let mut out = Vec::new();
+        for by in (y0..y1.saturating_sub(B - 1)).step_by(B as usize) {
+            for bx in (x0..x1.saturating_sub(B - 1)).step_by(B as usize) {
+                let mut sum = 0u32;
+                for y in by..by + B {
+                    for x in bx..bx + B {
+                        let i = ((y * SIZE + x) * 3) as usize;
+                        sum += u32::from(f[i]) + u32::from(f[i + 1]) + u32::from(f[i + 2]);
+                    }
+                }
+                out.push(f64::from(sum) / f64::from(B * B * 3));
+            }
+        }
+        out
+    };
+    let rest = blocks(&frames[0]);
     frames
         .iter()
         .map(|f| {
-            let mut sum = 0u64;
-            for y in y0..y1 {
-                for x in x0..x1 {
-                    let i = ((y * SIZE + x) * 3) as usize;
-                    sum += (0..3)
-                        .map(|c| u64::from(f[i + c].abs_diff(rest[i + c])))
-                        .sum::<u64>();
-                }
-            }
-            sum as f64 / f64::from((x1 - x0) * (y1 - y0) * 3)
+            let b = blocks(f);
+            b.iter().zip(&rest).map(|(x, r)| (x - r).abs()).sum::<f64>() / b.len().max(1) as f64
         })
         .collect()
 }
@@ -249,7 +267,12 @@ fn check_clip(text: &str, lang: Lang, label: &str) {
         "decoded audio length {}",
         audio.len()
     );
-    let mouth = mouth_signal(&frames, mouth_box(&avatar));
+    let mbox = mouth_box(&avatar);
+    let mouth = mouth_signal(&frames, mbox);
+    println!(
+        "{label}: mouth box {mbox:?}; signal per frame: {:?}",
+        mouth.iter().map(|m| m.round() as i64).collect::<Vec<_>>()
+    );
     let fps = FrameRate::new(FPS, 1);
     let before = fps.frame_at(
         summary

@@ -1,7 +1,36 @@
 //! Stage 3: viseme timeline + dialog cues → a pose for any instant on the
 //! audio clock. No I/O, no wall clock, no wgpu; same inputs and seed give the
 //! same poses.
+//!
+//! - [`Animator`] turns pushed [`VisemeTimeline`](crate::visemes::VisemeTimeline)s
+//!   and seeded idle behaviour into a [`FacePose`] for any `SampleTime`.
+//! - [`PoseMapper`] resolves a `FacePose` onto one avatar's morph targets and
+//!   bones ([`AvatarPose`]); it is the one place that knows Oculus, ARKit and
+//!   VRM names.
 
+mod animator;
+mod blink;
+mod idle;
+mod mapping;
+mod noise;
+mod params;
 mod pose;
+mod viseme_track;
 
+pub use animator::{ActivityState, Animator};
+pub use blink::BlinkScheduler;
+pub use idle::{BodyPose, Gaze, IdleMotion};
+pub use mapping::{MouthSource, PoseMapper};
+pub use params::AnimationParams;
 pub use pose::{AvatarPose, FacePose};
+pub use viseme_track::{TrackSample, VisemeTrack};
+
+/// Errors of the animation stage.
+#[derive(Debug, thiserror::Error)]
+pub enum AnimationError {
+    #[error(
+        "avatar has no mouth morph targets (looked for Oculus `viseme_aa`.., ARKit `jawOpen`.. and VRM \
+         expressions `aa`/`A`..); use an avatar with viseme or ARKit blend shapes: {avatar}"
+    )]
+    NoMouthMorphs { avatar: String },
+}

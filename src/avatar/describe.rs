@@ -10,7 +10,13 @@ pub fn describe(avatar: &Avatar) -> String {
     // Writing into a String cannot fail; the results are ignored on purpose.
     let _ = writeln!(s, "avatar: {}", avatar.name);
     let (lo, hi) = avatar.bounds();
-    let _ = writeln!(s, "bounds: {:.3?} .. {:.3?} (height {:.2} m)", lo.to_array(), hi.to_array(), hi.y - lo.y);
+    let _ = writeln!(
+        s,
+        "bounds: {:.3?} .. {:.3?} (height {:.2} m)",
+        lo.to_array(),
+        hi.to_array(),
+        hi.y - lo.y
+    );
     for (i, mesh) in avatar.meshes.iter().enumerate() {
         let verts: usize = mesh.primitives.iter().map(|p| p.positions.len()).sum();
         let tris: usize = mesh.primitives.iter().map(|p| p.indices.len() / 3).sum();
@@ -38,8 +44,16 @@ pub fn describe(avatar: &Avatar) -> String {
             m.base_color_factor,
             m.metallic_factor,
             m.roughness_factor,
-            if m.base_color_texture.is_some() { ", base texture" } else { "" },
-            if m.normal_texture.is_some() { ", normal map" } else { "" },
+            if m.base_color_texture.is_some() {
+                ", base texture"
+            } else {
+                ""
+            },
+            if m.normal_texture.is_some() {
+                ", normal map"
+            } else {
+                ""
+            },
         );
     }
     for (i, t) in avatar.textures.iter().enumerate() {
@@ -99,7 +113,12 @@ mod tests {
             ..Avatar::default()
         };
         let text = describe(&avatar);
-        assert!(text.contains("mesh 0 `face`: 1 primitive(s), 3 vertices, 1 triangles, 1 morph targets"), "{text}");
+        assert!(
+            text.contains(
+                "mesh 0 `face`: 1 primitive(s), 3 vertices, 1 triangles, 1 morph targets"
+            ),
+            "{text}"
+        );
         assert!(text.contains("morphs: jawOpen"), "{text}");
     }
 }

@@ -6,10 +6,10 @@ use openh264::encoder::{
     BitRate, Encoder, EncoderConfig, FrameRate as H264FrameRate, FrameType, IntraFramePeriod,
     Profile, RateControlMode, UsageType, VuiConfig,
 };
-use openh264::formats::{RgbaSliceU8, YUVBuffer};
+use openh264::formats::YUVSlices;
 
 use super::EncodeError;
-use super::annexb;
+use super::{annexb, yuv};
 use crate::clock::FrameRate;
 
 /// What the H.264 encoder is asked to produce.
@@ -39,16 +39,19 @@ pub struct EncodedVideo {
 /// Encodes tightly packed sRGB RGBA8 frames to H.264 Constrained Baseline.
 ///
 /// Colour: RGBA is converted to I420 with BT.601 coefficients in limited
-/// ("video", 16..235) range by openh264's own converter (AVX2 when the CPU
-/// has it, 0.5 ms for 720p), and the SPS carries a matching VUI (SMPTE 170M
-/// primaries, transfer and matrix, `video_full_range_flag = 0`), so decoders
-/// do not have to guess. Every call yields one access unit: frame skipping
+/// ("video", 16..235) range, rounded ([`yuv::rgba_to_i420`]), and the SPS
+/// carries a matching VUI (SMPTE 170M primaries, transfer and matrix,
+/// `video_full_range_flag = 0`), so decoders do not have to guess; BT.601
+/// is also what they assume when the VUI is missing. Every call yields one access unit: frame skipping
 /// is off, because the MP4 sink and the live pacer both need a picture per
 /// frame slot.
 pub struct H264Encoder {
     settings: H264Settings,
     encoder: Encoder,
-    yuv: YUVBuffer,
+    /// I420 planes of the frame being encoded, reused between frames.
+    y_plane: Vec<u8>,
+    u_plane: Vec<u8>,
+    v_plane: Vec<u8>,
     frames_encoded: u64,
 }
 
@@ -82,12 +85,15 @@ impl H264Encoder {
             // single-threaded encoder gives the same bytes on every machine.
             .num_threads(1)
             .vui(VuiConfig::bt601());
-        let encoder = Encoder::with_api_config(OpenH264API::from_source(), config)
+        let mut encoder = Encoder::with_api_config(OpenH264API::from_source(), config)
             .map_err(|e| EncodeError::OpenH264(e.to_string()))?;
+        quiet_openh264_warnings(&mut encoder);
         Ok(H264Encoder {
             settings,
             encoder,
-            yuv: YUVBuffer::new(width as usize, height as usize),
+            y_plane: vec![0; (width * height) as usize],
+            u_plane: vec![0; (width * height / 4) as usize],
+            v_plane: vec![0; (width * height / 4) as usize],
             frames_encoded: 0,
         })
     }
@@ -113,7 +119,20 @@ impl H264Encoder {
                 height: self.settings.height,
             });
         }
-        self.yuv.read_rgba8(RgbaSliceU8::new(rgba, (width, height)));
+        yuv::rgba_to_i420(
+            rgba,
+            width,
+            height,
+            &mut self.y_plane,
+            &mut self.u_plane,
+            &mut self.v_plane,
+        );
+        let half_width = width / 2;
+        let planes = YUVSlices::new(
+            (&self.y_plane, &self.u_plane, &self.v_plane),
+            (width, height),
+            (width, half_width, half_width),
+        );
         if force_keyframe && self.frames_encoded > 0 {
             self.encoder.force_intra_frame();
         }
@@ -123,7 +142,7 @@ impl H264Encoder {
         let millis = self.frames_encoded * 1000 * u64::from(fps.den) / u64::from(fps.num);
         let bitstream = self
             .encoder
-            .encode_at(&self.yuv, Timestamp::from_millis(millis))
+            .encode_at(&planes, Timestamp::from_millis(millis))
             .map_err(|e| EncodeError::OpenH264(e.to_string()))?;
         let frame_type = bitstream.frame_type();
         let annexb = bitstream.to_vec();
@@ -135,6 +154,26 @@ impl H264Encoder {
         self.frames_encoded += 1;
         let keyframe = annexb::contains_idr(&annexb);
         Ok(EncodedVideo { annexb, keyframe })
+    }
+}
+
+/// Lowers openh264's log level to errors before its (lazy) initialisation.
+///
+/// With frame skipping off, openh264 warns on every initialisation that
+/// "bitrate can't be controlled", on stdout. Rate control does follow the
+/// target (tests/encode_h264.rs measures it); the warning only clutters
+/// the CLI. The crate sets the trace level only after initialising, so it
+/// is set here first through the raw API.
+fn quiet_openh264_warnings(encoder: &mut Encoder) {
+    // codec_app_def.h: ENCODER_OPTION_TRACE_LEVEL = 25, WELS_LOG_ERROR = 1.
+    const ENCODER_OPTION_TRACE_LEVEL: i32 = 25;
+    let mut level: i32 = 1;
+    // SAFETY: SetOption(TRACE_LEVEL) is allowed before initialisation
+    // (welsEncoderExt.cpp) and reads one int through the pointer.
+    unsafe {
+        encoder
+            .raw_api()
+            .set_option(ENCODER_OPTION_TRACE_LEVEL, (&raw mut level).cast());
     }
 }
 

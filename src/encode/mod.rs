@@ -8,6 +8,7 @@
 pub mod annexb;
 mod audio;
 mod h264;
+pub mod yuv;
 
 pub use audio::{AudioCodec, AudioEncoder, EncodedAudio, audio_time_base};
 pub use h264::{EncodedVideo, H264Encoder, H264Settings};

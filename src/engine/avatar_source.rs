@@ -49,6 +49,31 @@ pub struct RoleInfo {
     pub voices: std::collections::BTreeMap<String, String>,
 }
 
+impl RoleInfo {
+    /// The role's voice for `lang`: its own voice when it speaks that
+    /// language, else the language's default voice with the role's variant
+    /// (so a woman's role keeps a woman's voice in Chinese).
+    pub fn voice_for(&self, lang: crate::speech::Lang) -> Option<String> {
+        if let Some(v) = self.voices.get(lang.code()) {
+            return Some(v.clone());
+        }
+        let voice = self.voice.as_deref()?;
+        let role_lang = self
+            .lang
+            .as_deref()
+            .and_then(|l| l.parse::<crate::speech::Lang>().ok());
+        if role_lang == Some(lang) {
+            return Some(voice.to_string());
+        }
+        let variant = voice.split_once('+').map(|(_, v)| v)?;
+        let base = match lang {
+            crate::speech::Lang::En => "en-us",
+            crate::speech::Lang::Zh => "cmn-latn-pinyin",
+        };
+        Some(format!("{base}+{variant}"))
+    }
+}
+
 /// The folders searched for built roles, in order: `$AVATARCAST_AVATARS`,
 /// `./avatars`, and `avatars/` beside the executable's project.
 pub fn avatar_dirs() -> Vec<PathBuf> {
@@ -64,7 +89,9 @@ pub fn avatar_dirs() -> Vec<PathBuf> {
 /// The default role: the first role (by id) found in the avatar folders.
 pub fn default_role_id(dirs: &[PathBuf]) -> Option<String> {
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
         let mut ids: Vec<String> = entries
             .filter_map(|e| e.ok())
             .filter(|e| e.path().join("role.toml").is_file())
@@ -113,7 +140,10 @@ pub fn resolve_avatar(
     Err(EngineError::Input(format!(
         "no avatar role called `{role_id}`; build the default roles with `avatarcast avatar build` \
          or pass --avatar path/to/model.glb (searched {})",
-        dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
+        dirs.iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     )))
 }
 
@@ -121,11 +151,19 @@ fn read_role(path: &Path) -> Result<Option<RoleInfo>, EngineError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(EngineError::Input(format!("cannot read {}: {e}", path.display()))),
+        Err(e) => {
+            return Err(EngineError::Input(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
     };
-    toml::from_str(&text)
-        .map(Some)
-        .map_err(|e| EngineError::Input(format!("role file is not valid TOML ({e}): {}", path.display())))
+    toml::from_str(&text).map(Some).map_err(|e| {
+        EngineError::Input(format!(
+            "role file is not valid TOML ({e}): {}",
+            path.display()
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -135,9 +173,18 @@ mod tests {
     #[test]
     fn names_are_roles_and_paths_are_files() {
         assert_eq!(AvatarSource::parse("amy"), AvatarSource::Role("amy".into()));
-        assert_eq!(AvatarSource::parse("x.GLB"), AvatarSource::File("x.GLB".into()));
-        assert_eq!(AvatarSource::parse("dir/model"), AvatarSource::File("dir/model".into()));
-        assert_eq!(AvatarSource::parse("a.vrm"), AvatarSource::File("a.vrm".into()));
+        assert_eq!(
+            AvatarSource::parse("x.GLB"),
+            AvatarSource::File("x.GLB".into())
+        );
+        assert_eq!(
+            AvatarSource::parse("dir/model"),
+            AvatarSource::File("dir/model".into())
+        );
+        assert_eq!(
+            AvatarSource::parse("a.vrm"),
+            AvatarSource::File("a.vrm".into())
+        );
     }
 
     #[test]
@@ -150,6 +197,22 @@ mod tests {
     fn role_toml_parses_with_defaults() {
         let info: RoleInfo = toml::from_str("id = \"amy\"\nname = \"Amy\"\nvoice = \"en-us+f3\"\n[voices]\nzh = \"cmn-latn-pinyin+f3\"\n").unwrap();
         assert_eq!(info.voice.as_deref(), Some("en-us+f3"));
-        assert_eq!(info.voices.get("zh").map(String::as_str), Some("cmn-latn-pinyin+f3"));
+        assert_eq!(
+            info.voices.get("zh").map(String::as_str),
+            Some("cmn-latn-pinyin+f3")
+        );
+    }
+
+    #[test]
+    fn a_role_keeps_its_voice_variant_in_other_languages() {
+        use crate::speech::Lang;
+        let info: RoleInfo = toml::from_str("voice = \"en-us+f3\"\nlang = \"en-US\"\n").unwrap();
+        assert_eq!(info.voice_for(Lang::En).as_deref(), Some("en-us+f3"));
+        assert_eq!(
+            info.voice_for(Lang::Zh).as_deref(),
+            Some("cmn-latn-pinyin+f3")
+        );
+        let plain: RoleInfo = toml::from_str("voice = \"en-gb\"\nlang = \"en\"\n").unwrap();
+        assert_eq!(plain.voice_for(Lang::Zh), None);
     }
 }

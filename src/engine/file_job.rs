@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::animation::AnimationParams;
 use crate::avatar::Avatar;
 use crate::clock::{FrameRate, SampleTime};
 use crate::encode::AudioCodec;
@@ -29,6 +30,8 @@ pub struct FileJob {
     pub audio_codec: AudioCodec,
     pub png_frames: Option<PathBuf>,
     pub seed: u64,
+    /// How the face moves (lead, blending, blinks, idle motion).
+    pub animation: AnimationParams,
     /// Silence before the first word and after the last: the avatar is seen
     /// at rest, and players that start late do not cut the first syllable.
     pub lead_in: SampleTime,
@@ -62,11 +65,25 @@ pub fn render_file(
     let mut performer = Performer::new(
         &job.avatar,
         speech,
-        &PerformerSettings { seed: job.seed, ..PerformerSettings::default() },
+        &PerformerSettings {
+            seed: job.seed,
+            animation: job.animation.clone(),
+        },
     )?;
-    let request =
-        SpeechRequest { text: job.text.clone(), lang: job.lang, voice: job.voice.clone() };
-    let speech_end = performer.say(&request, job.lead_in)?.end();
+    // Long scripts are spoken sentence by sentence, back to back: espeak's
+    // memory stays bounded and a bad sentence names itself in the error.
+    let mut speech_end = job.lead_in;
+    for sentence in super::script::split_sentences(&job.text) {
+        let request = SpeechRequest {
+            text: sentence.to_string(),
+            lang: job.lang,
+            voice: job.voice.clone(),
+        };
+        speech_end = performer.say(&request, speech_end)?.end();
+    }
+    if speech_end == job.lead_in {
+        return Err(EngineError::Speech(crate::speech::SpeechError::EmptyText));
+    }
     let duration = speech_end + job.tail;
 
     let mut renderer = Renderer::new(RenderSettings {
@@ -76,7 +93,11 @@ pub fn render_file(
         background: job.background.clone(),
     })?;
     let mut gpu_avatar = renderer.upload(&job.avatar)?;
-    let camera = Camera::portrait(&job.avatar.framing(), job.width as f32 / job.height as f32, 0.0);
+    let camera = Camera::portrait(
+        &job.avatar.framing(),
+        job.width as f32 / job.height as f32,
+        0.0,
+    );
 
     if let Some(dir) = &job.png_frames {
         std::fs::create_dir_all(dir).map_err(|source| EngineError::Write {
@@ -98,7 +119,13 @@ pub fn render_file(
     )?;
 
     let frames = job.fps.frames_covering(duration);
-    let mut sink = FrameSink { mp4: &mut mp4, png_dir: job.png_frames.as_ref() };
+    let mut sink = FrameSink {
+        mp4: &mut mp4,
+        png_dir: job.png_frames.as_ref(),
+        fps: job.fps,
+        duration,
+        audio: Vec::new(),
+    };
     for index in 0..frames {
         let t = job.fps.frame_time(index);
         let pose = performer.pose_at(t);
@@ -106,19 +133,17 @@ pub fn render_file(
         // rendering frame n overlaps with reading back frame n-2.
         renderer.submit(&mut gpu_avatar, pose, &camera, index)?;
         while renderer.in_flight() >= 2 {
-            let Some(frame) = renderer.next_frame()? else { break };
-            sink.write(&frame)?;
+            let Some(frame) = renderer.next_frame()? else {
+                break;
+            };
+            sink.write(&frame, &mut performer)?;
             progress(frame.tag + 1, frames);
         }
     }
     while let Some(frame) = renderer.next_frame()? {
-        sink.write(&frame)?;
+        sink.write(&frame, &mut performer)?;
         progress(frame.tag + 1, frames);
     }
-
-    let mut audio = vec![0.0f32; duration.0 as usize];
-    performer.mix_audio(SampleTime::ZERO, &mut audio);
-    mp4.write_audio(&audio)?;
     mp4.finish()?;
     Ok(FileSummary {
         frames,
@@ -129,22 +154,43 @@ pub fn render_file(
     })
 }
 
+/// Writes each finished frame, and the audio it shows, in order: the muxer
+/// interleaves as it goes instead of holding the whole video for the audio.
 struct FrameSink<'a> {
     mp4: &'a mut Mp4Writer,
     png_dir: Option<&'a PathBuf>,
+    fps: FrameRate,
+    duration: SampleTime,
+    audio: Vec<f32>,
 }
 
 impl FrameSink<'_> {
-    fn write(&mut self, frame: &RenderedFrame) -> Result<(), EngineError> {
+    fn write(
+        &mut self,
+        frame: &RenderedFrame,
+        performer: &mut Performer,
+    ) -> Result<(), EngineError> {
         self.mp4.write_video_frame(frame.tag, &frame.rgba)?;
+        let from = self.fps.frame_time(frame.tag);
+        let to = self.fps.frame_time(frame.tag + 1).min(self.duration);
+        self.audio.resize(to.0.saturating_sub(from.0) as usize, 0.0);
+        performer.mix_audio(from, &mut self.audio);
+        self.mp4.write_audio(&self.audio)?;
+        performer.retire_before(from);
         if let Some(dir) = self.png_dir {
             let path = dir.join(format!("frame_{:05}.png", frame.tag));
-            image::save_buffer(&path, &frame.rgba, frame.width, frame.height, image::ExtendedColorType::Rgba8)
-                .map_err(|e| EngineError::Write {
-                    what: "a PNG frame",
-                    path: path.clone(),
-                    source: std::io::Error::other(e),
-                })?;
+            image::save_buffer(
+                &path,
+                &frame.rgba,
+                frame.width,
+                frame.height,
+                image::ExtendedColorType::Rgba8,
+            )
+            .map_err(|e| EngineError::Write {
+                what: "a PNG frame",
+                path: path.clone(),
+                source: std::io::Error::other(e),
+            })?;
         }
         Ok(())
     }

@@ -6,10 +6,12 @@
 mod avatar_source;
 mod file_job;
 mod performer;
+mod script;
 
 pub use avatar_source::{AvatarSource, RoleInfo, resolve_avatar};
 pub use file_job::{FileJob, FileSummary, Progress, render_file};
 pub use performer::{Performer, PerformerSettings, ScheduledUtterance};
+pub use script::split_sentences;
 
 /// Errors of the engine: which stage failed, with that stage's message.
 #[derive(Debug, thiserror::Error)]

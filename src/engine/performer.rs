@@ -22,7 +22,10 @@ pub struct PerformerSettings {
 
 impl Default for PerformerSettings {
     fn default() -> Self {
-        PerformerSettings { seed: 1, animation: AnimationParams::default() }
+        PerformerSettings {
+            seed: 1,
+            animation: AnimationParams::default(),
+        }
     }
 }
 
@@ -79,15 +82,21 @@ impl Performer {
     pub fn schedule(&mut self, utterance: Utterance, start: SampleTime) -> &ScheduledUtterance {
         let timeline = VisemeTimeline::from_phonemes(utterance.lang, &utterance.phonemes);
         let loudness = utterance.loudness_envelope(LOUDNESS_HOP);
-        self.animator.push_utterance(start, timeline, loudness, LOUDNESS_HOP);
-        self.utterances.push(ScheduledUtterance { start, utterance });
+        self.animator
+            .push_utterance(start, timeline, loudness, LOUDNESS_HOP);
+        self.utterances
+            .push(ScheduledUtterance { start, utterance });
         let last = self.utterances.len() - 1;
         &self.utterances[last]
     }
 
     /// The end of the last scheduled utterance (zero when none).
     pub fn speaking_until(&self) -> SampleTime {
-        self.utterances.iter().map(ScheduledUtterance::end).max().unwrap_or(SampleTime::ZERO)
+        self.utterances
+            .iter()
+            .map(ScheduledUtterance::end)
+            .max()
+            .unwrap_or(SampleTime::ZERO)
     }
 
     pub fn utterances(&self) -> &[ScheduledUtterance] {

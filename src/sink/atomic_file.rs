@@ -19,6 +19,13 @@ impl AtomicFile {
     /// Creates the (empty) temporary file in the target's directory, where a
     /// rename is atomic.
     pub(crate) fn create(target_path: &Path) -> io::Result<AtomicFile> {
+        // Fail now rather than at the rename after a whole render.
+        if target_path.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "the path is a directory",
+            ));
+        }
         let name = target_path
             .file_name()
             .ok_or_else(|| {

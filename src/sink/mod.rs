@@ -2,6 +2,7 @@
 //! window come later).
 
 mod atomic_file;
+mod codecpar;
 pub mod mp4;
 
 pub use mp4::{Mp4Settings, Mp4Summary, Mp4Writer};

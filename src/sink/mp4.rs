@@ -17,6 +17,7 @@ use ffmpeg_next as ffmpeg;
 
 use super::SinkError;
 use super::atomic_file::AtomicFile;
+use super::codecpar;
 use crate::clock::{FrameRate, SAMPLE_RATE_HZ, SampleTime};
 use crate::encode::annexb::{self, ParameterSets};
 use crate::encode::{
@@ -47,7 +48,8 @@ pub struct Mp4Summary {
     pub video_frames: u64,
     /// Audio samples written (48 kHz).
     pub audio_duration: SampleTime,
-    /// Duration of the file: the audio's, or the video's when there is no audio.
+    /// Duration of the file: the audio's, unless the video runs longer
+    /// (no audio, or frames past the audio's end).
     pub duration: SampleTime,
     pub file_bytes: u64,
 }
@@ -119,8 +121,21 @@ impl Mp4Writer {
                 path,
             }
         };
-        let mut output = ffmpeg::format::output_as(file.temp_path(), "mp4")
-            .map_err(mux_error("open the MP4 muxer"))?;
+        // libavformat takes a URL: an explicit `file:` with an absolute path
+        // keeps a directory named like `rtmp:x` from being read as a
+        // protocol. It must be UTF-8 (ffmpeg-next panics otherwise).
+        let url = std::path::absolute(file.temp_path())
+            .ok()
+            .and_then(|absolute| absolute.to_str().map(|p| format!("file:{p}")))
+            .ok_or_else(|| SinkError::Create {
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "libavformat needs a UTF-8 path",
+                ),
+                path: path.to_path_buf(),
+            })?;
+        let mut output =
+            ffmpeg::format::output_as(&url, "mp4").map_err(mux_error("open the MP4 muxer"))?;
 
         let mut video_stream = output
             .add_stream(ffmpeg::encoder::find(ffmpeg::codec::Id::None))
@@ -136,6 +151,11 @@ impl Mp4Writer {
             .map_err(mux_error("add the audio stream"))?;
         audio_stream.set_parameters(audio.parameters());
         audio_stream.set_time_base(audio_time_base());
+        if settings.audio_codec == AudioCodec::Opus {
+            // SAFETY: the stream's codecpar is valid while `output` lives and
+            // its extradata is `extradata_size` bytes.
+            unsafe { codecpar::clear_opus_pre_skip((*audio_stream.as_mut_ptr()).codecpar) };
+        }
         debug_assert_eq!(audio_stream.index(), AUDIO_STREAM);
 
         Ok(Mp4Writer {
@@ -198,6 +218,12 @@ impl Mp4Writer {
     /// Flushes the encoders, trims the last frame to the audio's end, writes
     /// the index (`moov` first, for progressive playback) and moves the file
     /// into place.
+    ///
+    /// The file lasts as long as the audio. Without audio it lasts until the
+    /// last frame's nominal end; a last frame that starts at or after the
+    /// audio's end (the caller rendered more frames than
+    /// `FrameRate::frames_covering` the audio) keeps its nominal duration,
+    /// and the summary reports the longer duration.
     pub fn finish(mut self) -> Result<Mp4Summary, SinkError> {
         let Some(last) = self.pending_video.take() else {
             return Err(SinkError::NoVideo {
@@ -217,11 +243,8 @@ impl Mp4Writer {
         } else {
             nominal_end
         };
-        let duration = if audio_duration.0 > 0 {
-            audio_duration
-        } else {
-            SampleTime((end as u64) * u64::from(SAMPLE_RATE_HZ) / VIDEO_TICKS_PER_SEC)
-        };
+        let video_end = SampleTime((end as u64) * u64::from(SAMPLE_RATE_HZ) / VIDEO_TICKS_PER_SEC);
+        let duration = audio_duration.max(video_end);
         let last_duration = end - last.pts_ticks;
         self.write_video_packet(last, last_duration)?;
         self.output
@@ -263,52 +286,22 @@ impl Mp4Writer {
     /// Fills in the video stream from the first frame's SPS/PPS and writes
     /// the header, then the audio that was waiting for it.
     fn start(&mut self, sets: ParameterSets) -> Result<(), SinkError> {
-        let avcc = sets.to_avcc();
         let mut stream = self
             .output
             .stream_mut(VIDEO_STREAM)
             .expect("create() added the video stream first");
-        // SAFETY: `codecpar` belongs to the stream, which lives as long as
-        // `self.output`; extradata is allocated with av_mallocz (plus the
-        // padding libavformat requires) so avformat frees it with av_free.
-        unsafe {
-            use ffmpeg::ffi;
-            let par = (*stream.as_mut_ptr()).codecpar;
-            (*par).codec_type = ffi::AVMediaType::AVMEDIA_TYPE_VIDEO;
-            (*par).codec_id = ffi::AVCodecID::AV_CODEC_ID_H264;
-            (*par).width = self.settings.width as i32;
-            (*par).height = self.settings.height as i32;
-            (*par).format = ffi::AVPixelFormat::AV_PIX_FMT_YUV420P as i32;
-            (*par).profile = i32::from(sets.profile_idc())
-                | if sets.sps[2] & 0x40 != 0 {
-                    ffi::FF_PROFILE_H264_CONSTRAINED
-                } else {
-                    0
-                };
-            (*par).level = i32::from(sets.level_idc());
-            (*par).bit_rate = i64::from(self.settings.video_bitrate_bps);
-            // Same as the SPS VUI the encoder writes (BT.601 limited range).
-            (*par).color_range = ffi::AVColorRange::AVCOL_RANGE_MPEG;
-            (*par).color_primaries = ffi::AVColorPrimaries::AVCOL_PRI_SMPTE170M;
-            (*par).color_trc = ffi::AVColorTransferCharacteristic::AVCOL_TRC_SMPTE170M;
-            (*par).color_space = ffi::AVColorSpace::AVCOL_SPC_SMPTE170M;
-            (*par).chroma_location = ffi::AVChromaLocation::AVCHROMA_LOC_LEFT;
-            (*par).field_order = ffi::AVFieldOrder::AV_FIELD_PROGRESSIVE;
-            (*par).sample_aspect_ratio = ffi::AVRational { num: 1, den: 1 };
-            let padding = ffi::AV_INPUT_BUFFER_PADDING_SIZE as usize;
-            let extradata = ffi::av_mallocz(avcc.len() + padding).cast::<u8>();
-            if extradata.is_null() {
-                return Err(self.mux_error("allocate the avcC box")(
-                    ffmpeg::Error::Other {
-                        errno: ffmpeg::util::error::ENOMEM,
-                    },
-                ));
-            }
-            std::ptr::copy_nonoverlapping(avcc.as_ptr(), extradata, avcc.len());
-            ffi::av_freep((&raw mut (*par).extradata).cast());
-            (*par).extradata = extradata;
-            (*par).extradata_size = avcc.len() as i32;
-        }
+        let (width, height) = (self.settings.width, self.settings.height);
+        let bitrate_bps = self.settings.video_bitrate_bps;
+        // SAFETY: the stream's codecpar is valid while `self.output` lives.
+        let filled = unsafe {
+            codecpar::set_h264(
+                (*stream.as_mut_ptr()).codecpar,
+                (width, height),
+                bitrate_bps,
+                &sets,
+            )
+        };
+        filled.map_err(self.mux_error("allocate the avcC box"))?;
         let mut options = Dictionary::new();
         // moov before mdat: players start before the whole file arrives.
         options.set("movflags", "+faststart");
@@ -395,6 +388,12 @@ fn samples_to_ticks(samples: SampleTime) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The runtime moves writers to its encode thread.
+    const _: () = {
+        const fn assert_send<T: Send>() {}
+        assert_send::<Mp4Writer>();
+    };
 
     #[test]
     fn frame_ticks_are_exact_for_common_rates() {

@@ -2,6 +2,12 @@
 //! phoneme names onto the 15 Oculus visemes, and a [`VisemeTimeline`] holds
 //! the result on the audio clock.
 
+mod tables;
+mod timeline;
+
+pub use tables::{PhonemeShape, fallback_shape, phoneme_shape};
+pub use timeline::{VisemeCue, VisemeTimeline};
+
 /// The 15 Oculus (Meta OVR LipSync) visemes, in the standard order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u8)]
@@ -57,5 +63,16 @@ impl Viseme {
 
     pub fn from_oculus_suffix(s: &str) -> Option<Viseme> {
         Viseme::ALL.into_iter().find(|v| v.oculus_suffix() == s)
+    }
+}
+
+impl Viseme {
+    /// Visemes with the jaw or lips apart (the vowels): what "the mouth is
+    /// open" means in tests and for loudness scaling.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Viseme::Aa | Viseme::E | Viseme::I | Viseme::O | Viseme::U
+        )
     }
 }

@@ -243,6 +243,25 @@ pub fn track_timings(bytes: &[u8]) -> (u32, Vec<TrackTiming>) {
     (movie_timescale, tracks)
 }
 
+/// The `dOps` PreSkip of the first Opus sample entry, if there is one.
+pub fn opus_pre_skip(bytes: &[u8]) -> Option<u16> {
+    let moov = child(bytes, "moov")?;
+    for trak in children(moov, "trak") {
+        let stbl = child(trak, "mdia")
+            .and_then(|m| child(m, "minf"))
+            .and_then(|m| child(m, "stbl"))?;
+        let stsd = child(stbl, "stsd")?;
+        // stsd: version/flags[4] entry_count[4], then sample entries.
+        if let Some(opus) = child(&stsd[8..], "Opus") {
+            // AudioSampleEntry fields take 28 bytes before its child boxes;
+            // dOps: version[1] channels[1] PreSkip[2 BE] ...
+            let dops = child(&opus[28..], "dOps")?;
+            return Some(u16::from_be_bytes([dops[2], dops[3]]));
+        }
+    }
+    None
+}
+
 fn be_u32(b: &[u8]) -> u32 {
     u32::from_be_bytes(b[..4].try_into().expect("4 bytes"))
 }

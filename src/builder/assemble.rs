@@ -1,0 +1,312 @@
+//! Assembles one role: shaped body, garments, hair, face parts, textures,
+//! materials, skeleton and skin into a glTF document.
+
+use glam::Vec3;
+use serde_json::{Value, json};
+
+use super::clothes::dress;
+use super::data::BaseData;
+use super::doc::Doc;
+use super::encode::{jpeg, png};
+use super::eye_tex::{bake_eyes, bake_lashes, fit_uvs};
+use super::fabric::bake_weave;
+use super::hair::{bake_hair, hair_shell};
+use super::obj::ObjFace;
+use super::part::Part;
+use super::regions::{Head, apply_neckline, cover_by_vertex};
+use super::role::RoleSpec;
+use super::shaped::Shaped;
+use super::skeleton::{Skeleton, skin_weights};
+use super::target::Target;
+use super::{BUILDER_VERSION, BuildError, skin_tex};
+
+/// Texture sizes in texels: skin colour, skin roughness, skin normal, eyes,
+/// lashes, hair, weave.
+const SIZES: [u32; 7] = [2048, 512, 2048, 256, 256, 1024, 128];
+
+/// Summary numbers a caller may print or record (role.toml).
+#[derive(Debug, Clone, Default)]
+pub struct BuildStats {
+    pub vertices: usize,
+    pub triangles: usize,
+    pub morph_targets: usize,
+    pub joints: usize,
+    pub head_center: [f32; 3],
+    pub head_radius: f32,
+    pub eye_height: f32,
+    pub shoulder_center: [f32; 3],
+    pub shoulder_width: f32,
+    pub height: f32,
+}
+
+pub struct Built {
+    pub json: Value,
+    pub bin: Vec<u8>,
+    pub stats: BuildStats,
+}
+
+fn faces_in<'a>(
+    shaped: &'a Shaped,
+    base: &BaseData,
+    groups: &[&str],
+) -> impl Iterator<Item = &'a ObjFace> {
+    let ids: Vec<u16> = groups
+        .iter()
+        .filter_map(|g| base.obj.group_index(g))
+        .collect();
+    shaped.faces.iter().filter(move |f| ids.contains(&f.group))
+}
+
+fn linear4(rgb: [f32; 3]) -> [f32; 4] {
+    [rgb[0], rgb[1], rgb[2], 1.0]
+}
+
+pub fn assemble(
+    base: &BaseData,
+    macro_targets: &[(Target, f32)],
+    role: &RoleSpec,
+) -> Result<Built, BuildError> {
+    let shaped = Shaped::new(base, macro_targets);
+    let skeleton = Skeleton::new(base, &shaped);
+    let influences = skin_weights(base, &skeleton, &shaped.positions);
+    let mut head = Head::new(base, &shaped, &skeleton, &influences);
+    head.long_hair = role.hair_length_mm > 10.0;
+    let male = role.gender;
+
+    let full_body = Part::from_faces(
+        "body",
+        &shaped,
+        &base.obj,
+        faces_in(&shaped, base, &["body"]),
+    );
+    let neck = skeleton
+        .index("mixamorig:Neck")
+        .map(|i| skeleton.heads[i])
+        .unwrap_or(head.center - Vec3::Y * 0.15);
+    let mut cover = cover_by_vertex(&skeleton, &influences);
+    apply_neckline(&mut cover, &shaped.positions, neck);
+    let uniform = dress(&full_body, &cover, neck);
+    let hair = hair_shell(
+        &full_body,
+        &head,
+        &base.masks,
+        male,
+        role.hair_volume_mm / 1000.0,
+        role.hair_length_mm / 1000.0,
+    );
+    let mut body = uniform.body;
+    body.compact();
+    body.tangents = true;
+
+    let mut eyes = Part::from_faces(
+        "eyes",
+        &shaped,
+        &base.obj,
+        faces_in(&shaped, base, &["helper-l-eye", "helper-r-eye"]),
+    );
+    fit_uvs(&mut eyes);
+    let lash_groups = [
+        "helper-l-eyelashes-1",
+        "helper-l-eyelashes-2",
+        "helper-r-eyelashes-1",
+        "helper-r-eyelashes-2",
+    ];
+    let mut lashes = Part::from_faces(
+        "eyelashes",
+        &shaped,
+        &base.obj,
+        faces_in(&shaped, base, &lash_groups),
+    );
+    fit_uvs(&mut lashes);
+    let mut teeth = Part::from_faces(
+        "teeth",
+        &shaped,
+        &base.obj,
+        faces_in(&shaped, base, &["helper-upper-teeth", "helper-lower-teeth"]),
+    );
+    let mut tongue = Part::from_faces(
+        "tongue",
+        &shaped,
+        &base.obj,
+        faces_in(&shaped, base, &["helper-tongue"]),
+    );
+
+    let mut doc = Doc::default();
+    // Skin.
+    let maps = skin_tex::bake(
+        &body,
+        &head,
+        &base.masks,
+        role,
+        [SIZES[0], SIZES[1], SIZES[2]],
+    );
+    let base_tex = doc.texture(
+        "skin_base_color",
+        &jpeg(
+            "skin colour",
+            &maps.base_color.to_u8(&[true; 3]),
+            SIZES[0],
+            90,
+        )?,
+        "image/jpeg",
+    );
+    let rough_tex = doc.texture(
+        "skin_roughness",
+        &png(
+            "skin roughness",
+            &maps.roughness.to_u8(&[false; 3]),
+            SIZES[1],
+            3,
+        )?,
+        "image/png",
+    );
+    let normal_tex = doc.texture(
+        "skin_normal",
+        &jpeg("skin normal", &maps.normal.to_u8(&[false; 3]), SIZES[2], 92)?,
+        "image/jpeg",
+    );
+    body.material = doc.material(json!({
+        "name": "skin",
+        "pbrMetallicRoughness": {"baseColorTexture": {"index": base_tex}, "metallicFactor": 0.0,
+            "roughnessFactor": 1.0, "metallicRoughnessTexture": {"index": rough_tex}},
+        "normalTexture": {"index": normal_tex, "scale": 0.2}
+    }));
+    // Eyes and lashes.
+    let eye_map = bake_eyes(&eyes, &head, role.eye_color.linear(), SIZES[3]);
+    let eye_tex = doc.texture(
+        "eyes",
+        &png("eyes", &eye_map.to_u8(&[true; 3]), SIZES[3], 3)?,
+        "image/png",
+    );
+    eyes.material = doc.material(json!({"name": "eyes", "pbrMetallicRoughness": {
+        "baseColorTexture": {"index": eye_tex}, "metallicFactor": 0.0, "roughnessFactor": 0.08}}));
+    let lash_map = bake_lashes(&lashes, &head, role.hair_color.linear(), SIZES[4]);
+    let lash_tex = doc.texture(
+        "eyelashes",
+        &png(
+            "lashes",
+            &lash_map.to_u8(&[true, true, true, false]),
+            SIZES[4],
+            4,
+        )?,
+        "image/png",
+    );
+    lashes.material = doc.material(json!({"name": "eyelashes", "alphaMode": "MASK", "alphaCutoff": 0.5, "doubleSided": true,
+        "pbrMetallicRoughness": {"baseColorTexture": {"index": lash_tex}, "metallicFactor": 0.0, "roughnessFactor": 0.7}}));
+    teeth.material = doc.material(json!({"name": "teeth", "pbrMetallicRoughness": {
+        "baseColorFactor": [0.78, 0.74, 0.66, 1.0], "metallicFactor": 0.0, "roughnessFactor": 0.3}}));
+    tongue.material = doc.material(json!({"name": "tongue", "pbrMetallicRoughness": {
+        "baseColorFactor": [0.42, 0.12, 0.12, 1.0], "metallicFactor": 0.0, "roughnessFactor": 0.4}}));
+    // Uniform.
+    let weave = bake_weave(SIZES[6]);
+    let weave_tex = doc.texture(
+        "fabric_normal",
+        &png("fabric", &weave.to_u8(&[false; 3]), SIZES[6], 3)?,
+        "image/png",
+    );
+    let cloth = |doc: &mut Doc, name: &str, rgb: [f32; 3], roughness: f32, normal: bool| {
+        let mut m = json!({"name": name, "doubleSided": true, "pbrMetallicRoughness": {
+            "baseColorFactor": linear4(rgb), "metallicFactor": 0.0, "roughnessFactor": roughness}});
+        if normal {
+            m["normalTexture"] = json!({"index": weave_tex, "scale": 0.6});
+        }
+        doc.material(m)
+    };
+    let (mut shirt, mut trousers, mut shoes) = (uniform.shirt, uniform.trousers, uniform.shoes);
+    shirt.material = cloth(&mut doc, "uniform", role.uniform_color.linear(), 0.8, true);
+    shirt.tangents = true;
+    trousers.material = cloth(
+        &mut doc,
+        "trousers",
+        role.trousers_color.linear(),
+        0.75,
+        true,
+    );
+    trousers.tangents = true;
+    shoes.material = cloth(&mut doc, "shoes", [0.02, 0.018, 0.018], 0.35, false);
+
+    let mut parts: Vec<(Part, bool)> = vec![
+        (body, true),
+        (eyes, false),
+        (lashes, false),
+        (teeth, false),
+        (tongue, false),
+    ];
+    if let Some(hair_mesh) = hair {
+        let map = bake_hair(&hair_mesh, &head, role.hair_color.linear(), male, SIZES[5]);
+        let mut hair = hair_mesh.part;
+        let tex = doc.texture(
+            "hair",
+            &png("hair", &map.to_u8(&[true, true, true, false]), SIZES[5], 4)?,
+            "image/png",
+        );
+        hair.material = doc.material(json!({"name": "hair", "alphaMode": "MASK", "alphaCutoff": 0.5, "doubleSided": true,
+            "pbrMetallicRoughness": {"baseColorTexture": {"index": tex}, "metallicFactor": 0.0, "roughnessFactor": 0.8}}));
+        parts.push((hair, false));
+    }
+    parts.extend([(shirt, false), (trousers, false), (shoes, false)]);
+
+    let mut stats = BuildStats::default();
+    let mut scene_nodes = Vec::new();
+    for (part, all_morphs) in &parts {
+        if part.indices.is_empty() {
+            continue;
+        }
+        let mesh = part.add_to(&mut doc, &shaped, &influences, *all_morphs);
+        stats.vertices += part.positions.len();
+        stats.triangles += part.triangle_count();
+        stats.morph_targets = stats.morph_targets.max(
+            doc.meshes[mesh]["extras"]["targetNames"]
+                .as_array()
+                .map_or(0, Vec::len),
+        );
+        scene_nodes.push(doc.node(json!({"name": part.name, "mesh": mesh, "skin": 0})));
+    }
+    add_skeleton(&mut doc, &skeleton, &mut scene_nodes);
+    fill_framing(&mut stats, &skeleton, &head);
+    stats.joints = skeleton.names.len();
+    stats.height = parts[0].0.positions.iter().map(|p| p.y).fold(0.0, f32::max);
+
+    let extras = json!({
+        "avatarcast": {"role": role.id, "displayName": role.display_name, "builderVersion": BUILDER_VERSION,
+            "voice": role.voice, "lang": role.lang},
+        "license": "CC0-1.0",
+        "credit": "Avatar built from MakeHuman assets and Face Units by Mika Suominen (CC0)."
+    });
+    let (json, bin) = doc.finish(&scene_nodes, extras);
+    Ok(Built { json, bin, stats })
+}
+
+fn add_skeleton(doc: &mut Doc, skeleton: &Skeleton, scene_nodes: &mut Vec<usize>) {
+    let first = doc.nodes.len();
+    for i in 0..skeleton.names.len() {
+        let children: Vec<usize> = (0..skeleton.names.len())
+            .filter(|&c| skeleton.parents[c] == Some(i))
+            .map(|c| first + c)
+            .collect();
+        let mut node = json!({"name": skeleton.names[i], "translation": skeleton.local_translation(i).to_array()});
+        if !children.is_empty() {
+            node["children"] = json!(children);
+        }
+        doc.node(node);
+    }
+    for (i, parent) in skeleton.parents.iter().enumerate() {
+        if parent.is_none() {
+            scene_nodes.push(first + i);
+        }
+    }
+    let ibm = doc.matrices(&skeleton.inverse_binds());
+    let joints: Vec<usize> = (0..skeleton.names.len()).map(|i| first + i).collect();
+    doc.skins.push(json!({"name": "mixamorig", "joints": joints, "inverseBindMatrices": ibm, "skeleton": first}));
+}
+
+fn fill_framing(stats: &mut BuildStats, skeleton: &Skeleton, head: &Head) {
+    let joint = |n: &str| skeleton.index(n).map(|i| skeleton.heads[i]);
+    stats.head_center = head.center.to_array();
+    stats.head_radius = head.half_size.y.max(0.05);
+    stats.eye_height = head.eye_y();
+    if let (Some(l), Some(r)) = (joint("mixamorig:LeftArm"), joint("mixamorig:RightArm")) {
+        stats.shoulder_center = ((l + r) * 0.5).to_array();
+        stats.shoulder_width = l.distance(r);
+    }
+}

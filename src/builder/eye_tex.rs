@@ -1,0 +1,109 @@
+//! Eyes and lashes: MakeHuman's eyeballs carry no texture of their own, so
+//! sclera, iris and pupil are painted by angle from each eye's forward axis;
+//! the lash cards get an alpha comb of thin tapering hairs.
+
+use glam::Vec3;
+
+use super::noise::{smoothstep, value3};
+use super::part::Part;
+use super::raster::Canvas;
+use super::regions::Head;
+
+/// Rescales a part's UVs to fill 0..1, so a small texture covers only the
+/// island the part uses (eyes and lashes use a sliver of the body layout).
+pub fn fit_uvs(part: &mut Part) {
+    let (mut lo, mut hi) = ([f32::INFINITY; 2], [f32::NEG_INFINITY; 2]);
+    for uv in &part.uvs {
+        for k in 0..2 {
+            lo[k] = lo[k].min(uv[k]);
+            hi[k] = hi[k].max(uv[k]);
+        }
+    }
+    for uv in &mut part.uvs {
+        for k in 0..2 {
+            let span = (hi[k] - lo[k]).max(1e-6);
+            // A 2% margin keeps mipmaps from sampling the far edge.
+            uv[k] = 0.02 + 0.96 * (uv[k] - lo[k]) / span;
+        }
+    }
+}
+
+/// Each vertex's direction from its own eye centre, for the bakes below.
+fn eye_directions(part: &Part, head: &Head) -> Vec<f32> {
+    part.positions
+        .iter()
+        .flat_map(|p| {
+            let centre = if p.x > 0.0 {
+                head.eye_left
+            } else {
+                head.eye_right
+            };
+            let d = (*p - centre) / head.eye_radius;
+            [d.x, d.y, d.z, if p.x > 0.0 { 1.0 } else { -1.0 }]
+        })
+        .collect()
+}
+
+pub fn bake_eyes(eyes: &Part, head: &Head, iris: [f32; 3], size: u32) -> Canvas {
+    let iris = Vec3::from_array(iris);
+    let sclera = Vec3::new(0.70, 0.66, 0.62);
+    let attrs = eye_directions(eyes, head);
+    let mut canvas = Canvas::new(size, 3, &sclera.to_array());
+    canvas.bake(&eyes.indices, &eyes.uvs, &attrs, 4, |a, texel| {
+        let d = Vec3::new(a[0], a[1], a[2]).normalize_or_zero();
+        // Angle from the gaze axis; the iris spans ~30 degrees (11.7 mm on a 24 mm globe).
+        let theta = d.z.clamp(-1.0, 1.0).acos();
+        let around = d.y.atan2(d.x);
+        let (iris_edge, pupil_edge) = (0.50, 0.17);
+        let fibres = value3(Vec3::new(around * 14.0, theta * 9.0, a[3] * 3.0), 51);
+        let radial = (theta - pupil_edge) / (iris_edge - pupil_edge);
+        let mut iris_c = iris * (0.55 + 0.75 * fibres);
+        // Lighter collarette near the pupil, dark limbal ring at the edge.
+        iris_c = iris_c.lerp(iris_c * 1.6, (1.0 - smoothstep(0.0, 0.35, radial)) * 0.5);
+        iris_c *= 1.0 - 0.65 * smoothstep(0.75, 1.0, radial);
+        let vessels = value3(d * 9.0, 53);
+        let sclera_c = sclera.lerp(
+            Vec3::new(0.75, 0.45, 0.42),
+            smoothstep(0.9, 2.2, theta) * 0.25 * vessels,
+        );
+        let mut c = sclera_c.lerp(
+            iris_c,
+            1.0 - smoothstep(iris_edge - 0.02, iris_edge + 0.03, theta),
+        );
+        c = c.lerp(
+            Vec3::splat(0.008),
+            1.0 - smoothstep(pupil_edge - 0.02, pupil_edge + 0.01, theta),
+        );
+        texel.copy_from_slice(&c.to_array());
+    });
+    canvas.dilate(8);
+    canvas
+}
+
+/// RGBA: dark brown hairs, alpha 1 on a hair and 0 between them.
+pub fn bake_lashes(lashes: &Part, head: &Head, hair: [f32; 3], size: u32) -> Canvas {
+    let colour = Vec3::from_array(hair) * 0.35 + Vec3::splat(0.005);
+    let attrs = eye_directions(lashes, head);
+    let mut canvas = Canvas::new(size, 4, &[colour.x, colour.y, colour.z, 0.0]);
+    canvas.bake(&lashes.indices, &lashes.uvs, &attrs, 4, |a, texel| {
+        let d = Vec3::new(a[0], a[1], a[2]);
+        // Distance from the eye centre: roots near 1 radius, tips further out.
+        let reach = smoothstep(1.0, 1.6, d.length());
+        // Lower lashes (below the eye centre) are sparser and shorter.
+        let lower = d.y < -0.2;
+        let density = if lower { 11.0 } else { 26.0 };
+        let along = d.x * a[3] * density + value3(d * 6.0, 61) * 0.8;
+        let comb = (along.fract() - 0.5).abs() * 2.0; // 0 at a hair's centre
+        let width = if lower {
+            0.35 * (1.0 - reach) + 0.1
+        } else {
+            0.7 * (1.0 - reach) + 0.2
+        };
+        let length = if lower { 0.32 } else { 0.9 };
+        let alpha = (1.0 - smoothstep(width * 0.8, width, comb))
+            * (1.0 - smoothstep(length - 0.25, length, reach));
+        texel.copy_from_slice(&[colour.x, colour.y, colour.z, alpha]);
+    });
+    canvas.dilate(4);
+    canvas
+}

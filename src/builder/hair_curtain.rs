@@ -1,0 +1,101 @@
+//! Longer hair: a curtain hanging from the sides and back of the hair cap
+//! down to a given length, wide enough to clear the ears and cheeks (a bob).
+//! Curtain vertices follow the cap's edge vertex they hang from, so the
+//! hair turns and nods with the head.
+
+use glam::Vec3;
+
+use super::noise::smoothstep;
+use super::part::Part;
+use super::regions::Head;
+use super::shell::boundary_edges;
+
+/// Rows of vertices from the cap's edge to the hair's ends.
+const ROWS: usize = 8;
+/// Where the curtain may hang: away from the face (azimuth from the front).
+pub const CURTAIN_MIN_AZIMUTH: f32 = 1.05;
+
+/// Where the cap's UVs go when a curtain shares the texture: the curtain
+/// gets the bottom strip.
+pub const CAP_V_RANGE: (f32, f32) = (0.02, 0.73);
+const CURTAIN_V_RANGE: (f32, f32) = (0.76, 0.98);
+
+/// Adds the curtain to `cap`; `head_points` are body vertices around the
+/// head the hair must clear. Returns the per-vertex curtain parameter (-1 on
+/// the cap, 0 at the top of the curtain .. 1 at the ends).
+pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: f32) -> Vec<f32> {
+    let mut along = vec![-1.0f32; cap.positions.len()];
+    let tris: Vec<usize> = (0..cap.indices.len() / 3).collect();
+    let edges: Vec<(usize, usize)> = boundary_edges(cap, &tris)
+        .into_iter()
+        .filter(|&(a, b)| {
+            [a, b].iter().all(|&v| {
+                let p = cap.positions[v];
+                head.azimuth(p).abs() > CURTAIN_MIN_AZIMUTH && p.y > bottom_y + 0.01
+            })
+        })
+        .collect();
+    let axis = Vec3::new(head.center.x, 0.0, head.center.z);
+    // One column of vertices per edge vertex, shared by the edges it joins.
+    let mut column: Vec<Option<u32>> = vec![None; cap.positions.len()];
+    let mut make_column = |cap: &mut Part, along: &mut Vec<f32>, v: usize| -> u32 {
+        if let Some(first) = column[v] {
+            return first;
+        }
+        let top = cap.positions[v];
+        let phi = head.azimuth(top);
+        let dir = Vec3::new(phi.sin(), 0.0, phi.cos());
+        // Head points in this direction (height, distance from the axis).
+        let nearby: Vec<(f32, f32)> = head_points
+            .iter()
+            .filter(|p| p.y < top.y + 0.01 && p.y > bottom_y - 0.02)
+            .filter(|p| {
+                let d = **p - head.center;
+                let diff = (d.x.atan2(d.z) - phi).abs();
+                diff.min(std::f32::consts::TAU - diff) < 0.15
+            })
+            .map(|p| (p.y, (Vec3::new(p.x, 0.0, p.z) - axis).dot(dir)))
+            .collect();
+        let top_radius = (Vec3::new(top.x, 0.0, top.z) - axis).dot(dir);
+        let first = cap.positions.len() as u32;
+        let u = 0.02 + 0.96 * phi.abs() / std::f32::consts::PI;
+        let row_height = (top.y - bottom_y) / ROWS as f32;
+        let mut radius = top_radius;
+        for k in 0..=ROWS {
+            let t = k as f32 / ROWS as f32;
+            let y = top.y + (bottom_y - top.y) * t;
+            if k > 0 {
+                // Clear whatever the head has at this height (ears, cheeks);
+                // never step back in, so the hair falls in a gentle A-line.
+                let need = nearby
+                    .iter()
+                    .filter(|(py, _)| (py - y).abs() < row_height + 0.01)
+                    .map(|(_, r)| r + 0.008)
+                    .fold(0.0f32, f32::max);
+                radius = radius.max(need).max(top_radius + 0.006 * t);
+            }
+            let radius = radius - 0.004 * smoothstep(0.8, 1.0, t);
+            let p = axis + dir * radius + Vec3::Y * y;
+            // Row 0 duplicates the cap's edge vertex with curtain UVs.
+            cap.positions
+                .push(if k == 0 { top } else { Vec3::new(p.x, y, p.z) });
+            cap.normals.push(if k == 0 { cap.normals[v] } else { dir });
+            let v_tex = CURTAIN_V_RANGE.0 + (CURTAIN_V_RANGE.1 - CURTAIN_V_RANGE.0) * t;
+            cap.uvs.push([u, v_tex]);
+            cap.source.push(cap.source[v]);
+            along.push(t);
+        }
+        column[v] = Some(first);
+        first
+    };
+    for (a, b) in edges {
+        let ca = make_column(cap, &mut along, a);
+        let cb = make_column(cap, &mut along, b);
+        for k in 0..ROWS as u32 {
+            // The cap lies left of a->b seen from outside; continue it across the edge.
+            let (a0, b0, a1, b1) = (ca + k, cb + k, ca + k + 1, cb + k + 1);
+            cap.indices.extend([b0, a0, a1, b0, a1, b1]);
+        }
+    }
+    along
+}

@@ -1,0 +1,117 @@
+//! The base mesh shaped for one role, in glTF units (metres, Y up, feet on
+//! the ground, facing +Z), with smooth normals, skin weights and the dense
+//! morph deltas every part copies from.
+
+use glam::Vec3;
+
+use super::arkit::{ARKIT_NAMES, VISEME_RECIPES, VRM_RECIPES, expand};
+use super::data::BaseData;
+use super::obj::ObjFace;
+use super::target::Target;
+
+/// MakeHuman files are in decimetres.
+pub const METRES_PER_UNIT: f32 = 0.1;
+
+/// Groups that are rendered; everything else (joint cubes, genitals, tights,
+/// skirt, the long-hair helper) is dropped.
+pub fn rendered_group(name: &str) -> bool {
+    name == "body"
+        || name == "helper-l-eye"
+        || name == "helper-r-eye"
+        || name.starts_with("helper-l-eyelashes")
+        || name.starts_with("helper-r-eyelashes")
+        || name == "helper-upper-teeth"
+        || name == "helper-lower-teeth"
+        || name == "helper-tongue"
+}
+
+pub struct Shaped {
+    /// Every base vertex, metres.
+    pub positions: Vec<Vec3>,
+    /// Area-weighted smooth normals over the rendered faces (zero elsewhere).
+    pub normals: Vec<Vec3>,
+    /// Faces of rendered groups, in file order.
+    pub faces: Vec<ObjFace>,
+    /// Morph names and dense per-base-vertex deltas in metres.
+    pub morphs: Vec<(String, Vec<Vec3>)>,
+}
+
+impl Shaped {
+    pub fn new(base: &BaseData, macro_targets: &[(Target, f32)]) -> Shaped {
+        let mut positions = base.obj.positions.clone();
+        for (target, weight) in macro_targets {
+            target.apply(&mut positions, *weight);
+        }
+        let body = base.obj.group_index("body");
+        let faces: Vec<ObjFace> = base
+            .obj
+            .faces
+            .iter()
+            .filter(|f| rendered_group(&base.obj.groups[f.group as usize]))
+            .copied()
+            .collect();
+        let lowest = faces
+            .iter()
+            .filter(|f| Some(f.group) == body)
+            .flat_map(|f| f.v[..f.corners as usize].iter())
+            .map(|&v| positions[v as usize].y)
+            .fold(f32::INFINITY, f32::min);
+        let lowest = if lowest.is_finite() { lowest } else { 0.0 };
+        for p in &mut positions {
+            *p = Vec3::new(p.x, p.y - lowest, p.z) * METRES_PER_UNIT;
+        }
+        let normals = smooth_normals(&positions, &faces);
+        let morphs = build_morphs(&base.faceunits, positions.len());
+        Shaped {
+            positions,
+            normals,
+            faces,
+            morphs,
+        }
+    }
+}
+
+/// Area-weighted vertex normals: each face adds its (unnormalised) normal to
+/// its corners, so large faces count more and seams stay smooth.
+pub fn smooth_normals(positions: &[Vec3], faces: &[ObjFace]) -> Vec<Vec3> {
+    let mut normals = vec![Vec3::ZERO; positions.len()];
+    for face in faces {
+        for tri in face.triangles() {
+            let [a, b, c] = tri.map(|k| face.v[k] as usize);
+            let n = (positions[b] - positions[a]).cross(positions[c] - positions[a]);
+            normals[a] += n;
+            normals[b] += n;
+            normals[c] += n;
+        }
+    }
+    for n in &mut normals {
+        *n = n.normalize_or_zero();
+    }
+    normals
+}
+
+fn build_morphs(faceunits: &[Target], vertex_count: usize) -> Vec<(String, Vec<Vec3>)> {
+    let mut units: Vec<Vec<Vec3>> = Vec::with_capacity(faceunits.len());
+    for target in faceunits {
+        let mut dense = vec![Vec3::ZERO; vertex_count];
+        target.apply(&mut dense, METRES_PER_UNIT);
+        units.push(dense);
+    }
+    let mut morphs: Vec<(String, Vec<Vec3>)> = Vec::new();
+    for recipe in VISEME_RECIPES.iter().chain(VRM_RECIPES.iter()) {
+        let mut dense = vec![Vec3::ZERO; vertex_count];
+        for (unit, weight) in expand(recipe.1) {
+            for (d, u) in dense.iter_mut().zip(&units[unit]) {
+                *d += *u * weight;
+            }
+        }
+        morphs.push((recipe.0.to_string(), dense));
+    }
+    let mut all: Vec<(String, Vec<Vec3>)> = ARKIT_NAMES
+        .iter()
+        .map(|n| n.to_string())
+        .zip(units)
+        .collect();
+    all.extend(morphs);
+    all
+}
