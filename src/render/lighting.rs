@@ -22,8 +22,12 @@ fn light_direction(camera: &Camera, azimuth: f32, elevation: f32) -> Vec3 {
     tilted.normalize_or(to_camera)
 }
 
-/// Side of the key light's square shadow map, texels.
-pub const SHADOW_MAP_SIZE: u32 = 768;
+/// Side of the key light's square shadow map, texels. About 1.3 mm per
+/// texel on a head-and-shoulders frame: with the 3×3 filter that gives a
+/// ~5 mm penumbra, the soft edge of a softbox key. Sharper maps looked harsh
+/// and made nose shadows flicker across the lips as the head moves (which
+/// tests/spine_mp4.rs measures as mouth motion), and cost more on lavapipe.
+pub const SHADOW_MAP_SIZE: u32 = 384;
 
 /// Orthographic view from the key light covering what the camera frames
 /// (the view's width and height at the target's distance, with margin),
