@@ -212,7 +212,8 @@ struct Surface {
     skin: f32,
 }
 
-fn direct_light(s: Surface, to_light: vec3<f32>, radiance: vec3<f32>) -> vec3<f32> {
+// `specular_scale` dims only the highlight: see `specular_occlusion`.
+fn direct_light(s: Surface, to_light: vec3<f32>, radiance: vec3<f32>, specular_scale: f32) -> vec3<f32> {
     let n_dot_l_signed = dot(s.normal, to_light);
     let n_dot_l = max(n_dot_l_signed, 0.0);
     let n_dot_v = max(dot(s.normal, s.view), 1e-4);
@@ -222,7 +223,7 @@ fn direct_light(s: Surface, to_light: vec3<f32>, radiance: vec3<f32>) -> vec3<f3
     let f = fresnel_schlick(s.f0, v_dot_h);
     let specular = f * distribution_ggx(n_dot_h, s.alpha) * visibility_smith_ggx(n_dot_l, n_dot_v, s.alpha) * n_dot_l;
     let diffuse = (vec3<f32>(1.0) - f) * (1.0 - s.metallic) * s.albedo / PI * diffuse_weight(n_dot_l_signed, s.skin);
-    return (diffuse * PI + specular * PI) * radiance;
+    return (diffuse * PI + specular * PI * specular_scale) * radiance;
 }
 
 // Karis' analytic fit of the split-sum environment BRDF (Unreal, 2014).
@@ -328,14 +329,20 @@ fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f3
     s.skin = material.skin;
 
     let key_visibility = key_light_visibility(in.world_position, geometric_normal);
-    var color = direct_light(s, frame.key_direction.xyz, frame.key_radiance.rgb * key_visibility);
-    color = color + direct_light(s, frame.fill_direction.xyz, frame.fill_radiance.rgb);
-    color = color + direct_light(s, frame.rim_direction.xyz, frame.rim_radiance.rgb);
+    // Specular occlusion: only the key light has a shadow map, but a point
+    // the key cannot see (inside the mouth, under the chin) is mostly hidden
+    // from the other lights and the sky too. Highlights there read as wet
+    // plastic, so they fade with the key's visibility; diffuse fill stays,
+    // so shadows never go black.
+    let specular_occlusion = mix(0.2, 1.0, key_visibility);
+    var color = direct_light(s, frame.key_direction.xyz, frame.key_radiance.rgb * key_visibility, 1.0);
+    color = color + direct_light(s, frame.fill_direction.xyz, frame.fill_radiance.rgb, specular_occlusion);
+    color = color + direct_light(s, frame.rim_direction.xyz, frame.rim_radiance.rgb, specular_occlusion);
 
     let n_dot_v = max(dot(normal, view), 1e-4);
     let ambient_diffuse = hemisphere(normal) * s.albedo * (1.0 - metallic);
     let reflected = reflect(-view, normal);
-    let ambient_specular = hemisphere(reflected) * env_brdf_approx(s.f0, roughness, n_dot_v);
+    let ambient_specular = hemisphere(reflected) * env_brdf_approx(s.f0, roughness, n_dot_v) * specular_occlusion;
     color = color + (ambient_diffuse + ambient_specular) * occlusion;
     color = color * material.cavity_occlusion + emissive;
     return tone_map_pbr_neutral(color);
