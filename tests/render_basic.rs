@@ -346,3 +346,11 @@ fn invalid_input_is_an_error_not_a_panic() {
     assert!(avatarcast::render::Renderer::new(settings(0, 32, 1, BACKGROUND)).is_err());
     assert!(avatarcast::render::Renderer::new(settings(32, 32, 2, BACKGROUND)).is_err());
 }
+
+#[test]
+fn renderer_and_uploaded_avatars_can_move_to_a_render_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<avatarcast::render::Renderer>();
+    assert_send::<avatarcast::render::GpuAvatar>();
+    assert_send::<RenderedFrame>();
+}
