@@ -201,7 +201,15 @@ fn msaa_4x_smooths_edges_that_1x_leaves_hard() {
         let Some(mut renderer) = renderer_or_skip(settings(64, 64, samples, [0, 0, 0])) else {
             return;
         };
-        assert_eq!(renderer.settings().msaa_samples, samples);
+        if renderer.settings().msaa_samples != samples {
+            // GL adapters resolve MSAA to black on llvmpipe, so the renderer
+            // lowers them to 1x (AVATARCAST_ADAPTER=gl shows this path).
+            let adapter = renderer.adapter_description();
+            assert!(adapter.contains("Gl"), "MSAA lowered on {adapter}");
+            assert_eq!(renderer.settings().msaa_samples, 1);
+            eprintln!("{adapter}: MSAA {samples}x lowered to 1x as documented");
+            return;
+        }
         let mut gpu = renderer.upload(&avatar).unwrap();
         let frame = renderer
             .render(&mut gpu, &AvatarPose::rest(&avatar), &front_camera())
