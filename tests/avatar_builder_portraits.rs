@@ -126,6 +126,15 @@ fn built_roles_render_with_working_faces() {
                 turned.node_rotations.push((node, rotation));
             }
         }
+        // The whole figure: uniform, trousers and shoes.
+        let mut full = front;
+        full.target = glam::Vec3::new(0.0, framing.head_center.y * 0.52, 0.0);
+        full.eye = full.target + glam::Vec3::new(1.2, 0.3, 4.2);
+        full.fov_y_radians = 0.45;
+        let frame = renderer
+            .render(&mut gpu, &AvatarPose::rest(avatar), &full)
+            .expect("render");
+        write_preview(&format!("builder_{id}_body_front"), &frame);
         for (view, yaw) in [("front", 0.0), ("three_quarter", -0.6)] {
             let frame = renderer
                 .render(&mut gpu, &turned, &Camera::portrait(&framing, 1.0, yaw))

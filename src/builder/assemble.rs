@@ -193,6 +193,8 @@ pub fn assemble(
     );
     lashes.material = doc.material(json!({"name": "eyelashes", "alphaMode": "MASK", "alphaCutoff": 0.5, "doubleSided": true,
         "pbrMetallicRoughness": {"baseColorTexture": {"index": lash_tex}, "metallicFactor": 0.0, "roughnessFactor": 0.7}}));
+    teeth.untextured = true;
+    tongue.untextured = true;
     teeth.material = doc.material(json!({"name": "teeth", "pbrMetallicRoughness": {
         "baseColorFactor": [0.78, 0.74, 0.66, 1.0], "metallicFactor": 0.0, "roughnessFactor": 0.3}}));
     tongue.material = doc.material(json!({"name": "tongue", "pbrMetallicRoughness": {
@@ -223,6 +225,7 @@ pub fn assemble(
         true,
     );
     trousers.tangents = true;
+    shoes.untextured = true;
     shoes.material = cloth(&mut doc, "shoes", [0.02, 0.018, 0.018], 0.35, false);
 
     let mut parts: Vec<(Part, bool)> = vec![

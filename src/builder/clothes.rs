@@ -48,7 +48,7 @@ pub fn dress(body: &Part, cover: &[Cover], neck: Vec3) -> Uniform {
 
     let hem = |a: Vec3, b: Vec3| !(near_neck(a, neck) && near_neck(b, neck));
     // (offset, drape limit, drape iterations) per garment: the shirt hangs
-    // loosest, shoes fit tight.
+    // loosest; shoes smooth over the toes.
     let garment = |c: Cover, fit: (f32, f32, u32), name: &str| -> (Part, Vec<u32>, Vec<usize>) {
         let tris = tris_of(c);
         let offsets = vec![fit.0; body.positions.len()];
@@ -67,7 +67,7 @@ pub fn dress(body: &Part, cover: &[Cover], neck: Vec3) -> Uniform {
     };
     let (mut shirt, shirt_map, shirt_tris) = garment(Cover::Shirt, (0.006, 0.03, 12), "shirt");
     let (trousers, _, _) = garment(Cover::Trousers, (0.005, 0.012, 4), "trousers");
-    let (shoes, _, _) = garment(Cover::Shoes, (0.007, 0.007, 0), "shoes");
+    let (shoes, _, _) = garment(Cover::Shoes, (0.007, 0.02, 10), "shoes");
 
     // The collar rises from the shirt's open edges around the neck.
     let collar_edges: Vec<(usize, usize)> = boundary_edges(body, &shirt_tris)

@@ -25,6 +25,8 @@ pub struct Part {
     pub material: usize,
     /// Emit TANGENT (for normal-mapped materials).
     pub tangents: bool,
+    /// The material samples no texture: leave out TEXCOORD_0.
+    pub untextured: bool,
 }
 
 impl Part {
@@ -143,8 +145,10 @@ impl Part {
         let mut attributes = json!({
             "POSITION": doc.floats(&positions, true),
             "NORMAL": doc.floats(&normals, false),
-            "TEXCOORD_0": doc.floats(&self.uvs, false),
         });
+        if !self.untextured {
+            attributes["TEXCOORD_0"] = json!(doc.floats(&self.uvs, false));
+        }
         if self.tangents {
             attributes["TANGENT"] = json!(doc.floats(&self.compute_tangents(), false));
         }

@@ -107,10 +107,13 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
     let mut rough = Canvas::new(sizes[1], 3, &[1.0, 0.55, 0.0]);
     rough.bake(&body.indices, &body.uvs, &attrs, STRIDE, |a, texel| {
         let p = Vec3::new(a[0], a[1], a[2]);
+        let n = Vec3::new(a[3], a[4], a[5]);
         let mut g = 0.58 + (fbm3(p * 40.0, 2, 21) - 0.5) * 0.14;
-        // The T-zone is oilier, lips are glossier.
+        // Lips are glossier; brow hair and the scalp under the hair are matte.
         let lips = masks.lips.sample([a[7], a[8]]);
         g *= 1.0 - lips * 0.2;
+        let hairy = brow(p, n, head, male).max(a[6]);
+        g += (0.85 - g) * hairy;
         texel.copy_from_slice(&[1.0, g, 0.0]);
     });
     rough.dilate(4);
