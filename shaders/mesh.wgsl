@@ -225,6 +225,14 @@ fn direct_light(s: Surface, to_light: vec3<f32>, radiance: vec3<f32>) -> vec3<f3
     return (diffuse * PI + specular * PI) * radiance;
 }
 
+// Fill and rim are broad, dim sources: their highlights are faint and
+// blurred, so they add diffuse light only (the sky term carries their
+// share of reflections). One GGX evaluation per pixel instead of three.
+fn diffuse_light(s: Surface, to_light: vec3<f32>, radiance: vec3<f32>) -> vec3<f32> {
+    let n_dot_l_signed = dot(s.normal, to_light);
+    return (1.0 - s.metallic) * s.albedo * diffuse_weight(n_dot_l_signed, s.skin) * radiance;
+}
+
 // Karis' analytic fit of the split-sum environment BRDF (Unreal, 2014).
 fn env_brdf_approx(f0: vec3<f32>, roughness: f32, n_dot_v: f32) -> vec3<f32> {
     let c0 = vec4<f32>(-1.0, -0.0275, -0.572, 0.022);
@@ -235,13 +243,14 @@ fn env_brdf_approx(f0: vec3<f32>, roughness: f32, n_dot_v: f32) -> vec3<f32> {
     return f0 * ab.x + vec3<f32>(ab.y);
 }
 
-// Fraction of the key light reaching `world_position`: 3×3 hardware-filtered
-// comparisons 1.5 texels apart, a soft penumbra like a softbox's without
-// per-pixel noise (which the video encoder would pay for).
+// Fraction of the key light reaching `world_position`: four hardware-filtered
+// comparisons one texel apart, which together weigh a 3×3-texel tent (~6 mm,
+// the soft edge of a softbox key). No per-pixel noise, which the video
+// encoder would pay for. Four taps, not nine: on llvmpipe every tap is paid
+// by every pixel (branches are predicated), and this is the priciest part
+// of the shader.
 fn key_light_visibility(world_position: vec3<f32>, normal: vec3<f32>) -> f32 {
-    // Surfaces facing away get no key light anyway (skin wraps up to ~30°
-    // past the terminator); skipping them saves nine lookups per pixel.
-    if frame.shadow_params.z == 0.0 || dot(normal, frame.key_direction.xyz) < -0.5 {
+    if frame.shadow_params.z == 0.0 {
         return 1.0;
     }
     let offset_position = world_position + normal * frame.shadow_params.y;
@@ -251,15 +260,12 @@ fn key_light_visibility(world_position: vec3<f32>, normal: vec3<f32>) -> f32 {
     if any(uv < vec2<f32>(0.0)) || any(uv > vec2<f32>(1.0)) || ndc.z > 1.0 {
         return 1.0;
     }
-    let texel = frame.shadow_params.x;
-    var lit = 0.0;
-    for (var y = -1; y <= 1; y = y + 1) {
-        for (var x = -1; x <= 1; x = x + 1) {
-            let tap = vec2<f32>(f32(x), f32(y)) * 1.5 * texel;
-            lit = lit + textureSampleCompareLevel(shadow_map, shadow_sampler, uv + tap, ndc.z);
-        }
-    }
-    return lit / 9.0;
+    let half_texel = 0.5 * frame.shadow_params.x;
+    var lit = textureSampleCompareLevel(shadow_map, shadow_sampler, uv + vec2<f32>(-half_texel, -half_texel), ndc.z);
+    lit = lit + textureSampleCompareLevel(shadow_map, shadow_sampler, uv + vec2<f32>(half_texel, -half_texel), ndc.z);
+    lit = lit + textureSampleCompareLevel(shadow_map, shadow_sampler, uv + vec2<f32>(-half_texel, half_texel), ndc.z);
+    lit = lit + textureSampleCompareLevel(shadow_map, shadow_sampler, uv + vec2<f32>(half_texel, half_texel), ndc.z);
+    return 0.25 * lit;
 }
 
 fn hemisphere(direction: vec3<f32>) -> vec3<f32> {
@@ -328,14 +334,20 @@ fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f3
     s.skin = material.skin;
 
     let key_visibility = key_light_visibility(in.world_position, geometric_normal);
+    // Specular occlusion: only the key light has a shadow map, but a point
+    // the key cannot see (inside the mouth, under the chin) is mostly hidden
+    // from the sky too. Sky reflections there read as wet plastic, so they
+    // fade with the key's visibility; diffuse fill stays, so shadows never
+    // go black.
+    let specular_occlusion = mix(0.2, 1.0, key_visibility);
     var color = direct_light(s, frame.key_direction.xyz, frame.key_radiance.rgb * key_visibility);
-    color = color + direct_light(s, frame.fill_direction.xyz, frame.fill_radiance.rgb);
-    color = color + direct_light(s, frame.rim_direction.xyz, frame.rim_radiance.rgb);
+    color = color + diffuse_light(s, frame.fill_direction.xyz, frame.fill_radiance.rgb);
+    color = color + diffuse_light(s, frame.rim_direction.xyz, frame.rim_radiance.rgb);
 
     let n_dot_v = max(dot(normal, view), 1e-4);
     let ambient_diffuse = hemisphere(normal) * s.albedo * (1.0 - metallic);
     let reflected = reflect(-view, normal);
-    let ambient_specular = hemisphere(reflected) * env_brdf_approx(s.f0, roughness, n_dot_v);
+    let ambient_specular = hemisphere(reflected) * env_brdf_approx(s.f0, roughness, n_dot_v) * specular_occlusion;
     color = color + (ambient_diffuse + ambient_specular) * occlusion;
     color = color * material.cavity_occlusion + emissive;
     return tone_map_pbr_neutral(color);

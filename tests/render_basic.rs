@@ -201,7 +201,15 @@ fn msaa_4x_smooths_edges_that_1x_leaves_hard() {
         let Some(mut renderer) = renderer_or_skip(settings(64, 64, samples, [0, 0, 0])) else {
             return;
         };
-        assert_eq!(renderer.settings().msaa_samples, samples);
+        if renderer.settings().msaa_samples != samples {
+            // GL adapters resolve MSAA to black on llvmpipe, so the renderer
+            // lowers them to 1x (AVATARCAST_ADAPTER=gl shows this path).
+            let adapter = renderer.adapter_description();
+            assert!(adapter.contains("Gl"), "MSAA lowered on {adapter}");
+            assert_eq!(renderer.settings().msaa_samples, 1);
+            eprintln!("{adapter}: MSAA {samples}x lowered to 1x as documented");
+            return;
+        }
         let mut gpu = renderer.upload(&avatar).unwrap();
         let frame = renderer
             .render(&mut gpu, &AvatarPose::rest(&avatar), &front_camera())
@@ -345,4 +353,12 @@ fn invalid_input_is_an_error_not_a_panic() {
     assert!(err.to_string().contains("another Renderer"), "{err}");
     assert!(avatarcast::render::Renderer::new(settings(0, 32, 1, BACKGROUND)).is_err());
     assert!(avatarcast::render::Renderer::new(settings(32, 32, 2, BACKGROUND)).is_err());
+}
+
+#[test]
+fn renderer_and_uploaded_avatars_can_move_to_a_render_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<avatarcast::render::Renderer>();
+    assert_send::<avatarcast::render::GpuAvatar>();
+    assert_send::<RenderedFrame>();
 }

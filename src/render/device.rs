@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use super::RenderError;
 
-/// Environment variable that overrides the adapter choice: `cpu`, `gpu`, or a
-/// case-insensitive substring of the adapter name.
+/// Environment variable that overrides the adapter choice: `cpu`, `gpu`, a
+/// backend (`vulkan`, `gl`), or a case-insensitive substring of the adapter name.
 pub const ADAPTER_ENV: &str = "AVATARCAST_ADAPTER";
 
 /// The colour format every frame is rendered in: 8-bit sRGB, so shaders write
@@ -169,7 +169,11 @@ fn choose_adapter(
                 "" => true,
                 "cpu" => info.device_type == wgpu::DeviceType::Cpu,
                 "gpu" => info.device_type != wgpu::DeviceType::Cpu,
-                name => info.name.to_lowercase().contains(name),
+                // A name substring, or a backend: `vulkan`, `gl`.
+                name => {
+                    info.name.to_lowercase().contains(name)
+                        || format!("{:?}", info.backend).to_lowercase() == name
+                }
             }
         })
         .collect();

@@ -22,8 +22,13 @@ fn light_direction(camera: &Camera, azimuth: f32, elevation: f32) -> Vec3 {
     tilted.normalize_or(to_camera)
 }
 
-/// Side of the key light's square shadow map, texels.
-pub const SHADOW_MAP_SIZE: u32 = 768;
+/// Side of the key light's square shadow map, texels. About 2 mm per texel
+/// on a head-and-shoulders frame: with the shader's 3×3-texel tent filter
+/// that is a ~6 mm penumbra, the soft edge of a softbox key. Sharper maps
+/// looked harsh, made nose shadows flicker across the lips as the head moves
+/// (which tests/spine_mp4.rs measures as mouth motion) and cost more on
+/// lavapipe.
+pub const SHADOW_MAP_SIZE: u32 = 256;
 
 /// Orthographic view from the key light covering what the camera frames
 /// (the view's width and height at the target's distance, with margin),
@@ -84,9 +89,9 @@ pub fn frame_uniforms(camera: &Camera, aspect: f32, alpha_to_coverage: bool) -> 
         sky_radiance: [0.22, 0.24, 0.27, 0.0],
         ground_radiance: [0.09, 0.08, 0.075, 0.0],
         light_clip_from_world: light_clip_from_world.to_cols_array_2d(),
-        // Offsetting along the normal by ~1.5 texels hides shadow acne
-        // without detaching shadows from their casters.
-        shadow_params: [1.0 / SHADOW_MAP_SIZE as f32, 1.5 * texel_metres, 1.0, 0.0],
+        // Offsetting along the normal by a texel hides shadow acne without
+        // detaching shadows from their casters.
+        shadow_params: [1.0 / SHADOW_MAP_SIZE as f32, texel_metres, 1.0, 0.0],
         options: [alpha_to_coverage as u32 as f32, 0.0, 0.0, 0.0],
     }
 }

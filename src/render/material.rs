@@ -35,7 +35,7 @@ pub fn cavity_occlusion(material: &Material) -> f32 {
         .iter()
         .any(|k| name.contains(k))
     {
-        0.45
+        0.7
     } else {
         1.0
     }
