@@ -62,6 +62,9 @@ if ! echo "$wheel_sha256  $wheel" | sha256sum -c --status 2>/dev/null; then
   echo "$wheel_sha256  $wheel" | sha256sum -c --quiet
 fi
 
+# --- dialog embedding model (multilingual-e5-small, 4-bit, pure C; MIT) ------------
+scripts/fetch-models.sh
+
 # --- npm test tools (glTF validator, headless browser driver) ------------------
 if [ "$mode" = test ]; then
   for dir in tests/js tests/browser; do

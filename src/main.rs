@@ -32,6 +32,8 @@ enum Command {
     /// Build or inspect avatars.
     #[command(subcommand)]
     Avatar(AvatarCommand),
+    /// Chat with the dialog engine in the terminal (knowledge base, optional LLM).
+    Chat(avatarcast::dialog::repl::ChatArgs),
     /// Measure end-to-end speed (render, encode, whole file) and print a table.
     Bench(avatarcast::bench::BenchArgs),
 }
@@ -127,6 +129,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Chat(args) => avatarcast::dialog::repl::run_chat(&args),
         Command::Bench(args) => avatarcast::bench::run(&args),
     }
 }
