@@ -88,7 +88,7 @@ struct RenderArgs {
 #[derive(Subcommand)]
 enum AvatarCommand {
     /// Build the default roles (or your own) from the CC0 MakeHuman data.
-    Build(avatarcast::builder::BuildArgs),
+    Build(Box<avatarcast::builder::BuildArgs>),
     /// Print what an avatar file contains: meshes, morph targets, bones, framing.
     Info {
         /// A built role's name or a .glb/.gltf/.vrm file.
