@@ -11,6 +11,7 @@ use super::encode::{jpeg, png};
 use super::eye_tex::{bake_eyes, bake_lashes, fit_uvs};
 use super::fabric::bake_weave;
 use super::hair::{bake_hair, hair_shell};
+use super::mouth::mouth_cavity;
 use super::obj::ObjFace;
 use super::part::Part;
 use super::regions::{Head, apply_neckline, cover_by_vertex};
@@ -199,6 +200,9 @@ pub fn assemble(
         "baseColorFactor": [0.78, 0.74, 0.66, 1.0], "metallicFactor": 0.0, "roughnessFactor": 0.3}}));
     tongue.material = doc.material(json!({"name": "tongue", "pbrMetallicRoughness": {
         "baseColorFactor": [0.42, 0.12, 0.12, 1.0], "metallicFactor": 0.0, "roughnessFactor": 0.4}}));
+    let mut mouth = mouth_cavity(&teeth, &tongue);
+    mouth.material = doc.material(json!({"name": "mouth", "pbrMetallicRoughness": {
+        "baseColorFactor": [0.08, 0.015, 0.015, 1.0], "metallicFactor": 0.0, "roughnessFactor": 0.9}}));
     // Uniform.
     let weave = bake_weave(SIZES[6]);
     let weave_tex = doc.texture(
@@ -234,6 +238,7 @@ pub fn assemble(
         (lashes, false),
         (teeth, false),
         (tongue, false),
+        (mouth, false),
     ];
     if let Some(hair_mesh) = hair {
         let map = bake_hair(&hair_mesh, &head, role.hair_color.linear(), male, SIZES[5]);

@@ -19,6 +19,7 @@ mod fabric;
 mod glb;
 mod hair;
 mod hair_curtain;
+mod mouth;
 mod noise;
 mod obj;
 mod output;
@@ -50,7 +51,7 @@ use wheel::{MPFB, Wheel};
 
 /// Bumped whenever the builder's output changes for the same inputs, so
 /// `build_roles` rebuilds stale avatars.
-pub const BUILDER_VERSION: u32 = 2;
+pub const BUILDER_VERSION: u32 = 3;
 
 /// Builds one role's GLB from the wheel at `wheel_path`.
 pub fn build_role_glb(wheel_path: &Path, role: &RoleSpec) -> Result<Vec<u8>, BuildError> {
