@@ -11,61 +11,6 @@ use avatarcast::clock::{FrameRate, SampleTime};
 use avatarcast::visemes::{Viseme, VisemeCue, VisemeTimeline};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-const ARKIT: &[&str] = &[
-    "browDownLeft",
-    "browDownRight",
-    "browInnerUp",
-    "browOuterUpLeft",
-    "browOuterUpRight",
-    "cheekPuff",
-    "cheekSquintLeft",
-    "cheekSquintRight",
-    "eyeBlinkLeft",
-    "eyeBlinkRight",
-    "eyeLookDownLeft",
-    "eyeLookDownRight",
-    "eyeLookInLeft",
-    "eyeLookInRight",
-    "eyeLookOutLeft",
-    "eyeLookOutRight",
-    "eyeLookUpLeft",
-    "eyeLookUpRight",
-    "eyeSquintLeft",
-    "eyeSquintRight",
-    "eyeWideLeft",
-    "eyeWideRight",
-    "jawForward",
-    "jawLeft",
-    "jawOpen",
-    "jawRight",
-    "mouthClose",
-    "mouthDimpleLeft",
-    "mouthDimpleRight",
-    "mouthFrownLeft",
-    "mouthFrownRight",
-    "mouthFunnel",
-    "mouthLeft",
-    "mouthLowerDownLeft",
-    "mouthLowerDownRight",
-    "mouthPressLeft",
-    "mouthPressRight",
-    "mouthPucker",
-    "mouthRight",
-    "mouthRollLower",
-    "mouthRollUpper",
-    "mouthShrugLower",
-    "mouthShrugUpper",
-    "mouthSmileLeft",
-    "mouthSmileRight",
-    "mouthStretchLeft",
-    "mouthStretchRight",
-    "mouthUpperUpLeft",
-    "mouthUpperUpRight",
-    "noseSneerLeft",
-    "noseSneerRight",
-    "tongueOut",
-];
-
 fn mesh(name: &str, morphs: Vec<String>) -> Mesh {
     Mesh {
         name: name.into(),
@@ -81,7 +26,7 @@ fn avatar() -> Avatar {
         .skip(1)
         .map(|v| v.morph_name())
         .collect();
-    let face: Vec<String> = ARKIT
+    let face: Vec<String> = avatarcast::builder::ARKIT_NAMES
         .iter()
         .map(|s| s.to_string())
         .chain(visemes.iter().cloned())
