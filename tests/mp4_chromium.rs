@@ -25,16 +25,7 @@ use mp4_support::frame_audio_range;
 const WIDTH: u32 = 256;
 const HEIGHT: u32 = 128;
 const FPS: FrameRate = FrameRate::new(30, 1);
-const PATCHES: [[u8; 3]; 8] = [
-    [235, 40, 40],
-    [40, 200, 60],
-    [40, 60, 220],
-    [255, 255, 255],
-    [0, 0, 0],
-    [128, 128, 128],
-    [224, 172, 150],
-    [141, 85, 60],
-];
+const PATCHES: [[u8; 3]; 8] = mp4_support::COLOUR_PATCHES;
 
 fn find_chromium() -> Option<PathBuf> {
     ["chromium", "chromium-browser", "google-chrome"]

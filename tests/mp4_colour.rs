@@ -15,17 +15,7 @@ const ROWS: u32 = 2;
 const WIDTH: u32 = PATCH * COLUMNS;
 const HEIGHT: u32 = PATCH * ROWS;
 
-/// Saturated primaries, greys and skin tones (what an avatar shows most).
-const PATCHES: [[u8; 3]; 8] = [
-    [235, 40, 40],
-    [40, 200, 60],
-    [40, 60, 220],
-    [255, 255, 255],
-    [0, 0, 0],
-    [128, 128, 128],
-    [224, 172, 150],
-    [141, 85, 60],
-];
+const PATCHES: [[u8; 3]; 8] = mp4_support::COLOUR_PATCHES;
 
 fn patch_frame() -> Vec<u8> {
     let mut rgba = Vec::with_capacity((WIDTH * HEIGHT * 4) as usize);

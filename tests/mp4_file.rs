@@ -74,16 +74,7 @@ fn two_seconds_of_aac_and_h264_probe_as_expected() {
     eprintln!("{}", ffprobe_compact(&path));
 
     let probe = ffprobe(&path);
-    let streams = probe["streams"].as_array().expect("streams");
-    assert_eq!(streams.len(), 2, "{probe:#}");
-    let video = streams
-        .iter()
-        .find(|s| s["codec_type"] == "video")
-        .expect("a video stream");
-    let audio = streams
-        .iter()
-        .find(|s| s["codec_type"] == "audio")
-        .expect("an audio stream");
+    let (video, audio) = video_and_audio(&probe);
 
     assert_eq!(video["codec_name"], "h264");
     assert_eq!(video["codec_tag_string"], "avc1");

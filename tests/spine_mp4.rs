@@ -3,6 +3,7 @@
 //! with ffmpeg and looking at the mouth region of the frames against the sound.
 
 mod common;
+mod mp4_support;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -218,7 +219,7 @@ fn check_clip(text: &str, lang: Lang, label: &str) {
     let Some(avatar_path) = test_avatar() else {
         return;
     };
-    if !common::require(common::have_tool("ffprobe"), "ffprobe/ffmpeg not installed") {
+    if !mp4_support::ffmpeg_tools_available(label) {
         return;
     }
     let avatar = Arc::new(Avatar::load(&avatar_path).expect("load avatar"));
@@ -227,17 +228,8 @@ fn check_clip(text: &str, lang: Lang, label: &str) {
     let summary = render_clip(&avatar, text, lang, &out);
 
     // Streams: one H.264 and one AAC, right size, rate and duration.
-    let probe = common::ffprobe(&out);
-    let streams = probe["streams"].as_array().expect("streams");
-    assert_eq!(streams.len(), 2, "{probe}");
-    let video = streams
-        .iter()
-        .find(|s| s["codec_type"] == "video")
-        .expect("a video stream");
-    let audio = streams
-        .iter()
-        .find(|s| s["codec_type"] == "audio")
-        .expect("an audio stream");
+    let probe = mp4_support::ffprobe(&out);
+    let (video, audio) = mp4_support::video_and_audio(&probe);
     assert_eq!(video["codec_name"], "h264");
     assert_eq!(audio["codec_name"], "aac");
     assert_eq!(video["width"], SIZE);
@@ -259,9 +251,9 @@ fn check_clip(text: &str, lang: Lang, label: &str) {
     );
 
     // Mouth: moves while the voice is loud, rests in the silence before and after.
-    let frames = common::decode_rgb_frames(&out, SIZE, SIZE);
+    let frames = mp4_support::decode_video_rgb(&out, SIZE, SIZE);
     assert_eq!(frames.len() as u64, summary.frames, "decoded frame count");
-    let audio = common::decode_audio_48k(&out);
+    let audio = mp4_support::decode_audio(&out);
     assert!(
         (audio.len() as f64 / 48_000.0 - expected).abs() < 0.03,
         "decoded audio length {}",

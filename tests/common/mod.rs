@@ -2,8 +2,7 @@
 //! and the skip-unless-CI rule (under `CI=true` nothing skips).
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 pub fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -52,65 +51,4 @@ pub fn default_roles() -> Vec<PathBuf> {
         .collect();
     glbs.sort();
     glbs
-}
-
-pub fn have_tool(name: &str) -> bool {
-    Command::new(name).arg("-version").output().is_ok()
-}
-
-/// Runs a command and returns stdout, panicking with stderr on failure.
-pub fn run_ok(cmd: &mut Command) -> Vec<u8> {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-/// ffprobe's view of a media file as JSON (streams + format).
-pub fn ffprobe(path: &Path) -> serde_json::Value {
-    let out = run_ok(
-        Command::new("ffprobe")
-            .args([
-                "-v",
-                "error",
-                "-show_streams",
-                "-show_format",
-                "-of",
-                "json",
-            ])
-            .arg(path),
-    );
-    serde_json::from_slice(&out).expect("ffprobe prints JSON")
-}
-
-/// Decoded video frames as RGB24, honouring the file's edit lists.
-pub fn decode_rgb_frames(path: &Path, width: u32, height: u32) -> Vec<Vec<u8>> {
-    let raw = run_ok(
-        Command::new("ffmpeg")
-            .args(["-v", "error", "-i"])
-            .arg(path)
-            .args(["-map", "0:v:0", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]),
-    );
-    let frame_len = (width * height * 3) as usize;
-    raw.chunks_exact(frame_len).map(<[u8]>::to_vec).collect()
-}
-
-/// Decoded audio as mono f32 at 48 kHz, honouring edit lists (priming removed).
-pub fn decode_audio_48k(path: &Path) -> Vec<f32> {
-    let raw = run_ok(
-        Command::new("ffmpeg")
-            .args(["-v", "error", "-i"])
-            .arg(path)
-            .args([
-                "-map", "0:a:0", "-ac", "1", "-ar", "48000", "-f", "f32le", "-",
-            ]),
-    );
-    raw.chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect()
 }

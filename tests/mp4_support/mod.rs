@@ -50,6 +50,33 @@ pub fn ffprobe(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("ffprobe prints JSON")
 }
 
+/// The one video and one audio stream of an ffprobe report; panics (a test
+/// failure) unless there are exactly those two.
+pub fn video_and_audio(probe: &serde_json::Value) -> (&serde_json::Value, &serde_json::Value) {
+    let streams = probe["streams"].as_array().expect("streams");
+    assert_eq!(streams.len(), 2, "{probe:#}");
+    let of = |kind: &str| {
+        streams
+            .iter()
+            .find(|s| s["codec_type"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} stream: {probe:#}"))
+    };
+    (of("video"), of("audio"))
+}
+
+/// Colour patches for colour-accuracy checks: saturated primaries, greys and
+/// skin tones (what an avatar shows most).
+pub const COLOUR_PATCHES: [[u8; 3]; 8] = [
+    [235, 40, 40],
+    [40, 200, 60],
+    [40, 60, 220],
+    [255, 255, 255],
+    [0, 0, 0],
+    [128, 128, 128],
+    [224, 172, 150],
+    [141, 85, 60],
+];
+
 /// The human-readable stream summary, for reports.
 pub fn ffprobe_compact(path: &Path) -> String {
     let out = Command::new("ffprobe")
