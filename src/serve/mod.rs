@@ -72,8 +72,6 @@ pub enum ServeError {
     Thread(String),
     #[error("the network side stopped reading media for over 2 s; the session is closed")]
     Stalled,
-    #[error("the session ended")]
-    SessionGone,
     #[error("HTTP server failed: {0}")]
     Http(std::io::Error),
 }

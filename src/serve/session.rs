@@ -229,6 +229,12 @@ impl Session {
                     Some(MediaOut::Event(event)) => {
                         self.send_chat(&chat::event_json(&event)).await;
                     }
+                    Some(MediaOut::FirstMedia { id, audio, video }) => {
+                        tracing::debug!(
+                            "session {}: reply {id}: first audio after {audio:?}, first frame after {video:?}",
+                            self.id
+                        );
+                    }
                     Some(MediaOut::Failed(message)) => {
                         tracing::warn!("session {}: {message}", self.id);
                         break "media failed";
