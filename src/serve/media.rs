@@ -292,7 +292,7 @@ impl Stream {
             }
         }
         let Some(time) = due else {
-            return Ok(true);
+            return self.report_first_media(out);
         };
         let annexb = self
             .pipeline
@@ -313,18 +313,23 @@ impl Stream {
             let latency = p.received.elapsed();
             p.video_seen = Some(latency);
             metrics.text_to_first_video.observe(latency);
-            if let Some(audio) = p.audio_seen {
-                let first = MediaOut::FirstMedia {
-                    id: p.id,
-                    audio,
-                    video: latency,
-                };
-                if !send(out, first)? {
-                    return Ok(false);
-                }
-            }
         }
-        Ok(true)
+        self.report_first_media(out)
+    }
+
+    /// Once a reply's first audio and first frame are both out, say how long
+    /// each took (either may come first: a frame is due at its instant, the
+    /// audio chunk holding the same instant when that chunk has elapsed).
+    fn report_first_media(&mut self, out: &Sender<MediaOut>) -> Result<bool, ServeError> {
+        let Some(p) = self.pending.as_ref() else {
+            return Ok(true);
+        };
+        let (Some(audio), Some(video)) = (p.audio_seen, p.video_seen) else {
+            return Ok(true);
+        };
+        let id = p.id;
+        self.pending = None;
+        send(out, MediaOut::FirstMedia { id, audio, video })
     }
 }
 
