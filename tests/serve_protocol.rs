@@ -123,6 +123,19 @@ async fn a_session_streams_chats_is_capped_and_delete_frees_it() {
     let before = client.stats();
     assert!(before.keyframes >= 1, "the first frame is an IDR");
     assert!(before.first_video_is_keyframe, "decoding can start at once");
+    // Both tracks are in one MediaStream (browsers lip-sync them), and their
+    // RTP clocks step exactly with the audio clock: 960 ticks per 20 ms
+    // Opus frame, whole 3600-tick frame periods for 25 fps video.
+    let msids: Vec<&str> = client
+        .answer_sdp
+        .lines()
+        .filter_map(|l| l.strip_prefix("a=msid:"))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(msids.len(), 2, "{}", client.answer_sdp);
+    assert_eq!(msids[0], msids[1], "one MediaStream for audio and video");
+    assert_eq!(before.odd_audio_steps, 0, "{before:?}");
+    assert_eq!(before.odd_video_steps, 0, "{before:?}");
 
     // A keyframe request (PLI) is answered with an IDR well before the
     // periodic one (every 10 s).

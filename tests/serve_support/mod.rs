@@ -163,6 +163,13 @@ pub struct Stats {
     pub first_video_is_keyframe: bool,
     pub audio_packets: u64,
     pub video_ssrc: Option<u32>,
+    /// RTP timestamp steps between consecutive video frames that are not
+    /// a whole number of 25 fps frame periods (3600 ticks at 90 kHz).
+    pub odd_video_steps: u64,
+    /// Audio timestamp steps other than one 20 ms Opus frame (960 ticks).
+    pub odd_audio_steps: u64,
+    last_video_ts: Option<u32>,
+    last_audio_ts: Option<u32>,
 }
 
 struct Viewer {
@@ -201,10 +208,23 @@ impl PeerConnectionEventHandler for Viewer {
                     continue;
                 };
                 let mut s = lock(&stats);
+                let ts = packet.header.timestamp;
                 if kind == RtpCodecKind::Audio {
                     s.audio_packets += 1;
+                    if let Some(last) = s.last_audio_ts.replace(ts)
+                        && ts.wrapping_sub(last) != 960
+                    {
+                        s.odd_audio_steps += 1;
+                    }
                     continue;
                 }
+                if let Some(last) = s.last_video_ts
+                    && ts != last
+                    && ts.wrapping_sub(last) % 3600 != 0
+                {
+                    s.odd_video_steps += 1;
+                }
+                s.last_video_ts = Some(ts);
                 let p = &packet.payload;
                 let starts_keyframe = match p.first().map(|b| b & 0x1f) {
                     Some(24) | Some(5) | Some(7) => true,
@@ -259,6 +279,7 @@ pub struct Client {
     pub dc: Arc<dyn DataChannel>,
     pub location: String,
     pub offer_sdp: String,
+    pub answer_sdp: String,
     stats: Arc<Mutex<Stats>>,
     video_track: Arc<Mutex<Option<Arc<dyn TrackRemote>>>>,
     opened: watch::Receiver<bool>,
@@ -349,6 +370,10 @@ impl Client {
         let location = r.header("location").expect("Location header").to_string();
         assert!(location.starts_with("/whep/"), "{location}");
         let answer = RTCSessionDescription::answer(r.body.clone()).expect("answer parses");
+        assert!(
+            r.body.contains("a=candidate:"),
+            "the answer carries its ICE candidates"
+        );
         pc.set_remote_description(answer)
             .await
             .expect("answer applies");
@@ -357,6 +382,7 @@ impl Client {
             dc,
             location,
             offer_sdp,
+            answer_sdp: r.body,
             stats,
             video_track,
             opened,
