@@ -28,6 +28,7 @@
 
 mod background;
 mod camera;
+mod culling;
 mod device;
 mod draw;
 mod lighting;
@@ -45,6 +46,7 @@ mod uniforms;
 mod upload;
 
 pub use camera::Camera;
+pub use morph::morph_region;
 pub use renderer::Renderer;
 pub use upload::GpuAvatar;
 

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::background::BackgroundPass;
+use super::culling::may_be_visible;
 use super::device::{COLOR_FORMAT, DEPTH_FORMAT, GpuDevice};
 use super::draw::draw_order;
 use super::lighting::frame_uniforms;
@@ -18,6 +19,7 @@ use super::upload::{GpuAvatar, UploadContext, upload_geometry};
 use super::{Camera, RenderError, RenderSettings, RenderedFrame};
 use crate::animation::AvatarPose;
 use crate::avatar::{Avatar, Material};
+use glam::Mat4;
 
 /// Tells apart the renderers of one process, so that a [`GpuAvatar`] is
 /// only drawn by the device that holds its buffers.
@@ -256,22 +258,22 @@ impl Renderer {
             }
         }
         let aspect = self.settings.width as f32 / self.settings.height as f32;
-        queue.write_buffer(
-            &self.frame_uniforms,
-            0,
-            bytemuck::bytes_of(&frame_uniforms(
-                camera,
-                aspect,
-                self.settings.msaa_samples > 1,
-            )),
-        );
+        let uniforms = frame_uniforms(camera, aspect, self.settings.msaa_samples > 1);
+        queue.write_buffer(&self.frame_uniforms, 0, bytemuck::bytes_of(&uniforms));
         let order = draw_order(avatar, &world, camera.view_from_world());
+        let in_view = visible_draws(avatar, &order, &matrices, camera.clip_from_world(aspect));
+        let in_light = visible_draws(
+            avatar,
+            &order,
+            &matrices,
+            Mat4::from_cols_array_2d(&uniforms.light_clip_from_world),
+        );
 
         let submission = self.gpu.checked(|device| {
             let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("frame"),
             });
-            self.encode(&mut encoder, avatar, &order);
+            self.encode(&mut encoder, avatar, &in_view, &in_light);
             encoder.copy_texture_to_buffer(
                 wgpu::TexelCopyTextureInfo {
                     texture: &self.targets.resolved,
@@ -292,7 +294,13 @@ impl Renderer {
         Ok(())
     }
 
-    fn encode(&self, encoder: &mut wgpu::CommandEncoder, avatar: &GpuAvatar, order: &[usize]) {
+    fn encode(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        avatar: &GpuAvatar,
+        in_view: &[usize],
+        in_light: &[usize],
+    ) {
         if avatar
             .primitives
             .iter()
@@ -315,7 +323,7 @@ impl Renderer {
             &self.pipelines,
             &self.frame_bind_group,
             avatar,
-            order,
+            in_light,
         );
 
         let (view, resolve_target) = match &self.targets.msaa {
@@ -353,7 +361,7 @@ impl Renderer {
         self.background.draw(&self.pipelines, &mut pass);
         pass.set_bind_group(0, &self.frame_bind_group, &[]);
         pass.set_bind_group(3, &self.shadow.bind_group, &[]);
-        for &index in order {
+        for &index in in_view {
             let draw = &avatar.draws[index];
             let Some(pipeline) = self.pipelines.get(draw.key) else {
                 continue;
@@ -402,4 +410,24 @@ impl Renderer {
             .pop_back()
             .ok_or_else(|| RenderError::Readback("the submitted frame did not come back".into()))
     }
+}
+
+/// The draws of `order` (in that order) whose primitive may be inside the
+/// clip volume of `clip_from_world` in this pose.
+fn visible_draws(
+    avatar: &GpuAvatar,
+    order: &[usize],
+    matrices: &[Mat4],
+    clip_from_world: Mat4,
+) -> Vec<usize> {
+    order
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let draw = &avatar.draws[i];
+            let from = (draw.matrix_offset as usize).min(matrices.len());
+            let world_box = draw.bounds.world_box(&matrices[from..]);
+            may_be_visible(clip_from_world, &world_box)
+        })
+        .collect()
 }

@@ -6,6 +6,7 @@ use bytemuck::{Pod, Zeroable};
 use glam::Vec3;
 use wgpu::util::DeviceExt;
 
+use super::culling::PrimitiveBounds;
 use super::material::GpuMaterial;
 use super::morph::MorphResources;
 use super::pipelines::{PipelineKey, Pipelines};
@@ -64,6 +65,11 @@ pub struct DrawItem {
     pub skinned: bool,
     pub key: PipelineKey,
     pub uniform_offset: u32,
+    /// Index of the draw's first matrix in the frame's matrix list (the
+    /// skin's first joint matrix, or the node's world matrix).
+    pub matrix_offset: u32,
+    /// For frustum culling: boxes the draw's matrices carry into world space.
+    pub bounds: PrimitiveBounds,
 }
 
 /// An avatar uploaded by [`Renderer::upload`](super::Renderer::upload).
@@ -214,6 +220,7 @@ pub fn upload_geometry(
                 &cx.pipelines.morph_layout,
                 p,
                 &base_vertices,
+                bytemuck::cast_slice(&gpu),
                 max_binding,
             )
             .map_err(|e| format!("mesh {:?}: {e}", mesh.name))?;
@@ -252,15 +259,22 @@ pub fn upload_geometry(
             let primitive = first_primitive[mesh_index] + k;
             let skinned = skin.is_some() && p.joints.is_some() && p.weights.is_some();
             let material = &materials[primitives[primitive].material];
+            let matrix_offset = match (skinned, skin) {
+                (true, Some(skin)) => skin_offsets[skin],
+                _ => node_index as u32,
+            };
             draws.push(DrawItem {
                 primitive,
                 node: node_index,
                 skinned,
+                matrix_offset,
+                bounds: PrimitiveBounds::of(p, skinned),
                 key: PipelineKey {
                     alpha: material.alpha,
                     double_sided: material.double_sided,
                     // Skinned vertices ignore the node transform (glTF).
                     mirrored: !skinned && rest_world[node_index].determinant() < 0.0,
+                    textures: material.textures,
                 },
                 uniform_offset: (draws.len() as u64 * DRAW_UNIFORM_STRIDE) as u32,
             });
@@ -270,10 +284,7 @@ pub fn upload_geometry(
     let mut draw_bytes = vec![0u8; (draws.len().max(1) as u64 * DRAW_UNIFORM_STRIDE) as usize];
     for draw in &draws {
         let uniforms = DrawUniforms {
-            matrix_offset: match (draw.skinned, avatar.nodes[draw.node].skin) {
-                (true, Some(skin)) => skin_offsets[skin],
-                _ => draw.node as u32,
-            },
+            matrix_offset: draw.matrix_offset,
             skinned: draw.skinned as u32,
             mirror_sign: if draw.key.mirrored { -1.0 } else { 1.0 },
             _pad: 0.0,
