@@ -8,13 +8,11 @@
 const PI: f32 = 3.14159265;
 
 // Pipeline constants (src/render/pipelines.rs): which optional textures the
-// material has, so absent ones are never sampled, and how many shadow-map
-// taps a pixel takes (4 at file quality, 1 in the live preset).
+// material has, so absent ones are never sampled.
 override HAS_METALLIC_ROUGHNESS_TEXTURE: bool = true;
 override HAS_NORMAL_TEXTURE: bool = true;
 override HAS_OCCLUSION_TEXTURE: bool = true;
 override HAS_EMISSIVE_TEXTURE: bool = true;
-override SHADOW_TAPS: u32 = 4u;
 
 struct FrameUniforms {
     clip_from_world: mat4x4<f32>,
@@ -271,10 +269,6 @@ fn key_light_visibility(world_position: vec3<f32>, normal: vec3<f32>) -> f32 {
     let uv = vec2<f32>(0.5 + 0.5 * ndc.x, 0.5 - 0.5 * ndc.y);
     if any(uv < vec2<f32>(0.0)) || any(uv > vec2<f32>(1.0)) || ndc.z > 1.0 {
         return 1.0;
-    }
-    if SHADOW_TAPS == 1u {
-        // One hardware-filtered tap: a 2×2-texel bilinear edge.
-        return textureSampleCompareLevel(shadow_map, shadow_sampler, uv, ndc.z);
     }
     let half_texel = 0.5 * frame.shadow_params.x;
     var lit = textureSampleCompareLevel(shadow_map, shadow_sampler, uv + vec2<f32>(-half_texel, -half_texel), ndc.z);

@@ -13,6 +13,14 @@
 //! skinned primitive, whatever the pose. Morph targets move vertices before
 //! skinning; each box grows by the largest displacement the targets can add
 //! (weights within [-1, 1], as animation writes them).
+//!
+//! A full-body mesh is one primitive, so culling whole primitives keeps the
+//! legs of the body and the shirt's lower half. Their triangles are grouped
+//! into clusters by the joint that moves them most, each cluster a range of
+//! the index buffer with its own bounds, and only the clusters in view are
+//! drawn.
+
+use std::ops::Range;
 
 use glam::{Mat4, Vec3, Vec4};
 
@@ -71,15 +79,35 @@ pub enum PrimitiveBounds {
 }
 
 impl PrimitiveBounds {
-    /// Bounds of `p`, skinned by its joints when `skinned`.
+    /// Bounds of the whole of `p`, skinned by its joints when `skinned`.
+    #[cfg(test)]
     pub fn of(p: &Primitive, skinned: bool) -> PrimitiveBounds {
-        let reach = morph_reach(p);
+        let all: Vec<u32> = (0..p.positions.len() as u32).collect();
+        PrimitiveBounds::of_vertices(p, skinned, &all, &morph_reach(p))
+    }
+
+    /// Bounds of the vertices `vertices` of `p` (repeats allowed), given
+    /// each vertex's [`morph_reach`].
+    pub fn of_vertices(
+        p: &Primitive,
+        skinned: bool,
+        vertices: &[u32],
+        reach: &[f32],
+    ) -> PrimitiveBounds {
+        let at = |v: u32| {
+            let v = v as usize;
+            (
+                Vec3::from(p.positions[v]),
+                reach.get(v).copied().unwrap_or(0.0),
+            )
+        };
         match (&p.joints, &p.weights) {
             (Some(joints), Some(weights)) if skinned => {
                 let mut boxes: Vec<(u16, Aabb)> = Vec::new();
-                let vertices = p.positions.iter().zip(&reach).zip(joints).zip(weights);
-                for (((position, &r), js), ws) in vertices {
-                    for (&j, &w) in js.iter().zip(ws) {
+                for &v in vertices {
+                    let (position, r) = at(v);
+                    let (js, ws) = (joints[v as usize], weights[v as usize]);
+                    for (&j, &w) in js.iter().zip(&ws) {
                         if w <= 0.0 {
                             continue;
                         }
@@ -90,15 +118,16 @@ impl PrimitiveBounds {
                                 at
                             }
                         };
-                        boxes[at].1.add_reach(Vec3::from(*position), r);
+                        boxes[at].1.add_reach(position, r);
                     }
                 }
                 PrimitiveBounds::Skinned(boxes)
             }
             _ => {
                 let mut b = Aabb::EMPTY;
-                for (position, &r) in p.positions.iter().zip(&reach) {
-                    b.add_reach(Vec3::from(*position), r);
+                for &v in vertices {
+                    let (position, r) = at(v);
+                    b.add_reach(position, r);
                 }
                 PrimitiveBounds::Rigid(b)
             }
@@ -134,7 +163,7 @@ impl PrimitiveBounds {
 }
 
 /// Per vertex, the farthest the primitive's morph targets can move it.
-fn morph_reach(p: &Primitive) -> Vec<f32> {
+pub fn morph_reach(p: &Primitive) -> Vec<f32> {
     (0..p.positions.len())
         .map(|v| {
             p.targets
@@ -144,6 +173,83 @@ fn morph_reach(p: &Primitive) -> Vec<f32> {
                 .sum::<f32>()
         })
         .collect()
+}
+
+/// Reorders `p`'s triangles so that those moved most by the same joint
+/// are contiguous, and returns the new index list with each cluster's range
+/// in it. `keep_order` (blended materials, whose triangles composite in file
+/// order) and unskinned primitives give one cluster in file order.
+pub fn cluster_triangles(p: &Primitive, keep_order: bool) -> (Vec<u32>, Vec<Range<u32>>) {
+    let whole = |indices: Vec<u32>| {
+        let n = indices.len() as u32;
+        (indices, vec![0..n])
+    };
+    let (Some(joints), Some(weights)) = (&p.joints, &p.weights) else {
+        return whole(p.indices.clone());
+    };
+    if keep_order {
+        return whole(p.indices.clone());
+    }
+    let dominant = |v: u32| {
+        let (js, ws) = (joints[v as usize], weights[v as usize]);
+        let mut best = 0;
+        for k in 1..4 {
+            if ws[k] > ws[best] {
+                best = k;
+            }
+        }
+        js[best]
+    };
+    let mut triangles: Vec<(u16, &[u32])> = p
+        .indices
+        .chunks_exact(3)
+        .map(|t| (dominant(t[0]), t))
+        .collect();
+    // Stable: triangles keep their file order within a cluster.
+    triangles.sort_by_key(|(joint, _)| *joint);
+    let mut indices = Vec::with_capacity(p.indices.len());
+    let mut ranges: Vec<Range<u32>> = Vec::new();
+    let mut last = None;
+    for (joint, t) in triangles {
+        let at = indices.len() as u32;
+        if last != Some(joint) {
+            ranges.push(at..at);
+            last = Some(joint);
+        }
+        indices.extend_from_slice(t);
+        if let Some(r) = ranges.last_mut() {
+            r.end = at + 3;
+        }
+    }
+    (indices, ranges)
+}
+
+/// The index ranges of one draw that survive culling, adjacent ones merged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisibleDraw {
+    pub draw: usize,
+    pub ranges: Vec<Range<u32>>,
+}
+
+/// Keeps the clusters (`ranges[i]` bounded by `bounds[i]`) whose box in this
+/// pose may be inside the clip volume; `None` when none is.
+pub fn visible_ranges(
+    ranges: &[Range<u32>],
+    bounds: &[PrimitiveBounds],
+    matrices: &[Mat4],
+    clip_from_world: Mat4,
+) -> Option<Vec<Range<u32>>> {
+    let mut out: Vec<Range<u32>> = Vec::new();
+    for (range, b) in ranges.iter().zip(bounds) {
+        if !may_be_visible(clip_from_world, &b.world_box(matrices)) {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if last.end == range.start => last.end = range.end,
+            _ => out.push(range.clone()),
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// Whether any part of `b` may be inside the clip volume of `clip_from_world`
@@ -213,7 +319,65 @@ mod tests {
         let b = bounds.world_box(&turned);
         // Joint 0's extent along x has turned into y; joint 1 stays at y = 5.
         assert!(b.min.x.abs() < 1e-6 && b.max.x.abs() < 1e-6, "{b:?}");
-        assert!(b.min.y.abs() < 1e-6 && (b.max.y - 5.0).abs() < 1e-6, "{b:?}");
+        assert!(
+            b.min.y.abs() < 1e-6 && (b.max.y - 5.0).abs() < 1e-6,
+            "{b:?}"
+        );
+    }
+
+    #[test]
+    fn triangles_cluster_by_dominant_joint_and_culled_clusters_are_skipped() {
+        let mut p = primitive(
+            vec![
+                [0.0, 0.0, 0.0],
+                [1.0, 0.0, 0.0],
+                [0.0, 1.0, 0.0],
+                [0.0, 9.0, 0.0],
+                [1.0, 9.0, 0.0],
+                [0.0, 10.0, 0.0],
+            ],
+            vec![
+                [0; 4],
+                [0; 4],
+                [0; 4],
+                [1, 0, 0, 0],
+                [1, 0, 0, 0],
+                [1, 0, 0, 0],
+            ],
+        );
+        p.indices = vec![3, 4, 5, 0, 1, 2, 5, 4, 3];
+        let (indices, ranges) = cluster_triangles(&p, false);
+        assert_eq!(indices, vec![0, 1, 2, 3, 4, 5, 5, 4, 3]);
+        assert_eq!(ranges, vec![0..3, 3..9]);
+        assert_eq!(cluster_triangles(&p, true).1, vec![0..9]);
+
+        let reach = morph_reach(&p);
+        let bounds: Vec<PrimitiveBounds> = ranges
+            .iter()
+            .map(|r| {
+                PrimitiveBounds::of_vertices(
+                    &p,
+                    true,
+                    &indices[r.start as usize..r.end as usize],
+                    &reach,
+                )
+            })
+            .collect();
+        let matrices = [Mat4::IDENTITY, Mat4::IDENTITY];
+        // A camera box around y in [-1, 2] sees the first cluster only.
+        let clip = Mat4::orthographic_rh(-2.0, 2.0, -1.0, 2.0, -5.0, 5.0);
+        assert_eq!(
+            visible_ranges(&ranges, &bounds, &matrices, clip),
+            Some(vec![0..3])
+        );
+        let all = Mat4::orthographic_rh(-2.0, 2.0, -1.0, 11.0, -5.0, 5.0);
+        assert_eq!(
+            visible_ranges(&ranges, &bounds, &matrices, all),
+            Some(vec![0..9]),
+            "adjacent ranges merge into one draw"
+        );
+        let none = Mat4::orthographic_rh(-2.0, 2.0, 20.0, 30.0, -5.0, 5.0);
+        assert_eq!(visible_ranges(&ranges, &bounds, &matrices, none), None);
     }
 
     #[test]

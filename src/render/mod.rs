@@ -39,6 +39,7 @@ mod pose_check;
 mod readback;
 mod renderer;
 mod shadow;
+mod shadow_proxy;
 mod skinning;
 mod tangents;
 mod textures;

@@ -63,14 +63,6 @@ impl TextureUse {
     }
 }
 
-/// Shadow-map taps per pixel: four hardware-filtered taps (a 3×3-texel tent,
-/// the soft edge of a softbox) at file quality (MSAA 4×); one (2×2 texels)
-/// for the live preset (1×), where the four cost ~4 ms of a 22 ms frame on
-/// lavapipe and the edge softness is lost in the stream's compression.
-pub fn shadow_taps(msaa_samples: u32) -> u32 {
-    if msaa_samples > 1 { 4 } else { 1 }
-}
-
 pub struct Pipelines {
     pub frame_layout: wgpu::BindGroupLayout,
     pub material_layout: wgpu::BindGroupLayout,
@@ -425,8 +417,7 @@ fn create_mesh_pipeline(
 ) -> wgpu::RenderPipeline {
     let blend = key.alpha == AlphaKind::Blend;
     let alpha_to_coverage = key.alpha == AlphaKind::Mask && msaa_samples > 1;
-    let mut constants = key.textures.constants().to_vec();
-    constants.push(("SHADOW_TAPS", f64::from(shadow_taps(msaa_samples))));
+    let constants = key.textures.constants();
     device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
         label: Some("mesh"),
         layout: Some(layout),

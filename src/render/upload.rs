@@ -6,10 +6,14 @@ use bytemuck::{Pod, Zeroable};
 use glam::Vec3;
 use wgpu::util::DeviceExt;
 
-use super::culling::PrimitiveBounds;
+use std::ops::Range;
+
+use super::culling::{PrimitiveBounds, cluster_triangles, morph_reach};
 use super::material::GpuMaterial;
 use super::morph::MorphResources;
+use super::pipelines::AlphaKind;
 use super::pipelines::{PipelineKey, Pipelines};
+use super::shadow_proxy::simplify_clusters;
 use super::skinning::Skeleton;
 use super::tangents::generate_tangents;
 use super::uniforms::{DRAW_UNIFORM_STRIDE, DrawUniforms};
@@ -37,10 +41,15 @@ pub const STATIC_VERTEX_STRIDE: u64 = size_of::<StaticVertex>() as u64;
 
 pub struct GpuPrimitive {
     pub mesh: usize,
-    pub index_count: u32,
     pub base_vertices: wgpu::Buffer,
     pub static_vertices: wgpu::Buffer,
     pub indices: wgpu::Buffer,
+    /// Index ranges of the triangle clusters (see `culling::cluster_triangles`).
+    pub clusters: Vec<Range<u32>>,
+    /// Opaque primitives cast their shadow with coarser triangles over the
+    /// same vertices: an index buffer and its clusters, parallel to
+    /// `clusters` (see `shadow_proxy`).
+    pub shadow_proxy: Option<(wgpu::Buffer, Vec<Range<u32>>)>,
     pub morph: Option<MorphResources>,
     pub material: usize,
     /// Centre of the bounding box in the primitive's own space, for sorting
@@ -68,8 +77,9 @@ pub struct DrawItem {
     /// Index of the draw's first matrix in the frame's matrix list (the
     /// skin's first joint matrix, or the node's world matrix).
     pub matrix_offset: u32,
-    /// For frustum culling: boxes the draw's matrices carry into world space.
-    pub bounds: PrimitiveBounds,
+    /// For frustum culling, per cluster of the primitive: boxes the draw's
+    /// matrices carry into world space.
+    pub cluster_bounds: Vec<PrimitiveBounds>,
 }
 
 /// An avatar uploaded by [`Renderer::upload`](super::Renderer::upload).
@@ -180,6 +190,8 @@ pub fn upload_geometry(
 
     // Primitives once per mesh; nodes reference them.
     let mut primitives = Vec::new();
+    // Per primitive, its indices in cluster order (what the index buffer holds).
+    let mut clustered_indices: Vec<Vec<u32>> = Vec::new();
     let mut first_primitive = Vec::with_capacity(avatar.meshes.len());
     for (mesh_index, mesh) in avatar.meshes.iter().enumerate() {
         first_primitive.push(primitives.len());
@@ -210,10 +222,21 @@ pub fn upload_geometry(
                 contents: bytemuck::cast_slice(&fixed),
                 usage,
             });
+            let keep_order = materials[material].alpha == AlphaKind::Blend;
+            let (clustered, clusters) = cluster_triangles(p, keep_order);
             let indices = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("indices"),
-                contents: bytemuck::cast_slice(&p.indices),
+                contents: bytemuck::cast_slice(&clustered),
                 usage: wgpu::BufferUsages::INDEX,
+            });
+            let shadow_proxy = (materials[material].alpha == AlphaKind::Opaque).then(|| {
+                let (proxy, ranges) = simplify_clusters(p, &clustered, &clusters);
+                let buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("shadow proxy indices"),
+                    contents: bytemuck::cast_slice(&proxy),
+                    usage: wgpu::BufferUsages::INDEX,
+                });
+                (buffer, ranges)
             });
             let morph = MorphResources::new(
                 device,
@@ -226,14 +249,16 @@ pub fn upload_geometry(
             .map_err(|e| format!("mesh {:?}: {e}", mesh.name))?;
             primitives.push(GpuPrimitive {
                 mesh: mesh_index,
-                index_count: p.indices.len() as u32,
                 base_vertices,
                 static_vertices,
                 indices,
+                clusters,
+                shadow_proxy,
                 morph,
                 material,
                 local_center: local_center(&p.positions),
             });
+            clustered_indices.push(clustered);
         }
     }
 
@@ -268,7 +293,12 @@ pub fn upload_geometry(
                 node: node_index,
                 skinned,
                 matrix_offset,
-                bounds: PrimitiveBounds::of(p, skinned),
+                cluster_bounds: cluster_bounds(
+                    p,
+                    skinned,
+                    &clustered_indices[primitive],
+                    &primitives[primitive].clusters,
+                ),
                 key: PipelineKey {
                     alpha: material.alpha,
                     double_sided: material.double_sided,
@@ -345,4 +375,21 @@ pub fn upload_geometry(
         matrices,
         draw_bind_group,
     })
+}
+
+/// Bounds of each cluster of `p` (ranges of `indices`) for culling.
+fn cluster_bounds(
+    p: &Primitive,
+    skinned: bool,
+    indices: &[u32],
+    clusters: &[Range<u32>],
+) -> Vec<PrimitiveBounds> {
+    let reach = morph_reach(p);
+    clusters
+        .iter()
+        .map(|r| {
+            let vertices = indices.get(r.start as usize..r.end as usize).unwrap_or(&[]);
+            PrimitiveBounds::of_vertices(p, skinned, vertices, &reach)
+        })
+        .collect()
 }
