@@ -182,7 +182,7 @@ pub fn morph_reach(p: &Primitive) -> Vec<f32> {
 pub fn cluster_triangles(p: &Primitive, keep_order: bool) -> (Vec<u32>, Vec<Range<u32>>) {
     let whole = |indices: Vec<u32>| {
         let n = indices.len() as u32;
-        (indices, vec![0..n])
+        (indices, std::iter::once(0..n).collect())
     };
     let (Some(joints), Some(weights)) = (&p.joints, &p.weights) else {
         return whole(p.indices.clone());
@@ -349,7 +349,7 @@ mod tests {
         let (indices, ranges) = cluster_triangles(&p, false);
         assert_eq!(indices, vec![0, 1, 2, 3, 4, 5, 5, 4, 3]);
         assert_eq!(ranges, vec![0..3, 3..9]);
-        assert_eq!(cluster_triangles(&p, true).1, vec![0..9]);
+        assert_eq!(cluster_triangles(&p, true).1.as_slice(), &[0..9u32][..]);
 
         let reach = morph_reach(&p);
         let bounds: Vec<PrimitiveBounds> = ranges
@@ -368,12 +368,12 @@ mod tests {
         let clip = Mat4::orthographic_rh(-2.0, 2.0, -1.0, 2.0, -5.0, 5.0);
         assert_eq!(
             visible_ranges(&ranges, &bounds, &matrices, clip),
-            Some(vec![0..3])
+            Some(std::iter::once(0..3).collect())
         );
         let all = Mat4::orthographic_rh(-2.0, 2.0, -1.0, 11.0, -5.0, 5.0);
         assert_eq!(
             visible_ranges(&ranges, &bounds, &matrices, all),
-            Some(vec![0..9]),
+            Some(std::iter::once(0..9).collect()),
             "adjacent ranges merge into one draw"
         );
         let none = Mat4::orthographic_rh(-2.0, 2.0, 20.0, 30.0, -5.0, 5.0);
