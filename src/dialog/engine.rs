@@ -7,8 +7,8 @@
 
 use std::collections::VecDeque;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::config::{DialogConfig, DialogSettings};
@@ -51,7 +51,7 @@ pub enum DialogEvent {
 pub struct DialogEngine {
     retriever: Retriever,
     llm: Option<LlmClient>,
-    transcripts: Option<Mutex<TranscriptStore>>,
+    transcripts: Option<TranscriptStore>,
     settings: DialogSettings,
 }
 
@@ -97,8 +97,16 @@ impl DialogEngine {
 
     /// Stores every message of every session (masked) in `store`.
     pub fn with_transcripts(mut self, store: TranscriptStore) -> Self {
-        self.transcripts = Some(Mutex::new(store));
+        self.transcripts = Some(store);
         self
+    }
+
+    /// Waits until every transcript message so far is stored (they are written behind the
+    /// conversation; dropping the engine also flushes them).
+    pub fn flush_transcripts(&self) -> Result<(), DialogError> {
+        self.transcripts
+            .as_ref()
+            .map_or(Ok(()), TranscriptStore::flush)
     }
 
     /// The retriever (for inspection and benchmarks).
@@ -273,9 +281,6 @@ impl DialogEngine {
 
     fn record(&self, session_id: &str, role: Role, lang: Lang, text: &str) {
         if let Some(store) = &self.transcripts {
-            let store = store
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Err(err) = store.record(session_id, role, lang, text) {
                 tracing::warn!("{err}");
             }
