@@ -138,6 +138,7 @@ fn engine(url: &str, timeout_secs: f64) -> DialogEngine {
             model: "test-model".into(),
             api_key_env: None,
             timeout: timeout_secs,
+            ca_file: None,
         }),
         ..DialogConfig::default()
     };

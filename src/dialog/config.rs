@@ -6,7 +6,8 @@
 //! base_url = "http://127.0.0.1:8080/v1"  # OpenAI-compatible server (/chat/completions is appended)
 //! model = "qwen2.5-7b-instruct"
 //! api_key_env = "OPENAI_API_KEY"         # name of the env var holding the key (optional)
-//! timeout = 8.0                          # seconds: connect, first token, and any gap between chunks
+//! timeout = 8.0                          # seconds: connect, TLS handshake, first token, any gap between chunks
+//! ca_file = "/etc/avatarcast/llm-ca.pem"  # extra trusted root(s) for https:// (optional; PEM)
 //!
 //! [dialog]
 //! kb = "assets/kb"                       # CSV file or folder; default: the embedded KB
@@ -51,6 +52,10 @@ pub struct LlmConfig {
     /// Seconds; see the module docs.
     #[serde(default = "default_timeout")]
     pub timeout: f64,
+    /// Extra root certificates (PEM) trusted for `https://` besides the system store, for
+    /// servers with a private CA.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
 }
 
 fn default_timeout() -> f64 {
@@ -144,8 +149,8 @@ mod tests {
         .expect("valid config");
         let llm = c.llm.expect("llm table");
         assert_eq!(
-            (llm.model.as_str(), llm.timeout, llm.api_key_env),
-            ("m", 2.5, None)
+            (llm.model.as_str(), llm.timeout, llm.api_key_env, llm.ca_file),
+            ("m", 2.5, None, None)
         );
         assert_eq!(c.dialog.history_turns, 4);
         assert!(DialogConfig::from_toml("[llm]\nmodel = 1\n", Path::new("c.toml")).is_err());
