@@ -149,7 +149,12 @@ mod tests {
         .expect("valid config");
         let llm = c.llm.expect("llm table");
         assert_eq!(
-            (llm.model.as_str(), llm.timeout, llm.api_key_env, llm.ca_file),
+            (
+                llm.model.as_str(),
+                llm.timeout,
+                llm.api_key_env,
+                llm.ca_file
+            ),
             ("m", 2.5, None, None)
         );
         assert_eq!(c.dialog.history_turns, 4);

@@ -19,8 +19,9 @@ use super::kb::KnowledgeBase;
 use super::lang;
 use super::llm::{self, LlmClient};
 use super::retrieve::{DocRef, Hit, Retriever};
-use super::sentences::{SentenceSplitter, split_all, strip_emotion_tags};
+use super::sentences::split_all;
 use super::smalltalk::{self, Line, SmallTalk};
+use super::stream::{Fallback, spawn_llm};
 use super::transcript::TranscriptStore;
 use super::{DialogError, embed_cache};
 use crate::speech::Lang;
@@ -140,7 +141,7 @@ impl DialogEngine {
                     lang,
                     mood.answer_emotion(),
                 )),
-                None => Source::Ready(fallback.into()),
+                None => Source::Ready(fallback.whole.into()),
             },
         };
         Reply {
@@ -245,7 +246,9 @@ impl DialogEngine {
         } else if mood.urgent {
             push_line(&mut out, Line::Urgent, lang, Emotion::Calm);
         }
-        push_text(&mut out, &answer, lang, tone);
+        let mut answer_events = Vec::new();
+        push_text(&mut answer_events, &answer, lang, tone);
+        out.extend(answer_events.iter().cloned());
         if self.llm.is_some() {
             let passages: Vec<String> = hits
                 .iter()
@@ -256,7 +259,10 @@ impl DialogEngine {
             let messages = llm::build_messages(&history, &passages, lang, mood);
             return Plan::Llm {
                 messages,
-                fallback: out,
+                fallback: Fallback {
+                    whole: out,
+                    answer: answer_events,
+                },
             };
         }
         Plan::Ready(out)
@@ -288,72 +294,11 @@ impl DialogEngine {
     }
 }
 
-/// Streams the LLM answer on a worker thread; sentences go out as they complete.
-fn spawn_llm(
-    client: LlmClient,
-    messages: Vec<llm::ChatMessage>,
-    fallback: Vec<DialogEvent>,
-    lang: Lang,
-    tone: Emotion,
-) -> mpsc::Receiver<DialogEvent> {
-    let (tx, rx) = mpsc::channel();
-    let worker = move || {
-        let mut splitter = SentenceSplitter::new();
-        let mut sent = 0usize;
-        let emit = |raw: &str, sent: &mut usize| {
-            let (text, emotion) = strip_emotion_tags(raw);
-            if !text.is_empty() {
-                *sent += 1;
-                // A closed receiver means the customer moved on; nothing to do.
-                let _ = tx.send(DialogEvent::Sentence {
-                    lang: lang::detect_or(&text, lang),
-                    text,
-                    emotion: emotion.or(Some(tone)),
-                });
-            }
-        };
-        let result = client.stream(&messages, |delta| {
-            for s in splitter.push(delta) {
-                emit(&s, &mut sent);
-            }
-        });
-        match result {
-            Ok(()) => {
-                if let Some(rest) = splitter.finish() {
-                    emit(&rest, &mut sent);
-                }
-                if sent == 0 {
-                    tracing::warn!("LLM returned an empty answer; using the knowledge-base answer");
-                    fallback.into_iter().for_each(|e| drop(tx.send(e)));
-                }
-            }
-            Err(err) if sent == 0 => {
-                tracing::warn!("LLM failed, using the knowledge-base answer: {err}");
-                fallback.into_iter().for_each(|e| drop(tx.send(e)));
-            }
-            Err(err) => {
-                // Sentences already spoken cannot be taken back; end after them.
-                tracing::warn!(
-                    "LLM failed after {sent} sentence(s); ending the answer there: {err}"
-                );
-            }
-        }
-        let _ = tx.send(DialogEvent::End);
-    };
-    if let Err(err) = std::thread::Builder::new()
-        .name("dialog-llm".into())
-        .spawn(worker)
-    {
-        tracing::warn!("cannot start the LLM worker ({err}); the answer will be empty");
-    }
-    rx
-}
-
 enum Plan {
     Ready(Vec<DialogEvent>),
     Llm {
         messages: Vec<llm::ChatMessage>,
-        fallback: Vec<DialogEvent>,
+        fallback: Fallback,
     },
 }
 

@@ -186,6 +186,10 @@ pub enum Line {
     Sorry,
     Urgent,
     Empty,
+    /// The LLM stopped mid-answer; the KB answer follows.
+    CutOffBridge,
+    /// The LLM stopped mid-answer and there is no KB answer to finish with.
+    CutOffHandoff,
 }
 
 /// The text of a fixed line in a language.
@@ -221,6 +225,16 @@ pub fn line(line: Line, lang: Lang) -> &'static str {
         (Line::Urgent, Lang::Zh) => "明白您很着急，我马上告诉您最快的办法。",
         (Line::Empty, Lang::En) => "Sorry, I didn't catch that. Could you say it again?",
         (Line::Empty, Lang::Zh) => "抱歉，我没有听清，请再说一遍。",
+        (Line::CutOffBridge, Lang::En) => {
+            "Sorry, I was cut off there. Here is the rest from our help pages."
+        }
+        (Line::CutOffBridge, Lang::Zh) => "抱歉，刚才的回答中断了。下面是帮助中心的说明。",
+        (Line::CutOffHandoff, Lang::En) => {
+            "Sorry, I was cut off there. Would you like me to connect you with a colleague to finish this?"
+        }
+        (Line::CutOffHandoff, Lang::Zh) => {
+            "抱歉，刚才的回答中断了。需要我为您转接人工客服继续处理吗？"
+        }
     }
 }
 

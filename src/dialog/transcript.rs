@@ -282,7 +282,11 @@ mod tests {
             .session("s1")
             .expect("reads");
         assert_eq!(stored.len(), 50);
-        assert!(!stored[49].text.contains("a@b.com"), "{:?}", stored[49].text);
+        assert!(
+            !stored[49].text.contains("a@b.com"),
+            "{:?}",
+            stored[49].text
+        );
         assert!(stored[49].text.starts_with("message 49 to "));
     }
 

@@ -163,8 +163,7 @@ impl LlmClient {
                 }
             }
         };
-        let mut response =
-            http::post_json(&url, tls, &headers, &body, timeout).map_err(io_err)?;
+        let mut response = http::post_json(&url, tls, &headers, &body, timeout).map_err(io_err)?;
         if response.status != 200 {
             let mut text = String::new();
             // The error body is only for the message; a failure to read it changes nothing.

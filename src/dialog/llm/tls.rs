@@ -27,7 +27,9 @@ pub enum TlsSetupError {
          or set [llm] ca_file"
     )]
     NoRoots { reason: String },
-    #[error("cannot read the CA file given as [llm] ca_file ({reason}); it must hold PEM certificates: {path:?}")]
+    #[error(
+        "cannot read the CA file given as [llm] ca_file ({reason}); it must hold PEM certificates: {path:?}"
+    )]
     CaFile { reason: String, path: PathBuf },
     #[error("TLS setup failed ({reason})")]
     Rustls { reason: String },
@@ -56,10 +58,10 @@ pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, TlsSet
             roots.add(cert).map_err(|e| ca_err(e.to_string()))?;
         }
     } else if added == 0 {
-        let reason = native
-            .errors
-            .first()
-            .map_or_else(|| "the system store is empty".to_string(), ToString::to_string);
+        let reason = native.errors.first().map_or_else(
+            || "the system store is empty".to_string(),
+            ToString::to_string,
+        );
         return Err(TlsSetupError::NoRoots { reason });
     }
     // Name the provider instead of relying on crate features: another crate in the build
