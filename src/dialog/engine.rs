@@ -16,7 +16,6 @@ use super::conversation::{PendingSlot, Role, Session, find_order_number};
 use super::embed::{self, E5Embedder};
 use super::emotion::{self, Emotion, Mood};
 use super::kb::KnowledgeBase;
-use super::lang;
 use super::llm::{self, LlmClient};
 use super::retrieve::{DocRef, Hit, Retriever};
 use super::sentences::split_all;
@@ -24,6 +23,7 @@ use super::smalltalk::{self, Line, SmallTalk};
 use super::stream::{Fallback, spawn_llm};
 use super::transcript::TranscriptStore;
 use super::{DialogError, embed_cache};
+use super::{lang, pii};
 use crate::speech::Lang;
 
 const ORDER_SLOT: &str = "{order_number}";
@@ -190,14 +190,46 @@ impl DialogEngine {
             }
             return Plan::Ready(out);
         }
-        let hits = match self.retriever.search(text, Some(lang), CONTEXT_ITEMS) {
-            Ok(h) => h,
-            Err(err) => {
-                tracing::warn!("retrieval failed, answering as not sure: {err}");
-                Vec::new()
+        // The assistant asked "Did you mean …?" last time: yes answers that entry, no hands
+        // over, anything else is a new question.
+        let confirmed = match session.suggested.take() {
+            Some(entry) => match smalltalk::confirmation(text) {
+                Some(true) => Some(entry),
+                Some(false) => {
+                    push_line(&mut out, Line::NotSure, lang, Emotion::Concerned);
+                    out.push(DialogEvent::Handoff {
+                        reason: "the suggested question was not what the customer meant".into(),
+                    });
+                    return Plan::Ready(out);
+                }
+                None => None,
+            },
+            None => None,
+        };
+        let hits = match confirmed {
+            Some(entry) => vec![Hit {
+                doc: DocRef::Entry(entry),
+                score: 1.0,
+                dense: None,
+                lexical: 1.0,
+                coverage: 1.0,
+            }],
+            None => {
+                match self
+                    .retriever
+                    .search(&pii::strip_for_search(text), Some(lang), CONTEXT_ITEMS)
+                {
+                    Ok(h) => h,
+                    Err(err) => {
+                        tracing::warn!("retrieval failed, answering as not sure: {err}");
+                        Vec::new()
+                    }
+                }
             }
         };
-        let best = hits.first().filter(|h| self.confident(h, lang));
+        let best = hits.first().filter(|h| {
+            confirmed.is_some() || self.confident(h, lang) || self.slot_confirms(h, text, lang)
+        });
 
         // A follow-up: the assistant asked for an order number last time.
         if let Some(pending) = session.pending {
@@ -222,11 +254,25 @@ impl DialogEngine {
         }
 
         let Some(best) = best else {
-            push_line(&mut out, Line::NotSure, lang, Emotion::Concerned);
             let score = hits.first().map_or(0.0, |h| h.dense.unwrap_or(h.coverage));
-            out.push(DialogEvent::Handoff {
-                reason: format!("low confidence ({score:.2})"),
-            });
+            match hits.first().and_then(|h| self.suggestion(h, lang)) {
+                Some(entry) => {
+                    session.suggested = Some(entry);
+                    push_line(&mut out, Line::DidYouMean, lang, Emotion::Thinking);
+                    let question = &self.retriever.kb().entries[entry].question;
+                    push_text(&mut out, question, lang, Emotion::Thinking);
+                    push_line(&mut out, Line::DidYouMeanEnd, lang, Emotion::Calm);
+                    out.push(DialogEvent::Handoff {
+                        reason: format!("unsure ({score:.2}); suggested {question:?}"),
+                    });
+                }
+                None => {
+                    push_line(&mut out, Line::NotSure, lang, Emotion::Concerned);
+                    out.push(DialogEvent::Handoff {
+                        reason: format!("low confidence ({score:.2})"),
+                    });
+                }
+            }
             return Plan::Ready(out);
         };
         let answer = self.retriever.answer_of(best).to_string();
@@ -269,9 +315,28 @@ impl DialogEngine {
     }
 
     fn confident(&self, hit: &Hit, lang: Lang) -> bool {
-        match hit.dense {
-            Some(d) => d >= self.settings.confidence_threshold(lang),
-            None => hit.coverage >= self.settings.lexical_threshold,
+        self.settings.confident(hit, lang)
+    }
+
+    /// In the suggestion band, a message carrying the very detail an entry asks for (an
+    /// order number for the order-tracking entry) confirms that entry, like matching words.
+    fn slot_confirms(&self, hit: &Hit, text: &str, lang: Lang) -> bool {
+        self.suggestion(hit, lang).is_some_and(|entry| {
+            self.retriever.kb().entries[entry]
+                .answer
+                .contains(ORDER_SLOT)
+                && find_order_number(text).is_some()
+        })
+    }
+
+    /// The FAQ entry to suggest ("Did you mean …?") for a hit below the confidence
+    /// threshold but above the suggestion threshold (dense scores only).
+    fn suggestion(&self, hit: &Hit, lang: Lang) -> Option<usize> {
+        match (hit.doc, hit.dense) {
+            (DocRef::Entry(entry), Some(d)) if d >= self.settings.suggest_threshold(lang) => {
+                Some(entry)
+            }
+            _ => None,
         }
     }
 
