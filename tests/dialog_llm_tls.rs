@@ -170,8 +170,10 @@ fn streams_over_https_when_ca_file_trusts_the_server() {
 fn an_untrusted_server_certificate_is_refused() {
     let pki = pki();
     let (url, server) = serve_once(pki.server.clone(), &["Never delivered."]);
-    // Only the system roots: they do not include the test CA.
-    let client = LlmClient::new(llm_config(&url, None, 3.0));
+    // The system roots plus another CA: neither signed the server's certificate. (Naming a
+    // CA file also keeps the test independent of whether the machine has a CA store.)
+    let other = self::pki();
+    let client = LlmClient::new(llm_config(&url, Some(&other.ca_file), 3.0));
     let mut got = String::new();
     let err = client
         .stream(&question(), |d| got.push_str(d))
