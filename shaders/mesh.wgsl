@@ -7,6 +7,13 @@
 
 const PI: f32 = 3.14159265;
 
+// Pipeline constants (src/render/pipelines.rs): which optional textures the
+// material has, so absent ones are never sampled.
+override HAS_METALLIC_ROUGHNESS_TEXTURE: bool = true;
+override HAS_NORMAL_TEXTURE: bool = true;
+override HAS_OCCLUSION_TEXTURE: bool = true;
+override HAS_EMISSIVE_TEXTURE: bool = true;
+
 struct FrameUniforms {
     clip_from_world: mat4x4<f32>,
     camera_position: vec4<f32>,
@@ -189,7 +196,10 @@ fn visibility_smith_ggx(n_dot_l: f32, n_dot_v: f32, alpha: f32) -> f32 {
 }
 
 fn fresnel_schlick(f0: vec3<f32>, v_dot_h: f32) -> vec3<f32> {
-    return f0 + (vec3<f32>(1.0) - f0) * pow(1.0 - v_dot_h, 5.0);
+    // x^5 by multiplication: llvmpipe calls libm's powf for pow().
+    let x = 1.0 - v_dot_h;
+    let x2 = x * x;
+    return f0 + (vec3<f32>(1.0) - f0) * (x2 * x2 * x);
 }
 
 // Lambert's cosine, or for skin a wrapped cosine that lets light reach past
@@ -308,7 +318,7 @@ fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f3
     // Tangent frame: Gram-Schmidt against the interpolated normal.
     let tangent = in.world_tangent.xyz - geometric_normal * dot(geometric_normal, in.world_tangent.xyz);
     var normal = geometric_normal;
-    if dot(tangent, tangent) > 1e-12 {
+    if HAS_NORMAL_TEXTURE && dot(tangent, tangent) > 1e-12 {
         let t = normalize(tangent);
         let handedness = select(-1.0, 1.0, in.world_tangent.w >= 0.0);
         let b = cross(geometric_normal, t) * handedness;
@@ -317,12 +327,21 @@ fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f3
         normal = safe_normalize(t * scaled.x + b * scaled.y + geometric_normal * scaled.z, geometric_normal);
     }
 
-    let metallic_roughness = textureSample(metallic_roughness_texture, metallic_roughness_sampler, in.uv);
+    var metallic_roughness = vec4<f32>(1.0);
+    if HAS_METALLIC_ROUGHNESS_TEXTURE {
+        metallic_roughness = textureSample(metallic_roughness_texture, metallic_roughness_sampler, in.uv);
+    }
     let metallic = clamp(material.metallic_factor * metallic_roughness.b, 0.0, 1.0);
     let roughness = clamp(material.roughness_factor * metallic_roughness.g, 0.05, 1.0);
-    let occlusion_sample = textureSample(occlusion_texture, occlusion_sampler, in.uv).r;
+    var occlusion_sample = 1.0;
+    if HAS_OCCLUSION_TEXTURE {
+        occlusion_sample = textureSample(occlusion_texture, occlusion_sampler, in.uv).r;
+    }
     let occlusion = 1.0 + material.occlusion_strength * (occlusion_sample - 1.0);
-    let emissive = material.emissive_factor.rgb * textureSample(emissive_texture, emissive_sampler, in.uv).rgb;
+    var emissive = material.emissive_factor.rgb;
+    if HAS_EMISSIVE_TEXTURE {
+        emissive = emissive * textureSample(emissive_texture, emissive_sampler, in.uv).rgb;
+    }
 
     var s: Surface;
     s.normal = normal;

@@ -23,6 +23,8 @@ enum Behaviour {
     Status500,
     /// Reads the request, then says nothing for this long and closes.
     Hang(u64),
+    /// 200 + SSE: these content deltas, then silence for this long, then close.
+    StreamThenHang(Vec<&'static str>, u64),
 }
 
 struct Server {
@@ -127,6 +129,15 @@ fn respond(mut stream: TcpStream, behaviour: Behaviour) -> std::io::Result<()> {
             std::thread::sleep(Duration::from_millis(ms));
             Ok(())
         }
+        Behaviour::StreamThenHang(deltas, ms) => {
+            stream.write_all(sse_head.as_bytes())?;
+            for content in deltas {
+                let json = serde_json::json!({"choices": [{"delta": {"content": content}}]});
+                chunk(&mut stream, &format!("data: {json}\n\n"))?;
+            }
+            std::thread::sleep(Duration::from_millis(ms));
+            Ok(())
+        }
     }
 }
 
@@ -138,6 +149,7 @@ fn engine(url: &str, timeout_secs: f64) -> DialogEngine {
             model: "test-model".into(),
             api_key_env: None,
             timeout: timeout_secs,
+            ca_file: None,
         }),
         ..DialogConfig::default()
     };
@@ -333,15 +345,121 @@ fn malformed_chunks_fall_back_to_the_kb() {
     assert_kb_fallback(&events);
 }
 
+const KB_HOURS_EN_1: &str = "Our stores are open Monday to Friday from 9:00 to 21:00, and Saturday and Sunday from 10:00 to 22:00.";
+const KB_HOURS_EN_2: &str =
+    "The Airport Plaza store follows flight hours and opens from 6:00 to 23:00 every day.";
+
+/// The sentences of a reply cut off mid-way: what the LLM said, then the completion.
+#[track_caller]
+fn assert_completed(events: &[DialogEvent], from_llm: &[&str], from_kb: &[&str]) {
+    let s = sentences(events);
+    let texts: Vec<&str> = s.iter().map(|x| x.0.as_str()).collect();
+    assert_eq!(&texts[..from_llm.len()], from_llm, "{texts:?}");
+    assert_eq!(&texts[texts.len() - from_kb.len()..], from_kb, "{texts:?}");
+    let bridge = &texts[from_llm.len()..texts.len() - from_kb.len()];
+    assert!(
+        !bridge.is_empty() && bridge.iter().any(|t| t.contains("cut off")),
+        "a bridge line between the two parts: {texts:?}"
+    );
+    let mut unique = texts.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        texts.len(),
+        "a sentence was repeated: {texts:?}"
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, DialogEvent::Handoff { .. }))
+    );
+    assert_eq!(events.last(), Some(&DialogEvent::End));
+}
+
 #[test]
-fn a_stream_cut_before_done_keeps_spoken_sentences_only() {
+fn a_stream_cut_before_done_is_completed_from_the_kb() {
+    // The connection closes after one and a half sentences (no [DONE]).
     let good = r#"{"choices":[{"delta":{"content":"[smile] We open at nine. And on"}}]}"#;
     let (events, _) = failing(Behaviour::Raw(vec![good]), 2.0);
-    let s = sentences(&events);
-    assert_eq!(
-        s.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
-        ["We open at nine."]
+    assert_completed(
+        &events,
+        &["We open at nine."],
+        &[KB_HOURS_EN_1, KB_HOURS_EN_2],
     );
+}
+
+#[test]
+fn a_malformed_chunk_mid_answer_completes_without_repeating() {
+    // The LLM already quoted the KB's first sentence; only the second one is missing.
+    let said = serde_json::json!({"choices": [{"delta": {"content":
+        format!("Happy to help! {KB_HOURS_EN_1} The Airport")}}]})
+    .to_string();
+    // The scripted server takes static payloads; one leaked string per test run is fine.
+    let said: &'static str = Box::leak(said.into_boxed_str());
+    let (events, _) = failing(
+        Behaviour::Raw(vec![said, "{\"choices\":[{\"delta\":{\"content\":\"Pla"]),
+        2.0,
+    );
+    assert_completed(
+        &events,
+        &["Happy to help!", KB_HOURS_EN_1],
+        &[KB_HOURS_EN_2],
+    );
+}
+
+#[test]
+fn a_stall_between_tokens_times_out_and_completes_from_the_kb() {
+    let (events, took) = failing(
+        Behaviour::StreamThenHang(vec!["[smile] Happy to help! On week"], 3000),
+        0.4,
+    );
+    assert_completed(
+        &events,
+        &["Happy to help!"],
+        &[KB_HOURS_EN_1, KB_HOURS_EN_2],
+    );
+    assert!(
+        took < Duration::from_millis(2500),
+        "gave up after {took:?}, expected about the 0.4 s timeout"
+    );
+}
+
+#[test]
+fn a_chinese_answer_cut_off_is_completed_in_chinese() {
+    let server = serve(vec![Behaviour::StreamThenHang(
+        vec!["您好！门店营业时间为周一至周五9:00至21:00，周六周日10:00至22:00。机场"],
+        1500,
+    )]);
+    let engine = engine(&server.url, 0.4);
+    let mut session = engine.new_session("cut-zh");
+    let events: Vec<_> = engine
+        .respond(&mut session, "你们的营业时间是什么？")
+        .collect();
+    server.handle.join().expect("server thread");
+    let s = sentences(&events);
+    let texts: Vec<&str> = s.iter().map(|x| x.0.as_str()).collect();
+    assert_eq!(
+        texts[..2],
+        [
+            "您好！",
+            "门店营业时间为周一至周五9:00至21:00，周六周日10:00至22:00。"
+        ]
+    );
+    assert!(texts[2].contains("中断"), "{texts:?}");
+    assert_eq!(
+        texts.last(),
+        Some(&"机场广场店按航班时间营业，每天6:00至23:00。")
+    );
+    assert_eq!(
+        texts
+            .iter()
+            .filter(|t| t.starts_with("门店营业时间"))
+            .count(),
+        1,
+        "{texts:?}"
+    );
+    assert!(s.iter().all(|x| x.1 == Lang::Zh));
 }
 
 #[test]

@@ -17,6 +17,14 @@ pub struct AnimationParams {
     /// Shorter phonemes are held this long, so a 20 ms flap still registers
     /// and fast speech does not flicker.
     pub min_hold: SampleTime,
+    /// How open the mouth stays through consonants made with the tongue
+    /// alone (t d n l k g), as a fraction of the neighbouring vowel, and how
+    /// far sibilants, `r` and `th` (partly visible) shape the lips, halfway
+    /// between this and 1. The lips barely move for these, so the vowels
+    /// keep the mouth (Cohen–Massaro dominance, JALI's lip/jaw split); at 1
+    /// the mouth would switch shape on every phoneme, ~12 times a second in
+    /// English, which reads as jitter.
+    pub tongue_consonant_weight: f32,
     /// Fastest change of any viseme weight, per second. 15/s is 0.5 per
     /// frame at 30 fps: quick enough for a bilabial closure in two frames,
     /// slow enough to never pop.
@@ -52,6 +60,7 @@ impl Default for AnimationParams {
             attack: SampleTime::from_millis(60),
             release: SampleTime::from_millis(70),
             min_hold: SampleTime::from_millis(70),
+            tongue_consonant_weight: 0.75,
             max_viseme_speed_per_sec: 15.0,
             jaw_floor: 0.55,
             // Two frames at 30 fps: 2 × 1600 samples.

@@ -7,6 +7,10 @@
 //! - every cue fades in and out with cosine ramps centred on its edges, so
 //!   neighbouring visemes cross-fade (coarticulation);
 //! - short cues are held for `min_hold` so they register instead of flickering;
+//! - consonants the lips barely show take the shape of their vowel
+//!   (tongue-only t d n k g: the vowel, a little closed) or a weaker own
+//!   shape (s r th), so the visible shape changes at a syllable rate, not a
+//!   phoneme rate;
 //! - bilabials (`PP`: p b m) ramp in *before* their start and suppress every
 //!   other shape, so the lips are shut for the whole closure;
 //! - all shapes but PP/FF scale with the smoothed loudness (the jaw opens
@@ -17,7 +21,7 @@
 use std::collections::VecDeque;
 
 use crate::clock::{SAMPLE_RATE_HZ, SampleTime};
-use crate::visemes::{Viseme, VisemeTimeline};
+use crate::visemes::{Viseme, VisemeCue, VisemeTimeline};
 
 use super::AnimationParams;
 use super::noise::smoothstep;
@@ -191,7 +195,9 @@ fn bake(
 
     let attack = params.attack.0.max(1) as i64;
     let release = params.release.0.max(1) as i64;
-    for cue in timeline.cues.iter().filter(|c| c.viseme != Viseme::Sil) {
+    let cues = with_tongue_consonants_coarticulated(&timeline.cues, params);
+    for cue in cues.iter().filter(|c| c.viseme != Viseme::Sil) {
+        let dominance = lip_dominance(cue.viseme, params);
         let s = cue.start.0 as i64;
         let e = (cue.end.0 as i64).max(s + params.min_hold.0 as i64);
         let bilabial = cue.viseme == Viseme::PP;
@@ -212,7 +218,7 @@ fn bake(
             let tau = time_of(i);
             let rise = cosine_ramp((tau - rise_from) as f32 / attack as f32);
             let fall = 1.0 - cosine_ramp((tau - fall_from) as f32 / release as f32);
-            row[cue.viseme as usize] += cue.weight * rise.min(fall);
+            row[cue.viseme as usize] += cue.weight * dominance * rise.min(fall);
         }
     }
 
@@ -250,6 +256,61 @@ fn bake(
         rows,
         stop_at: None,
     }
+}
+
+/// How strongly a viseme shapes the lips (see
+/// `AnimationParams::tongue_consonant_weight`).
+fn lip_dominance(v: Viseme, params: &AnimationParams) -> f32 {
+    let tongue = params.tongue_consonant_weight.clamp(0.0, 1.0);
+    match v {
+        Viseme::SS | Viseme::RR | Viseme::TH => 0.5 * (1.0 + tongue),
+        _ => 1.0,
+    }
+}
+
+fn is_tongue_only(v: Viseme) -> bool {
+    matches!(v, Viseme::DD | Viseme::Kk | Viseme::Nn)
+}
+
+fn is_vowel(v: Viseme) -> bool {
+    matches!(
+        v,
+        Viseme::Aa | Viseme::E | Viseme::I | Viseme::O | Viseme::U
+    )
+}
+
+/// Tongue-only consonants (t d n l k g) barely show on the lips: the mouth
+/// keeps the shape of a neighbouring vowel (the previous one, else the
+/// next), a little closed, or else of a neighbouring visible consonant.
+/// With neither (between pauses) they keep their own, weaker shape.
+fn with_tongue_consonants_coarticulated(
+    cues: &[VisemeCue],
+    params: &AnimationParams,
+) -> Vec<VisemeCue> {
+    let tongue = params.tongue_consonant_weight.clamp(0.0, 1.0);
+    let mut out = cues.to_vec();
+    for (i, cue) in cues.iter().enumerate() {
+        if !is_tongue_only(cue.viseme) {
+            continue;
+        }
+        let neighbours = || {
+            [i.checked_sub(1), Some(i + 1)]
+                .into_iter()
+                .flatten()
+                .filter_map(|j| cues.get(j))
+        };
+        let vowel = neighbours().find(|c| is_vowel(c.viseme)).or_else(|| {
+            neighbours().find(|c| c.viseme != Viseme::Sil && !is_tongue_only(c.viseme))
+        });
+        match vowel {
+            Some(v) => {
+                out[i].viseme = v.viseme;
+                out[i].weight = v.weight * tongue;
+            }
+            None => out[i].weight *= tongue,
+        }
+    }
+    out
 }
 
 /// 0 → 1 over `x` in 0..1 with zero slope at both ends.

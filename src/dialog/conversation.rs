@@ -48,6 +48,9 @@ pub struct Session {
     /// The language of the last message with letters; answers and the voice follow it.
     pub lang: Lang,
     pub pending: Option<PendingSlot>,
+    /// The assistant was unsure and asked "Did you mean …?" about this KB entry; a yes
+    /// answers it.
+    pub suggested: Option<usize>,
     pub angry_messages: u32,
 }
 
@@ -60,6 +63,7 @@ impl Session {
             max_turns: max_turns.max(1),
             lang: Lang::En,
             pending: None,
+            suggested: None,
             angry_messages: 0,
         }
     }

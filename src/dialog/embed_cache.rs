@@ -19,9 +19,9 @@ pub fn default_cache_dir() -> PathBuf {
     }
 }
 
-/// A cache key from the KB hash, the list of embedded texts, and the model file's identity
+/// A cache key from the KB hash, the list of embedded texts, the model file's identity
 /// (its size plus a hash of its first and last MiB: cheap, and any re-quantisation or
-/// version change alters both).
+/// version change alters both) and the engine build.
 pub fn cache_key(
     kb_hash: &[u8; 32],
     texts_hash: &[u8; 32],
@@ -40,6 +40,8 @@ pub fn cache_key(
     hasher.update(texts_hash);
     hasher.update(len.to_le_bytes());
     hasher.update(&head[..n]);
+    // The engine build (set by build.rs): patched or not, AVX2 or scalar round differently.
+    hasher.update(option_env!("AVATARCAST_E5_ENGINE").unwrap_or("").as_bytes());
     if len > (2 << 20) {
         use std::io::Seek;
         file.seek(std::io::SeekFrom::End(-(1 << 20))).map_err(io)?;

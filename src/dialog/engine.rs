@@ -7,8 +7,8 @@
 
 use std::collections::VecDeque;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::config::{DialogConfig, DialogSettings};
@@ -16,13 +16,14 @@ use super::conversation::{PendingSlot, Role, Session, find_order_number};
 use super::embed::{self, E5Embedder};
 use super::emotion::{self, Emotion, Mood};
 use super::kb::KnowledgeBase;
-use super::lang;
 use super::llm::{self, LlmClient};
 use super::retrieve::{DocRef, Hit, Retriever};
-use super::sentences::{SentenceSplitter, split_all, strip_emotion_tags};
+use super::sentences::split_all;
 use super::smalltalk::{self, Line, SmallTalk};
+use super::stream::{Fallback, spawn_llm};
 use super::transcript::TranscriptStore;
 use super::{DialogError, embed_cache};
+use super::{lang, pii};
 use crate::speech::Lang;
 
 const ORDER_SLOT: &str = "{order_number}";
@@ -51,7 +52,7 @@ pub enum DialogEvent {
 pub struct DialogEngine {
     retriever: Retriever,
     llm: Option<LlmClient>,
-    transcripts: Option<Mutex<TranscriptStore>>,
+    transcripts: Option<TranscriptStore>,
     settings: DialogSettings,
 }
 
@@ -97,8 +98,16 @@ impl DialogEngine {
 
     /// Stores every message of every session (masked) in `store`.
     pub fn with_transcripts(mut self, store: TranscriptStore) -> Self {
-        self.transcripts = Some(Mutex::new(store));
+        self.transcripts = Some(store);
         self
+    }
+
+    /// Waits until every transcript message so far is stored (they are written behind the
+    /// conversation; dropping the engine also flushes them).
+    pub fn flush_transcripts(&self) -> Result<(), DialogError> {
+        self.transcripts
+            .as_ref()
+            .map_or(Ok(()), TranscriptStore::flush)
     }
 
     /// The retriever (for inspection and benchmarks).
@@ -132,7 +141,7 @@ impl DialogEngine {
                     lang,
                     mood.answer_emotion(),
                 )),
-                None => Source::Ready(fallback.into()),
+                None => Source::Ready(fallback.whole.into()),
             },
         };
         Reply {
@@ -181,14 +190,46 @@ impl DialogEngine {
             }
             return Plan::Ready(out);
         }
-        let hits = match self.retriever.search(text, Some(lang), CONTEXT_ITEMS) {
-            Ok(h) => h,
-            Err(err) => {
-                tracing::warn!("retrieval failed, answering as not sure: {err}");
-                Vec::new()
+        // The assistant asked "Did you mean …?" last time: yes answers that entry, no hands
+        // over, anything else is a new question.
+        let confirmed = match session.suggested.take() {
+            Some(entry) => match smalltalk::confirmation(text) {
+                Some(true) => Some(entry),
+                Some(false) => {
+                    push_line(&mut out, Line::NotSure, lang, Emotion::Concerned);
+                    out.push(DialogEvent::Handoff {
+                        reason: "the suggested question was not what the customer meant".into(),
+                    });
+                    return Plan::Ready(out);
+                }
+                None => None,
+            },
+            None => None,
+        };
+        let hits = match confirmed {
+            Some(entry) => vec![Hit {
+                doc: DocRef::Entry(entry),
+                score: 1.0,
+                dense: None,
+                lexical: 1.0,
+                coverage: 1.0,
+            }],
+            None => {
+                match self
+                    .retriever
+                    .search(&pii::strip_for_search(text), Some(lang), CONTEXT_ITEMS)
+                {
+                    Ok(h) => h,
+                    Err(err) => {
+                        tracing::warn!("retrieval failed, answering as not sure: {err}");
+                        Vec::new()
+                    }
+                }
             }
         };
-        let best = hits.first().filter(|h| self.confident(h, lang));
+        let best = hits.first().filter(|h| {
+            confirmed.is_some() || self.confident(h, lang) || self.slot_confirms(h, text, lang)
+        });
 
         // A follow-up: the assistant asked for an order number last time.
         if let Some(pending) = session.pending {
@@ -213,11 +254,25 @@ impl DialogEngine {
         }
 
         let Some(best) = best else {
-            push_line(&mut out, Line::NotSure, lang, Emotion::Concerned);
             let score = hits.first().map_or(0.0, |h| h.dense.unwrap_or(h.coverage));
-            out.push(DialogEvent::Handoff {
-                reason: format!("low confidence ({score:.2})"),
-            });
+            match hits.first().and_then(|h| self.suggestion(h, lang)) {
+                Some(entry) => {
+                    session.suggested = Some(entry);
+                    push_line(&mut out, Line::DidYouMean, lang, Emotion::Thinking);
+                    let question = &self.retriever.kb().entries[entry].question;
+                    push_text(&mut out, question, lang, Emotion::Thinking);
+                    push_line(&mut out, Line::DidYouMeanEnd, lang, Emotion::Calm);
+                    out.push(DialogEvent::Handoff {
+                        reason: format!("unsure ({score:.2}); suggested {question:?}"),
+                    });
+                }
+                None => {
+                    push_line(&mut out, Line::NotSure, lang, Emotion::Concerned);
+                    out.push(DialogEvent::Handoff {
+                        reason: format!("low confidence ({score:.2})"),
+                    });
+                }
+            }
             return Plan::Ready(out);
         };
         let answer = self.retriever.answer_of(best).to_string();
@@ -237,7 +292,9 @@ impl DialogEngine {
         } else if mood.urgent {
             push_line(&mut out, Line::Urgent, lang, Emotion::Calm);
         }
-        push_text(&mut out, &answer, lang, tone);
+        let mut answer_events = Vec::new();
+        push_text(&mut answer_events, &answer, lang, tone);
+        out.extend(answer_events.iter().cloned());
         if self.llm.is_some() {
             let passages: Vec<String> = hits
                 .iter()
@@ -248,16 +305,38 @@ impl DialogEngine {
             let messages = llm::build_messages(&history, &passages, lang, mood);
             return Plan::Llm {
                 messages,
-                fallback: out,
+                fallback: Fallback {
+                    whole: out,
+                    answer: answer_events,
+                },
             };
         }
         Plan::Ready(out)
     }
 
     fn confident(&self, hit: &Hit, lang: Lang) -> bool {
-        match hit.dense {
-            Some(d) => d >= self.settings.confidence_threshold(lang),
-            None => hit.coverage >= self.settings.lexical_threshold,
+        self.settings.confident(hit, lang)
+    }
+
+    /// In the suggestion band, a message carrying the very detail an entry asks for (an
+    /// order number for the order-tracking entry) confirms that entry, like matching words.
+    fn slot_confirms(&self, hit: &Hit, text: &str, lang: Lang) -> bool {
+        self.suggestion(hit, lang).is_some_and(|entry| {
+            self.retriever.kb().entries[entry]
+                .answer
+                .contains(ORDER_SLOT)
+                && find_order_number(text).is_some()
+        })
+    }
+
+    /// The FAQ entry to suggest ("Did you mean …?") for a hit below the confidence
+    /// threshold but above the suggestion threshold (dense scores only).
+    fn suggestion(&self, hit: &Hit, lang: Lang) -> Option<usize> {
+        match (hit.doc, hit.dense) {
+            (DocRef::Entry(entry), Some(d)) if d >= self.settings.suggest_threshold(lang) => {
+                Some(entry)
+            }
+            _ => None,
         }
     }
 
@@ -273,9 +352,6 @@ impl DialogEngine {
 
     fn record(&self, session_id: &str, role: Role, lang: Lang, text: &str) {
         if let Some(store) = &self.transcripts {
-            let store = store
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Err(err) = store.record(session_id, role, lang, text) {
                 tracing::warn!("{err}");
             }
@@ -283,72 +359,11 @@ impl DialogEngine {
     }
 }
 
-/// Streams the LLM answer on a worker thread; sentences go out as they complete.
-fn spawn_llm(
-    client: LlmClient,
-    messages: Vec<llm::ChatMessage>,
-    fallback: Vec<DialogEvent>,
-    lang: Lang,
-    tone: Emotion,
-) -> mpsc::Receiver<DialogEvent> {
-    let (tx, rx) = mpsc::channel();
-    let worker = move || {
-        let mut splitter = SentenceSplitter::new();
-        let mut sent = 0usize;
-        let emit = |raw: &str, sent: &mut usize| {
-            let (text, emotion) = strip_emotion_tags(raw);
-            if !text.is_empty() {
-                *sent += 1;
-                // A closed receiver means the customer moved on; nothing to do.
-                let _ = tx.send(DialogEvent::Sentence {
-                    lang: lang::detect_or(&text, lang),
-                    text,
-                    emotion: emotion.or(Some(tone)),
-                });
-            }
-        };
-        let result = client.stream(&messages, |delta| {
-            for s in splitter.push(delta) {
-                emit(&s, &mut sent);
-            }
-        });
-        match result {
-            Ok(()) => {
-                if let Some(rest) = splitter.finish() {
-                    emit(&rest, &mut sent);
-                }
-                if sent == 0 {
-                    tracing::warn!("LLM returned an empty answer; using the knowledge-base answer");
-                    fallback.into_iter().for_each(|e| drop(tx.send(e)));
-                }
-            }
-            Err(err) if sent == 0 => {
-                tracing::warn!("LLM failed, using the knowledge-base answer: {err}");
-                fallback.into_iter().for_each(|e| drop(tx.send(e)));
-            }
-            Err(err) => {
-                // Sentences already spoken cannot be taken back; end after them.
-                tracing::warn!(
-                    "LLM failed after {sent} sentence(s); ending the answer there: {err}"
-                );
-            }
-        }
-        let _ = tx.send(DialogEvent::End);
-    };
-    if let Err(err) = std::thread::Builder::new()
-        .name("dialog-llm".into())
-        .spawn(worker)
-    {
-        tracing::warn!("cannot start the LLM worker ({err}); the answer will be empty");
-    }
-    rx
-}
-
 enum Plan {
     Ready(Vec<DialogEvent>),
     Llm {
         messages: Vec<llm::ChatMessage>,
-        fallback: Vec<DialogEvent>,
+        fallback: Fallback,
     },
 }
 

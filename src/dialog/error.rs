@@ -48,6 +48,8 @@ pub enum DialogError {
         source: rusqlite::Error,
         path: PathBuf,
     },
+    #[error("transcripts are not being saved ({reason}); restart the session to retry: {path:?}")]
+    TranscriptWriter { reason: String, path: PathBuf },
     #[error("cannot read the dialog config ({reason}); see docs/knowledge-base.md: {path:?}")]
     Config { reason: String, path: PathBuf },
 }

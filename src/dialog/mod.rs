@@ -25,6 +25,7 @@ pub mod repl;
 pub mod retrieve;
 pub mod sentences;
 mod smalltalk;
+mod stream;
 pub mod text;
 pub mod transcript;
 

@@ -58,6 +58,18 @@ pub fn mask(text: &str) -> String {
     out
 }
 
+/// `text` without its personal data, for searching the KB: an e-mail address or phone
+/// number says nothing about the topic but pulls the query's embedding and dilutes its
+/// term coverage. Order numbers stay.
+pub fn strip_for_search(text: &str) -> String {
+    let masked = mask(text);
+    let mut out = masked.clone();
+    for placeholder in ["[email]", "[id]", "[card]", "[phone]"] {
+        out = out.replace(placeholder, " ");
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +97,10 @@ mod tests {
         assert_eq!(
             mask("order HL20481234, phone 13812345678"),
             "order HL20481234, phone [phone]"
+        );
+        assert_eq!(
+            strip_for_search("mail li@example.com, order HL20481234"),
+            "mail , order HL20481234"
         );
     }
 }

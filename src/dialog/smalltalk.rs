@@ -147,6 +147,60 @@ pub fn detect(text: &str, lang: Lang) -> Option<SmallTalk> {
         .map(|(kind, _)| *kind)
 }
 
+/// Yes (`Some(true)`) or no (`Some(false)`) as a whole message, for answering "Did you
+/// mean …?"; `None` for anything else.
+pub fn confirmation(text: &str) -> Option<bool> {
+    const YES: &[&str] = &[
+        "yes",
+        "yeah",
+        "yep",
+        "yes please",
+        "right",
+        "correct",
+        "exactly",
+        "that's it",
+        "that's right",
+        "sure",
+        "ok",
+        "okay",
+        "是",
+        "是的",
+        "对",
+        "对的",
+        "没错",
+        "嗯",
+        "是这个",
+        "对，就是这个",
+        "好的",
+    ];
+    const NO: &[&str] = &[
+        "no",
+        "nope",
+        "no thanks",
+        "not really",
+        "not quite",
+        "wrong",
+        "不是",
+        "不对",
+        "不",
+        "都不是",
+        "不是这个",
+    ];
+    let cleaned: String = text
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '\'' || *c == ' ' || *c == '，')
+        .collect();
+    let cleaned = cleaned.trim().trim_end_matches('，');
+    if YES.contains(&cleaned) {
+        Some(true)
+    } else if NO.contains(&cleaned) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// The reply to small talk.
 pub fn reply(kind: SmallTalk, lang: Lang) -> &'static str {
     match (kind, lang) {
@@ -186,6 +240,14 @@ pub enum Line {
     Sorry,
     Urgent,
     Empty,
+    /// Unsure: "Did you mean" + the KB question (appended by the engine).
+    DidYouMean,
+    /// Unsure, continued after the suggested question.
+    DidYouMeanEnd,
+    /// The LLM stopped mid-answer; the KB answer follows.
+    CutOffBridge,
+    /// The LLM stopped mid-answer and there is no KB answer to finish with.
+    CutOffHandoff,
 }
 
 /// The text of a fixed line in a language.
@@ -221,6 +283,20 @@ pub fn line(line: Line, lang: Lang) -> &'static str {
         (Line::Urgent, Lang::Zh) => "明白您很着急，我马上告诉您最快的办法。",
         (Line::Empty, Lang::En) => "Sorry, I didn't catch that. Could you say it again?",
         (Line::Empty, Lang::Zh) => "抱歉，我没有听清，请再说一遍。",
+        (Line::DidYouMean, Lang::En) => "I'm not quite sure I understood. Did you mean:",
+        (Line::DidYouMean, Lang::Zh) => "我不太确定是否理解了您的问题。您是想问：",
+        (Line::DidYouMeanEnd, Lang::En) => "If not, I can connect you with a colleague.",
+        (Line::DidYouMeanEnd, Lang::Zh) => "如果不是，我可以为您转接人工客服。",
+        (Line::CutOffBridge, Lang::En) => {
+            "Sorry, I was cut off there. Here is the rest from our help pages."
+        }
+        (Line::CutOffBridge, Lang::Zh) => "抱歉，刚才的回答中断了。下面是帮助中心的说明。",
+        (Line::CutOffHandoff, Lang::En) => {
+            "Sorry, I was cut off there. Would you like me to connect you with a colleague to finish this?"
+        }
+        (Line::CutOffHandoff, Lang::Zh) => {
+            "抱歉，刚才的回答中断了。需要我为您转接人工客服继续处理吗？"
+        }
     }
 }
 

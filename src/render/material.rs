@@ -12,6 +12,7 @@ pub struct GpuMaterial {
     pub bind_group: wgpu::BindGroup,
     pub alpha: AlphaKind,
     pub double_sided: bool,
+    pub textures: super::pipelines::TextureUse,
 }
 
 /// Skin gets wrapped diffuse lighting. glTF has no "skin" flag, so this goes
@@ -185,6 +186,7 @@ impl<'a> TextureUploader<'a> {
                 AlphaMode::Blend => AlphaKind::Blend,
             },
             double_sided: material.double_sided,
+            textures: super::pipelines::TextureUse::of(material),
         })
     }
 }

@@ -28,6 +28,7 @@
 
 mod background;
 mod camera;
+mod culling;
 mod device;
 mod draw;
 mod lighting;
@@ -38,6 +39,7 @@ mod pose_check;
 mod readback;
 mod renderer;
 mod shadow;
+mod shadow_proxy;
 mod skinning;
 mod tangents;
 mod textures;
@@ -45,6 +47,7 @@ mod uniforms;
 mod upload;
 
 pub use camera::Camera;
+pub use morph::morph_region;
 pub use renderer::Renderer;
 pub use upload::GpuAvatar;
 

@@ -1,6 +1,7 @@
-//! GPU morph targets: dense per-target delta buffers uploaded once, a list of
-//! active targets written each frame, and a compute pass (shaders/morph.wgsl)
-//! that writes the morphed vertices the draw reads.
+//! GPU morph targets: per-target delta buffers over the primitive's morph
+//! region (the vertices some target moves) uploaded once, a list of active
+//! targets written each frame, and a compute pass (shaders/morph.wgsl) that
+//! rewrites the region of the morphed vertices the draw reads.
 
 use bytemuck::{Pod, Zeroable};
 use wgpu::util::DeviceExt;
@@ -17,7 +18,7 @@ const WORKGROUP_SIZE: u32 = 64;
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Pod, Zeroable)]
 pub struct MorphParams {
-    pub vertex_count: u32,
+    pub region_count: u32,
     pub active_count: u32,
     pub has_normal_deltas: u32,
     pub _pad: u32,
@@ -34,7 +35,8 @@ pub struct ActiveTarget {
 /// The GPU side of one primitive's morph targets.
 pub struct MorphResources {
     pub target_count: usize,
-    vertex_count: u32,
+    /// Vertices some target moves; only these are recomputed each frame.
+    region_count: u32,
     has_normal_deltas: bool,
     params: wgpu::Buffer,
     active: wgpu::Buffer,
@@ -45,16 +47,32 @@ pub struct MorphResources {
     pub active_count: u32,
 }
 
-/// Packs deltas target-major as xyz triplets (the layout morph.wgsl reads).
+/// The vertices that at least one target moves (by position or normal), in
+/// ascending order.
+pub fn morph_region(primitive: &Primitive) -> Vec<u32> {
+    let moves = |d: &[f32; 3]| d.iter().any(|c| *c != 0.0);
+    (0..primitive.positions.len())
+        .filter(|&v| {
+            primitive
+                .targets
+                .iter()
+                .any(|t| moves(&t.positions[v]) || t.normals.as_ref().is_some_and(|n| moves(&n[v])))
+        })
+        .map(|v| v as u32)
+        .collect()
+}
+
+/// Packs the region's deltas target-major as xyz triplets (the layout
+/// morph.wgsl reads); a missing target (no normals) packs as zeros.
 fn pack_deltas<'a>(
     per_target: impl Iterator<Item = Option<&'a [[f32; 3]]>>,
-    vertex_count: usize,
+    region: &[u32],
 ) -> Vec<f32> {
     let mut packed = Vec::new();
     for deltas in per_target {
         match deltas {
-            Some(d) => packed.extend(d.iter().flatten()),
-            None => packed.extend(std::iter::repeat_n(0.0, vertex_count * 3)),
+            Some(d) => packed.extend(region.iter().flat_map(|&v| d[v as usize])),
+            None => packed.extend(std::iter::repeat_n(0.0, region.len() * 3)),
         }
     }
     packed
@@ -76,13 +94,15 @@ pub fn active_targets(weights: &[f32], target_count: usize) -> Vec<ActiveTarget>
 }
 
 impl MorphResources {
-    /// `base_vertices` holds the rest `GpuVertex`es; `None` when the
-    /// primitive has no targets.
+    /// `base_vertices` holds the rest `GpuVertex`es, `base_bytes` their
+    /// contents (the morphed buffer starts as a copy); `None` when the
+    /// primitive has no targets or none of them moves anything.
     pub fn new(
         device: &wgpu::Device,
         layout: &wgpu::BindGroupLayout,
         primitive: &Primitive,
         base_vertices: &wgpu::Buffer,
+        base_bytes: &[u8],
         max_binding_bytes: u64,
     ) -> Result<Option<MorphResources>, String> {
         let target_count = primitive.targets.len();
@@ -102,11 +122,16 @@ impl MorphResources {
                 ));
             }
         }
-        let delta_bytes = (target_count * vertex_count * 12) as u64;
+        let region = morph_region(primitive);
+        if region.is_empty() {
+            return Ok(None);
+        }
+        let delta_bytes = (target_count * region.len() * 12) as u64;
         if delta_bytes > max_binding_bytes {
             return Err(format!(
-                "{target_count} morph targets × {vertex_count} vertices need {delta_bytes} bytes, \
-                 more than the adapter's storage binding limit of {max_binding_bytes}"
+                "{target_count} morph targets × {} moving vertices need {delta_bytes} bytes, \
+                 more than the adapter's storage binding limit of {max_binding_bytes}",
+                region.len()
             ));
         }
         let positions = pack_deltas(
@@ -114,13 +139,13 @@ impl MorphResources {
                 .targets
                 .iter()
                 .map(|t| Some(t.positions.as_slice())),
-            vertex_count,
+            &region,
         );
         let has_normal_deltas = primitive.targets.iter().any(|t| t.normals.is_some());
         let normals = if has_normal_deltas {
             pack_deltas(
                 primitive.targets.iter().map(|t| t.normals.as_deref()),
-                vertex_count,
+                &region,
             )
         } else {
             // A binding must exist; the shader ignores it (has_normal_deltas = 0).
@@ -149,11 +174,16 @@ impl MorphResources {
             usage: storage | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let morphed = device.create_buffer(&wgpu::BufferDescriptor {
+        // Vertices outside the region never change: they keep these rest values.
+        let morphed = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("morphed vertices"),
-            size: base_vertices.size(),
+            contents: base_bytes,
             usage: storage | wgpu::BufferUsages::VERTEX,
-            mapped_at_creation: false,
+        });
+        let region_indices = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("morph region"),
+            contents: bytemuck::cast_slice(&region),
+            usage: storage,
         });
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("morph"),
@@ -183,11 +213,15 @@ impl MorphResources {
                     binding: 5,
                     resource: morphed.as_entire_binding(),
                 },
+                wgpu::BindGroupEntry {
+                    binding: 6,
+                    resource: region_indices.as_entire_binding(),
+                },
             ],
         });
         Ok(Some(MorphResources {
             target_count,
-            vertex_count: vertex_count as u32,
+            region_count: region.len() as u32,
             has_normal_deltas,
             params,
             active,
@@ -207,7 +241,7 @@ impl MorphResources {
         }
         queue.write_buffer(&self.active, 0, bytemuck::cast_slice(&active));
         let params = MorphParams {
-            vertex_count: self.vertex_count,
+            region_count: self.region_count,
             active_count: self.active_count,
             has_normal_deltas: self.has_normal_deltas as u32,
             _pad: 0,
@@ -221,7 +255,7 @@ impl MorphResources {
             return;
         }
         pass.set_bind_group(0, &self.bind_group, &[]);
-        pass.dispatch_workgroups(self.vertex_count.div_ceil(WORKGROUP_SIZE), 1, 1);
+        pass.dispatch_workgroups(self.region_count.div_ceil(WORKGROUP_SIZE), 1, 1);
     }
 }
 
@@ -248,9 +282,9 @@ mod tests {
     }
 
     #[test]
-    fn deltas_pack_target_major_with_zeros_for_missing_normals() {
-        let a = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
-        let packed = pack_deltas([Some(&a[..]), None].into_iter(), 2);
+    fn deltas_pack_target_major_over_the_region_with_zeros_for_missing_normals() {
+        let a = [[1.0, 2.0, 3.0], [7.0, 8.0, 9.0], [4.0, 5.0, 6.0]];
+        let packed = pack_deltas([Some(&a[..]), None].into_iter(), &[0, 2]);
         assert_eq!(
             packed,
             vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::background::BackgroundPass;
+use super::culling::{VisibleDraw, visible_ranges};
 use super::device::{COLOR_FORMAT, DEPTH_FORMAT, GpuDevice};
 use super::draw::draw_order;
 use super::lighting::frame_uniforms;
@@ -18,6 +19,7 @@ use super::upload::{GpuAvatar, UploadContext, upload_geometry};
 use super::{Camera, RenderError, RenderSettings, RenderedFrame};
 use crate::animation::AvatarPose;
 use crate::avatar::{Avatar, Material};
+use glam::Mat4;
 
 /// Tells apart the renderers of one process, so that a [`GpuAvatar`] is
 /// only drawn by the device that holds its buffers.
@@ -256,22 +258,29 @@ impl Renderer {
             }
         }
         let aspect = self.settings.width as f32 / self.settings.height as f32;
-        queue.write_buffer(
-            &self.frame_uniforms,
-            0,
-            bytemuck::bytes_of(&frame_uniforms(
-                camera,
-                aspect,
-                self.settings.msaa_samples > 1,
-            )),
-        );
+        let uniforms = frame_uniforms(camera, aspect, self.settings.msaa_samples > 1);
+        queue.write_buffer(&self.frame_uniforms, 0, bytemuck::bytes_of(&uniforms));
         let order = draw_order(avatar, &world, camera.view_from_world());
+        let in_view = visible_draws(
+            avatar,
+            &order,
+            &matrices,
+            camera.clip_from_world(aspect),
+            Pass::Main,
+        );
+        let in_light = visible_draws(
+            avatar,
+            &order,
+            &matrices,
+            Mat4::from_cols_array_2d(&uniforms.light_clip_from_world),
+            Pass::Shadow,
+        );
 
         let submission = self.gpu.checked(|device| {
             let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("frame"),
             });
-            self.encode(&mut encoder, avatar, &order);
+            self.encode(&mut encoder, avatar, &in_view, &in_light);
             encoder.copy_texture_to_buffer(
                 wgpu::TexelCopyTextureInfo {
                     texture: &self.targets.resolved,
@@ -292,7 +301,13 @@ impl Renderer {
         Ok(())
     }
 
-    fn encode(&self, encoder: &mut wgpu::CommandEncoder, avatar: &GpuAvatar, order: &[usize]) {
+    fn encode(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        avatar: &GpuAvatar,
+        in_view: &[VisibleDraw],
+        in_light: &[VisibleDraw],
+    ) {
         if avatar
             .primitives
             .iter()
@@ -315,7 +330,7 @@ impl Renderer {
             &self.pipelines,
             &self.frame_bind_group,
             avatar,
-            order,
+            in_light,
         );
 
         let (view, resolve_target) = match &self.targets.msaa {
@@ -353,8 +368,8 @@ impl Renderer {
         self.background.draw(&self.pipelines, &mut pass);
         pass.set_bind_group(0, &self.frame_bind_group, &[]);
         pass.set_bind_group(3, &self.shadow.bind_group, &[]);
-        for &index in order {
-            let draw = &avatar.draws[index];
+        for visible in in_view {
+            let draw = &avatar.draws[visible.draw];
             let Some(pipeline) = self.pipelines.get(draw.key) else {
                 continue;
             };
@@ -365,7 +380,9 @@ impl Renderer {
             pass.set_vertex_buffer(0, primitive.vertices().slice(..));
             pass.set_vertex_buffer(1, primitive.static_vertices.slice(..));
             pass.set_index_buffer(primitive.indices.slice(..), wgpu::IndexFormat::Uint32);
-            pass.draw_indexed(0..primitive.index_count, 0, 0..1);
+            for range in &visible.ranges {
+                pass.draw_indexed(range.clone(), 0, 0..1);
+            }
         }
     }
 
@@ -402,4 +419,41 @@ impl Renderer {
             .pop_back()
             .ok_or_else(|| RenderError::Readback("the submitted frame did not come back".into()))
     }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Pass {
+    Main,
+    /// Ranges index the primitive's shadow proxy where it has one.
+    Shadow,
+}
+
+/// The draws of `order` (in that order), each with its clusters whose
+/// bounds may be inside the clip volume of `clip_from_world` in this pose.
+fn visible_draws(
+    avatar: &GpuAvatar,
+    order: &[usize],
+    matrices: &[Mat4],
+    clip_from_world: Mat4,
+    pass: Pass,
+) -> Vec<VisibleDraw> {
+    order
+        .iter()
+        .filter_map(|&i| {
+            let draw = &avatar.draws[i];
+            let from = (draw.matrix_offset as usize).min(matrices.len());
+            let primitive = &avatar.primitives[draw.primitive];
+            let clusters = match (&primitive.shadow_proxy, pass) {
+                (Some((_, proxy)), Pass::Shadow) => proxy,
+                _ => &primitive.clusters,
+            };
+            visible_ranges(
+                clusters,
+                &draw.cluster_bounds,
+                &matrices[from..],
+                clip_from_world,
+            )
+            .map(|ranges| VisibleDraw { draw: i, ranges })
+        })
+        .collect()
 }

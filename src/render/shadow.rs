@@ -3,6 +3,7 @@
 //! Without it, light reaches where nothing could: the inside of an open
 //! mouth glows, and noses and chins look pasted on.
 
+use super::culling::VisibleDraw;
 use super::device::DEPTH_FORMAT;
 use super::lighting::SHADOW_MAP_SIZE;
 use super::pipelines::{AlphaKind, Pipelines};
@@ -65,7 +66,7 @@ impl ShadowMap {
         pipelines: &Pipelines,
         frame_bind_group: &wgpu::BindGroup,
         avatar: &GpuAvatar,
-        order: &[usize],
+        visible: &[VisibleDraw],
     ) {
         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("key light shadow"),
@@ -83,8 +84,8 @@ impl ShadowMap {
             multiview_mask: None,
         });
         pass.set_bind_group(0, frame_bind_group, &[]);
-        for &index in order {
-            let draw = &avatar.draws[index];
+        for v in visible {
+            let draw = &avatar.draws[v.draw];
             match draw.key.alpha {
                 AlphaKind::Opaque => pass.set_pipeline(&pipelines.shadow_pipeline),
                 AlphaKind::Mask => pass.set_pipeline(&pipelines.shadow_mask_pipeline),
@@ -95,8 +96,14 @@ impl ShadowMap {
             pass.set_bind_group(2, &avatar.draw_bind_group, &[draw.uniform_offset]);
             pass.set_vertex_buffer(0, primitive.vertices().slice(..));
             pass.set_vertex_buffer(1, primitive.static_vertices.slice(..));
-            pass.set_index_buffer(primitive.indices.slice(..), wgpu::IndexFormat::Uint32);
-            pass.draw_indexed(0..primitive.index_count, 0, 0..1);
+            let indices = match &primitive.shadow_proxy {
+                Some((proxy, _)) => proxy,
+                None => &primitive.indices,
+            };
+            pass.set_index_buffer(indices.slice(..), wgpu::IndexFormat::Uint32);
+            for range in &v.ranges {
+                pass.draw_indexed(range.clone(), 0, 0..1);
+            }
         }
     }
 }

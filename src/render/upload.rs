@@ -6,9 +6,14 @@ use bytemuck::{Pod, Zeroable};
 use glam::Vec3;
 use wgpu::util::DeviceExt;
 
+use std::ops::Range;
+
+use super::culling::{PrimitiveBounds, cluster_triangles, morph_reach};
 use super::material::GpuMaterial;
 use super::morph::MorphResources;
+use super::pipelines::AlphaKind;
 use super::pipelines::{PipelineKey, Pipelines};
+use super::shadow_proxy::simplify_clusters;
 use super::skinning::Skeleton;
 use super::tangents::generate_tangents;
 use super::uniforms::{DRAW_UNIFORM_STRIDE, DrawUniforms};
@@ -36,10 +41,15 @@ pub const STATIC_VERTEX_STRIDE: u64 = size_of::<StaticVertex>() as u64;
 
 pub struct GpuPrimitive {
     pub mesh: usize,
-    pub index_count: u32,
     pub base_vertices: wgpu::Buffer,
     pub static_vertices: wgpu::Buffer,
     pub indices: wgpu::Buffer,
+    /// Index ranges of the triangle clusters (see `culling::cluster_triangles`).
+    pub clusters: Vec<Range<u32>>,
+    /// Opaque primitives cast their shadow with coarser triangles over the
+    /// same vertices: an index buffer and its clusters, parallel to
+    /// `clusters` (see `shadow_proxy`).
+    pub shadow_proxy: Option<(wgpu::Buffer, Vec<Range<u32>>)>,
     pub morph: Option<MorphResources>,
     pub material: usize,
     /// Centre of the bounding box in the primitive's own space, for sorting
@@ -64,6 +74,12 @@ pub struct DrawItem {
     pub skinned: bool,
     pub key: PipelineKey,
     pub uniform_offset: u32,
+    /// Index of the draw's first matrix in the frame's matrix list (the
+    /// skin's first joint matrix, or the node's world matrix).
+    pub matrix_offset: u32,
+    /// For frustum culling, per cluster of the primitive: boxes the draw's
+    /// matrices carry into world space.
+    pub cluster_bounds: Vec<PrimitiveBounds>,
 }
 
 /// An avatar uploaded by [`Renderer::upload`](super::Renderer::upload).
@@ -174,6 +190,8 @@ pub fn upload_geometry(
 
     // Primitives once per mesh; nodes reference them.
     let mut primitives = Vec::new();
+    // Per primitive, its indices in cluster order (what the index buffer holds).
+    let mut clustered_indices: Vec<Vec<u32>> = Vec::new();
     let mut first_primitive = Vec::with_capacity(avatar.meshes.len());
     for (mesh_index, mesh) in avatar.meshes.iter().enumerate() {
         first_primitive.push(primitives.len());
@@ -204,29 +222,43 @@ pub fn upload_geometry(
                 contents: bytemuck::cast_slice(&fixed),
                 usage,
             });
+            let keep_order = materials[material].alpha == AlphaKind::Blend;
+            let (clustered, clusters) = cluster_triangles(p, keep_order);
             let indices = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("indices"),
-                contents: bytemuck::cast_slice(&p.indices),
+                contents: bytemuck::cast_slice(&clustered),
                 usage: wgpu::BufferUsages::INDEX,
+            });
+            let shadow_proxy = (materials[material].alpha == AlphaKind::Opaque).then(|| {
+                let (proxy, ranges) = simplify_clusters(p, &clustered, &clusters);
+                let buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("shadow proxy indices"),
+                    contents: bytemuck::cast_slice(&proxy),
+                    usage: wgpu::BufferUsages::INDEX,
+                });
+                (buffer, ranges)
             });
             let morph = MorphResources::new(
                 device,
                 &cx.pipelines.morph_layout,
                 p,
                 &base_vertices,
+                bytemuck::cast_slice(&gpu),
                 max_binding,
             )
             .map_err(|e| format!("mesh {:?}: {e}", mesh.name))?;
             primitives.push(GpuPrimitive {
                 mesh: mesh_index,
-                index_count: p.indices.len() as u32,
                 base_vertices,
                 static_vertices,
                 indices,
+                clusters,
+                shadow_proxy,
                 morph,
                 material,
                 local_center: local_center(&p.positions),
             });
+            clustered_indices.push(clustered);
         }
     }
 
@@ -252,15 +284,27 @@ pub fn upload_geometry(
             let primitive = first_primitive[mesh_index] + k;
             let skinned = skin.is_some() && p.joints.is_some() && p.weights.is_some();
             let material = &materials[primitives[primitive].material];
+            let matrix_offset = match (skinned, skin) {
+                (true, Some(skin)) => skin_offsets[skin],
+                _ => node_index as u32,
+            };
             draws.push(DrawItem {
                 primitive,
                 node: node_index,
                 skinned,
+                matrix_offset,
+                cluster_bounds: cluster_bounds(
+                    p,
+                    skinned,
+                    &clustered_indices[primitive],
+                    &primitives[primitive].clusters,
+                ),
                 key: PipelineKey {
                     alpha: material.alpha,
                     double_sided: material.double_sided,
                     // Skinned vertices ignore the node transform (glTF).
                     mirrored: !skinned && rest_world[node_index].determinant() < 0.0,
+                    textures: material.textures,
                 },
                 uniform_offset: (draws.len() as u64 * DRAW_UNIFORM_STRIDE) as u32,
             });
@@ -270,10 +314,7 @@ pub fn upload_geometry(
     let mut draw_bytes = vec![0u8; (draws.len().max(1) as u64 * DRAW_UNIFORM_STRIDE) as usize];
     for draw in &draws {
         let uniforms = DrawUniforms {
-            matrix_offset: match (draw.skinned, avatar.nodes[draw.node].skin) {
-                (true, Some(skin)) => skin_offsets[skin],
-                _ => draw.node as u32,
-            },
+            matrix_offset: draw.matrix_offset,
             skinned: draw.skinned as u32,
             mirror_sign: if draw.key.mirrored { -1.0 } else { 1.0 },
             _pad: 0.0,
@@ -334,4 +375,21 @@ pub fn upload_geometry(
         matrices,
         draw_bind_group,
     })
+}
+
+/// Bounds of each cluster of `p` (ranges of `indices`) for culling.
+fn cluster_bounds(
+    p: &Primitive,
+    skinned: bool,
+    indices: &[u32],
+    clusters: &[Range<u32>],
+) -> Vec<PrimitiveBounds> {
+    let reach = morph_reach(p);
+    clusters
+        .iter()
+        .map(|r| {
+            let vertices = indices.get(r.start as usize..r.end as usize).unwrap_or(&[]);
+            PrimitiveBounds::of_vertices(p, skinned, vertices, &reach)
+        })
+        .collect()
 }

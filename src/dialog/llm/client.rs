@@ -3,21 +3,26 @@
 //! that ends without `[DONE]`) is an `LlmError`, and the caller falls back to the KB.
 
 use std::io::Read as _;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::http;
 use super::sse;
+use super::{http, tls};
 use crate::dialog::config::LlmConfig;
 
 /// Why an LLM answer failed.
 #[derive(Debug, thiserror::Error)]
 pub enum LlmError {
-    #[error(
-        "only http:// LLM endpoints are supported (put a TLS proxy in front of https ones): {url}"
-    )]
+    #[error("LLM base_url must start with http:// or https://: {url}")]
     UnsupportedUrl { url: String },
+    #[error("cannot set up TLS for the LLM endpoint: {reason}")]
+    TlsSetup { reason: String },
+    #[error(
+        "TLS with the LLM server failed ({reason}); for a private CA set [llm] ca_file to its PEM certificate: {url}"
+    )]
+    Tls { reason: String, url: String },
     #[error("LLM request failed ({source}); is the server running? {url}")]
     Io { source: std::io::Error, url: String },
     #[error(
@@ -57,6 +62,9 @@ pub struct LlmClient {
     config: LlmConfig,
     url: String,
     api_key: Option<String>,
+    /// For `https://` endpoints: the TLS configuration, or why it could not be built
+    /// (reported on each request, which then falls back to the KB).
+    tls: Option<Result<Arc<rustls::ClientConfig>, String>>,
 }
 
 impl LlmClient {
@@ -76,10 +84,17 @@ impl LlmClient {
             .as_deref()
             .and_then(|name| std::env::var(name).ok())
             .filter(|k| !k.is_empty());
+        let tls = url.starts_with("https://").then(|| {
+            tls::client_config(config.ca_file.as_deref()).map_err(|err| {
+                tracing::warn!("LLM answers are off until this is fixed: {err}");
+                err.to_string()
+            })
+        });
         LlmClient {
             config,
             url,
             api_key,
+            tls,
         }
     }
 
@@ -101,6 +116,15 @@ impl LlmClient {
         let url = http::parse_url(&self.url).ok_or_else(|| LlmError::UnsupportedUrl {
             url: self.url.clone(),
         })?;
+        let tls = match &self.tls {
+            None => None,
+            Some(Ok(config)) => Some(config),
+            Some(Err(reason)) => {
+                return Err(LlmError::TlsSetup {
+                    reason: reason.clone(),
+                });
+            }
+        };
         let body = serde_json::to_vec(&Request {
             model: &self.config.model,
             messages,
@@ -118,6 +142,12 @@ impl LlmClient {
             .into_iter()
             .collect();
         let io_err = |source: std::io::Error| {
+            if let Some(cause) = tls::tls_cause(&source) {
+                return LlmError::Tls {
+                    reason: cause.to_string(),
+                    url: self.url.clone(),
+                };
+            }
             if matches!(
                 source.kind(),
                 std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
@@ -133,7 +163,7 @@ impl LlmClient {
                 }
             }
         };
-        let mut response = http::post_json(&url, &headers, &body, timeout).map_err(io_err)?;
+        let mut response = http::post_json(&url, tls, &headers, &body, timeout).map_err(io_err)?;
         if response.status != 200 {
             let mut text = String::new();
             // The error body is only for the message; a failure to read it changes nothing.
@@ -218,6 +248,7 @@ mod tests {
                 model: "m".into(),
                 api_key_env: None,
                 timeout: 1.0,
+                ca_file: None,
             })
             .url()
             .to_string()

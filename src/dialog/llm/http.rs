@@ -1,33 +1,44 @@
-//! A minimal blocking HTTP/1.1 POST over `std::net`, returning the status and a body reader
-//! that undoes chunked transfer encoding. Every read is bounded by the socket timeout.
+//! A minimal blocking HTTP/1.1 POST over `std::net`, plain or TLS, returning the status and
+//! a body reader that undoes chunked transfer encoding. Connecting, the TLS handshake and
+//! every read are bounded by the timeout.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-/// The parts of an `http://host[:port]/path` URL.
+use super::tls::{self, TlsStream};
+
+/// The parts of an `http[s]://host[:port]/path` URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpUrl {
+    /// `https://`: the connection is TLS.
+    pub tls: bool,
     pub host: String,
     pub port: u16,
     pub path: String,
 }
 
-/// Parses a plain-HTTP URL; `None` for other schemes or malformed input.
+/// Parses an `http://` or `https://` URL; `None` for other schemes or malformed input.
 pub fn parse_url(url: &str) -> Option<HttpUrl> {
-    let rest = url.strip_prefix("http://")?;
+    let (tls, rest) = match url.strip_prefix("https://") {
+        Some(rest) => (true, rest),
+        None => (false, url.strip_prefix("http://")?),
+    };
+    let default_port = if tls { 443 } else { 80 };
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
     let (host, port) = match authority.rsplit_once(':') {
         Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (h, p.parse().ok()?),
-        _ => (authority, 80),
+        _ => (authority, default_port),
     };
     if host.is_empty() {
         return None;
     }
     Some(HttpUrl {
+        tls,
         host: host.trim_matches(['[', ']']).to_string(),
         port,
         path: path.to_string(),
@@ -40,9 +51,42 @@ pub struct Response {
     pub body: Box<dyn BufRead + Send>,
 }
 
-/// Sends a POST with a JSON body and reads the status line and headers.
+/// The connection under the HTTP exchange.
+enum Conn {
+    Plain(TcpStream),
+    Tls(Box<TlsStream>),
+}
+
+impl Read for Conn {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.read(buf),
+            Conn::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Conn {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.write(buf),
+            Conn::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Conn::Plain(s) => s.flush(),
+            Conn::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// Sends a POST with a JSON body and reads the status line and headers. `tls` is the
+/// client configuration for `https://` URLs (ignored for `http://`).
 pub fn post_json(
     url: &HttpUrl,
+    tls: Option<&Arc<rustls::ClientConfig>>,
     headers: &[(&str, &str)],
     body: &[u8],
     timeout: Duration,
@@ -51,27 +95,46 @@ pub fn post_json(
         .to_socket_addrs()?
         .next()
         .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "host did not resolve"))?;
+    let started = Instant::now();
     let stream = TcpStream::connect_timeout(&addr, timeout)?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
     stream.set_nodelay(true)?;
+    let mut conn = match (url.tls, tls) {
+        (false, _) => Conn::Plain(stream),
+        (true, Some(config)) => Conn::Tls(Box::new(tls::connect(
+            stream,
+            &url.host,
+            config.clone(),
+            started + timeout,
+        )?)),
+        (true, None) => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "https:// URL without a TLS configuration",
+            ));
+        }
+    };
+    let default_port = if url.tls { 443 } else { 80 };
+    let host = if url.port == default_port {
+        url.host.clone()
+    } else {
+        format!("{}:{}", url.host, url.port)
+    };
     let mut request = format!(
-        "POST {} HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "POST {} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n",
         url.path,
-        url.host,
-        url.port,
         body.len()
     );
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
     request.push_str("\r\n");
-    let mut writer = &stream;
-    writer.write_all(request.as_bytes())?;
-    writer.write_all(body)?;
-    writer.flush()?;
+    conn.write_all(request.as_bytes())?;
+    conn.write_all(body)?;
+    conn.flush()?;
 
-    let mut reader = BufReader::new(stream);
+    let mut reader = BufReader::new(conn);
     let mut line = String::new();
     reader.read_line(&mut line)?;
     let status = line
@@ -183,6 +246,7 @@ mod tests {
         assert_eq!(
             parse_url("http://127.0.0.1:8080/v1/chat/completions"),
             Some(HttpUrl {
+                tls: false,
                 host: "127.0.0.1".into(),
                 port: 8080,
                 path: "/v1/chat/completions".into()
@@ -192,7 +256,11 @@ mod tests {
             parse_url("http://localhost").map(|u| (u.port, u.path)),
             Some((80, "/".into()))
         );
-        assert_eq!(parse_url("https://api.example.com/v1"), None);
+        assert_eq!(
+            parse_url("https://api.example.com/v1").map(|u| (u.tls, u.port, u.host)),
+            Some((true, 443, "api.example.com".into()))
+        );
+        assert_eq!(parse_url("ftp://example.com/v1"), None);
     }
 
     #[test]
