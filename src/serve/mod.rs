@@ -5,7 +5,8 @@
 //!                                          │  ▲ chat.rs (data channel JSON)
 //!                        reply.rs thread ──┤  │
 //!            dialog → speech (espeak)      ▼  │ packets (rtp.rs), events
-//!                                media.rs thread: LiveDriver → render → H.264 / Opus
+//!                                media.rs thread: LiveDriver (clock) → Opus
+//!                                frames.rs thread: newest pose → render → H.264
 //! ```
 //! Threads, sockets and the wall clock live here only; the engine
 //! ([`crate::engine::LiveDriver`]) is sans-IO. See ARCHITECTURE.md, "Live server".
