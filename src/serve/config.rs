@@ -133,7 +133,7 @@ pub struct ServeArgs {
     /// Multisampling: 1 (default, real time on a CPU) or 4.
     #[arg(long)]
     pub msaa: Option<u32>,
-    /// Knowledge base file (CSV/JSON/Markdown, see docs/knowledge-base.md).
+    /// Knowledge base: a CSV or Markdown file or a folder of them (docs/knowledge-base.md).
     #[arg(long)]
     pub kb: Option<PathBuf>,
 }
