@@ -16,6 +16,7 @@ pub mod dialog;
 pub mod encode;
 pub mod engine;
 pub mod render;
+pub mod serve;
 pub mod sink;
 pub mod speech;
 pub mod visemes;
