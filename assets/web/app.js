@@ -171,7 +171,7 @@ async function connect() {
       showStatus('failed', { reason: error.message });
       el.start.hidden = false;
     } else {
-      retryLater('reconnecting');
+      retryLater('retrying');
     }
   }
 }

@@ -49,7 +49,19 @@ export class WhepSession extends EventTarget {
     this.graceTimer = null;
   }
 
+  /// Starts the session; rejects with a WhepError (or a network TypeError)
+  /// after cleaning up, and then fires no events.
   async connect(choices = {}) {
+    try {
+      await this.negotiate(choices);
+    } catch (error) {
+      this.closed = true;
+      this.shutdown();
+      throw error;
+    }
+  }
+
+  async negotiate(choices) {
     const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
     this.pc = pc;
     pc.addTransceiver('video', { direction: 'recvonly' });
@@ -91,7 +103,6 @@ export class WhepSession extends EventTarget {
     });
     const body = await response.text();
     if (response.status !== 201) {
-      this.shutdown();
       throw new WhepError(
         response.status,
         body.trim() || `HTTP ${response.status}`,

@@ -67,7 +67,7 @@
       <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>
     </button>
     <div class="panel" role="dialog" aria-modal="false" hidden>
-      <div class="top"><button class="close" type="button">×</button></div>
+      <div class="top"><button class="close" type="button">&times;</button></div>
     </div>`;
   const launcher = root.querySelector('.launcher');
   const panel = root.querySelector('.panel');
