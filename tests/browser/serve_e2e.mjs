@@ -1,0 +1,352 @@
+#!/usr/bin/env node
+// End-to-end check of `avatarcast serve` in real headless Chromium: the product
+// page at `/` as a visitor uses it (types, clicks send and stop), measured from
+// outside (serve_e2e_probe.mjs: getStats, requestVideoFrameCallback, the chat
+// channel). Prints one JSON line with the measurements and every check, then
+// `N passed, N failed`. Exit status: 0 all passed, 1 a check failed, 2 the run
+// itself broke (bad arguments, no browser, no server).
+//
+// Usage (inside a loopback-only network namespace, with the server running):
+//   unshare -n sh -c 'ip link set lo up; avatarcast serve --bind 127.0.0.1:18080 &
+//     node tests/browser/serve_e2e.mjs --server http://127.0.0.1:18080 --mouth-box 226,300,290,336'
+// Options: --mouth-box x0,y0,x1,y1  where the mouth is in the 512×512 frame
+//          (tests/serve_browser.rs finds it from the known framing)
+//          --avatar ID  --wait-secs N (server start, default 120)
+
+import { launchChromium, outsideInterfaces } from './chromium.mjs';
+import {
+  check,
+  decodedFps,
+  firstMessage,
+  metricValue,
+  mouthIn,
+  mouthVerdict,
+  parseBox,
+  revealedProgressively,
+  worstWindowFps,
+} from './serve_e2e_checks.mjs';
+import { installProbe } from './serve_e2e_probe.mjs';
+
+const SIZE = 512;
+const FIRST_FRAME_LIMIT_MS = 2000;
+const MIN_FPS = 24;
+const FPS_WINDOW_MS = 5000;
+/// A short FAQ answer (two sentences) for lip-sync, and a long one to interrupt.
+const QUESTION = 'How do I get to the Downtown store by public transport?';
+const LONG_QUESTION = 'What are your opening hours?';
+const ACTIVE_SESSIONS = 'avatarcast_active_sessions';
+
+function parseArgs(argv) {
+  const options = { server: null, mouthBox: null, avatar: null, waitSecs: 120 };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg === '--server') options.server = argv[++i];
+    else if (arg === '--mouth-box') options.mouthBox = parseBox(argv[++i]);
+    else if (arg === '--avatar') options.avatar = argv[++i];
+    else if (arg === '--wait-secs') options.waitSecs = Number(argv[++i]);
+    else throw new Error(`unknown argument ${arg}; see the usage at the top of serve_e2e.mjs`);
+  }
+  if (!options.server) throw new Error('--server URL is required');
+  if (!options.mouthBox) throw new Error('--mouth-box x0,y0,x1,y1 is required');
+  return options;
+}
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+async function waitForServer(server, secs) {
+  const deadline = Date.now() + secs * 1000;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(new URL('/healthz', server));
+      if (response.ok) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = error.cause?.code ?? error.message;
+    }
+    await sleep(250);
+  }
+  throw new Error(`the server did not answer /healthz within ${secs} s (${last}): ${server}`);
+}
+
+async function activeSessions(server) {
+  const text = await (await fetch(new URL('/metrics', server))).text();
+  return metricValue(text, ACTIVE_SESSIONS);
+}
+
+/// Polls `fn` in the page until it returns a truthy value or `ms` passes.
+async function until(page, fn, arg, ms) {
+  try {
+    const handle = await page.waitForFunction(fn, arg, { timeout: ms, polling: 50 });
+    return await handle.jsonValue();
+  } catch {
+    return null;
+  }
+}
+
+const probeState = (page) =>
+  page.evaluate(() => ({
+    chat: window.__e2e.chat,
+    whep: window.__e2e.whep,
+    frames: window.__e2e.frames,
+    stats: window.__e2e.stats,
+    shown: window.__e2e.shown,
+    now: performance.now(),
+  }));
+
+/// Asks a question through the page's own text box and send button.
+async function ask(page, text) {
+  await page.fill('#ask', text);
+  const at = await page.evaluate(() => performance.now());
+  await page.click('#send');
+  return at;
+}
+
+/// Waits for the speech_end of the answer to a question asked at `askedAt`.
+async function waitSpeechEnd(page, askedAt, ms) {
+  return until(
+    page,
+    (from) => window.__e2e.chat.find((e) => e.at >= from && e.msg.type === 'speech_end') ?? null,
+    askedAt,
+    ms,
+  );
+}
+
+async function run(options, checks, measured) {
+  const origin = new URL(options.server).origin;
+  await waitForServer(origin, options.waitSecs);
+  const healthz = await fetch(new URL('/healthz', origin));
+  checks.push(check('GET /healthz answers 200', healthz.status === 200, `HTTP ${healthz.status}`));
+  const roles = await fetch(new URL('/api/roles', origin));
+  const roleList = roles.ok ? await roles.json().catch(() => null) : null;
+  checks.push(
+    check(
+      'GET /api/roles lists roles with languages',
+      Array.isArray(roleList) && roleList.length > 0 && roleList.every((r) => typeof r.id === 'string' && Array.isArray(r.languages)),
+      `HTTP ${roles.status}: ${JSON.stringify(roleList)}`,
+    ),
+  );
+
+  const browser = await launchChromium({
+    // Chromium gathers no ICE candidates on loopback without this switch and
+    // the camera/microphone grant (shared/notes/webrtc-loopback.md).
+    extraArgs: ['--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'],
+  });
+  try {
+    await browser.context.grantPermissions(['camera', 'microphone'], { origin });
+    const page = await browser.context.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (error) => pageErrors.push(String(error?.message ?? error)));
+    await page.addInitScript(installProbe);
+    await page.setViewportSize({ width: 800, height: 900 });
+
+    // 1. Page load → first decoded frame.
+    const query = new URLSearchParams({ lang: 'en' });
+    if (options.avatar) query.set('avatar', options.avatar);
+    await page.goto(`${origin}/?${query}`);
+    const firstFrameMs = await until(page, () => window.__e2e.firstFrameMs, null, 15000);
+    measured.firstFrameMs = firstFrameMs;
+    checks.push(
+      check(
+        `first decoded frame within ${FIRST_FRAME_LIMIT_MS} ms of page load`,
+        firstFrameMs !== null && firstFrameMs <= FIRST_FRAME_LIMIT_MS,
+        firstFrameMs === null ? 'no frame in 15 s' : `${firstFrameMs.toFixed(0)} ms`,
+      ),
+    );
+    if (firstFrameMs === null) return;
+    process.stderr.write(`page load → first decoded frame: ${firstFrameMs.toFixed(0)} ms\n`);
+
+    // 2. ≥ 24 decoded fps for 5 s at 512×512.
+    await sleep(1000);
+    const windowStart = await page.evaluate(() => performance.now());
+    await sleep(FPS_WINDOW_MS);
+    const afterWindow = await probeState(page);
+    const videoSamples = afterWindow.stats.filter((s) => s.at >= windowStart && s.video).map((s) => s.video);
+    const fps = decodedFps(videoSamples[0], videoSamples.at(-1));
+    const worst = worstWindowFps(videoSamples);
+    const last = videoSamples.at(-1) ?? {};
+    measured.fps = fps;
+    measured.worstSecondFps = worst;
+    measured.video = last;
+    checks.push(
+      check(
+        `at least ${MIN_FPS} decoded fps over ${FPS_WINDOW_MS / 1000} s`,
+        fps !== null && fps >= MIN_FPS,
+        `${fps?.toFixed(1)} fps (worst second ${worst?.toFixed(1)}), ${last.framesDropped} dropped, ${last.packetsLost} lost`,
+      ),
+    );
+    checks.push(
+      check(`frames are ${SIZE}x${SIZE}`, last.frameWidth === SIZE && last.frameHeight === SIZE, `${last.frameWidth}x${last.frameHeight}`),
+    );
+    const chatOpen = await until(page, () => window.__e2e.dc?.readyState === 'open' && !document.getElementById('send').disabled, null, 5000);
+    checks.push(check('the chat channel opens and the page enables sending', chatOpen, chatOpen ? 'open' : 'not open in 5 s'));
+    const hello = afterWindow.chat.find((e) => e.msg.type === 'state');
+    checks.push(check('the server says its state when the channel opens', hello, JSON.stringify(hello?.msg ?? null)));
+
+    // 3. A question: state, subtitles, audio, mouth motion.
+    await page.evaluate((box) => {
+      window.__e2e.mouthBox = box;
+      window.__e2e.mouthRef = null;
+    }, options.mouthBox);
+    await sleep(1500);
+    const askedAt = await ask(page, QUESTION);
+    const end = await waitSpeechEnd(page, askedAt, 60000);
+    await sleep(1800);
+    const answered = await probeState(page);
+    const log = answered.chat.filter((e) => e.at >= askedAt);
+    const types = log.map((e) => (e.msg.type === 'state' ? `state:${e.msg.state}` : e.msg.type));
+    measured.answerMessages = types;
+    checks.push(check('the answer ends with speech_end, not interrupted', end && end.msg.interrupted === false, JSON.stringify(end?.msg ?? 'no speech_end in 60 s')));
+    const speaking = firstMessage(log, askedAt, (m) => m.type === 'state' && m.state === 'speaking');
+    const idleAgain = speaking && firstMessage(log, speaking.at, (m) => m.type === 'state' && m.state === 'idle');
+    checks.push(check('state goes to speaking, then back to idle', speaking && idleAgain, types.join(' ')));
+    const subtitles = log.filter((e) => e.msg.type === 'subtitle').map((e) => e.msg);
+    checks.push(
+      check(
+        'subtitle events carry text and times on the utterance clock',
+        subtitles.length > 0 && subtitles.every((s) => s.text && Number.isFinite(s.start_ms) && s.end_ms >= s.start_ms),
+        JSON.stringify(subtitles.slice(0, 3)),
+      ),
+    );
+    const shown = answered.shown.filter((e) => e.at >= askedAt);
+    const firstShown = shown.find((e) => e.text.length > 0);
+    checks.push(
+      check(
+        'the page shows the subtitle word by word while it is spoken',
+        revealedProgressively(shown) && speaking && firstShown && firstShown.at >= speaking.at - 100,
+        `${shown.length} changes, first ${firstShown ? (firstShown.at - (speaking?.at ?? 0)).toFixed(0) : '-'} ms after speaking: ${JSON.stringify(shown.slice(0, 4).map((e) => e.text))}`,
+      ),
+    );
+    const speakingFrom = speaking?.at ?? askedAt;
+    const speakingTo = end?.at ?? answered.now;
+    const audioDuring = answered.stats.filter((s) => s.audio && s.at >= speakingFrom && s.at <= speakingTo).map((s) => s.audio);
+    const audioBefore = answered.stats.filter((s) => s.audio && s.at < askedAt).map((s) => s.audio);
+    const packetsGrow = audioDuring.length >= 2 && audioDuring.at(-1).packetsReceived > audioDuring[0].packetsReceived;
+    const maxLevel = Math.max(0, ...audioDuring.map((a) => a.audioLevel));
+    measured.audio = { maxLevelSpeaking: maxLevel, packets: audioDuring.at(-1)?.packetsReceived, maxLevelIdle: Math.max(0, ...audioBefore.map((a) => a.audioLevel)) };
+    checks.push(check('audio packets keep arriving while speaking', packetsGrow, `${audioDuring[0]?.packetsReceived} → ${audioDuring.at(-1)?.packetsReceived} packets`));
+    checks.push(check('audio level is above 0 while speaking', maxLevel > 0, `max audioLevel ${maxLevel.toFixed(4)}`));
+    // The answer is heard one playout delay after the server sends it; the
+    // windows leave 300 ms for that.
+    const mouth = mouthVerdict({
+      rest: mouthIn(answered.frames, askedAt - 1400, askedAt),
+      speaking: mouthIn(answered.frames, speakingFrom + 300, speakingTo + 300),
+      after: mouthIn(answered.frames, speakingTo + 900, speakingTo + 1800),
+    });
+    measured.mouth = mouth;
+    checks.push(check('the mouth moves on decoded frames while speaking', mouth.moves, mouth.detail));
+    checks.push(check('the mouth returns to rest after speaking', mouth.rests, mouth.detail));
+
+    // 4. Interrupt a long answer with the stop button.
+    const longAskedAt = await ask(page, LONG_QUESTION);
+    const longSpeaking = await until(
+      page,
+      (from) => window.__e2e.chat.find((e) => e.at >= from && e.msg.type === 'state' && e.msg.state === 'speaking') ?? null,
+      longAskedAt,
+      30000,
+    );
+    let stopAt = null;
+    if (longSpeaking) {
+      await sleep(1500);
+      stopAt = await page.evaluate(() => performance.now());
+      await page.click('#stop');
+    }
+    const stopped = stopAt === null ? null : await waitSpeechEnd(page, stopAt - 1, 3000);
+    await sleep(1800);
+    const afterStop = await probeState(page);
+    checks.push(
+      check(
+        'stop interrupts a long answer: speech_end with interrupted true',
+        stopped && stopped.msg.interrupted === true && stopped.msg.heard_ms > 0,
+        stopAt === null ? 'the long answer never started speaking' : `${JSON.stringify(stopped?.msg ?? 'no speech_end in 3 s')} ${stopped ? (stopped.at - stopAt).toFixed(0) : '-'} ms after stop`,
+      ),
+    );
+    const idleAfterStop = stopAt !== null && firstMessage(afterStop.chat, stopAt, (m) => m.type === 'state' && m.state === 'idle');
+    checks.push(check('state is idle after stop', idleAfterStop, idleAfterStop ? `${(idleAfterStop.at - stopAt).toFixed(0)} ms after stop` : 'no idle'));
+    if (stopAt !== null) {
+      const cut = mouthVerdict({
+        rest: mouthIn(afterStop.frames, askedAt - 1400, askedAt),
+        speaking: mouthIn(afterStop.frames, longSpeaking.at + 300, stopAt),
+        after: mouthIn(afterStop.frames, stopAt + 500, stopAt + 1800),
+      });
+      measured.mouthAfterStop = cut;
+      checks.push(check('the mouth is at rest soon after stop', cut.rests, cut.detail));
+      const later = afterStop.stats.filter((s) => s.audio && s.at >= stopAt + 500).map((s) => s.audio.audioLevel);
+      checks.push(check('the audio goes quiet after stop', later.length > 0 && Math.max(...later) < 0.01, `audioLevel from 500 ms after stop: max ${Math.max(0, ...later).toFixed(4)}`));
+    }
+
+    // 5. Malformed messages get an error reply and the session lives on.
+    const badAt = await page.evaluate(() => {
+      window.__e2e.dc.send('this is not json');
+      window.__e2e.dc.send(JSON.stringify({ type: 'no-such-type' }));
+      return performance.now();
+    });
+    const errors = await until(
+      page,
+      (from) => {
+        const found = window.__e2e.chat.filter((e) => e.at >= from && e.msg.type === 'error');
+        return found.length >= 2 ? found : null;
+      },
+      badAt,
+      3000,
+    );
+    const framesAfterBad = await until(page, (from) => window.__e2e.frames.filter((f) => f.presented > from + 500).length > 10, badAt, 3000);
+    checks.push(
+      check(
+        'malformed chat messages get error replies, the session lives on',
+        errors && framesAfterBad && (await page.evaluate(() => window.__e2e.pcs.at(-1).connectionState)) === 'connected',
+        JSON.stringify(errors?.map((e) => e.msg) ?? 'fewer than 2 error replies in 3 s'),
+      ),
+    );
+
+    // 6. Ending the conversation DELETEs the session and frees it.
+    const before = await activeSessions(origin);
+    await page.click('#end');
+    const deleted = await until(page, () => window.__e2e.whep.find((w) => w.method === 'DELETE') ?? null, null, 3000);
+    let after = null;
+    const freeBy = Date.now() + 5000;
+    while (Date.now() < freeBy) {
+      after = await activeSessions(origin);
+      if (after === 0) break;
+      await sleep(100);
+    }
+    const posts = (await probeState(page)).whep.filter((w) => w.method === 'POST');
+    checks.push(
+      check(
+        'DELETE /whep/<id> ends the session: active sessions back to 0',
+        before === 1 && deleted && deleted.status >= 200 && deleted.status < 300 && after === 0,
+        `${ACTIVE_SESSIONS} ${before} → ${after}; DELETE ${deleted?.url} → ${deleted?.status}; ${posts.length} POST /whep`,
+      ),
+    );
+    checks.push(check('one session for the whole run (no reconnects)', posts.length === 1, posts.map((p) => p.status).join(', ')));
+    checks.push(check('no errors in the page', pageErrors.length === 0, JSON.stringify(pageErrors)));
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const checks = [];
+  const measured = {};
+  let failure = null;
+  try {
+    await run(options, checks, measured);
+  } catch (error) {
+    failure = String(error?.stack ?? error);
+    checks.push(check('the run completes', false, failure));
+  }
+  const passed = checks.filter((c) => c.ok).length;
+  const failed = checks.length - passed;
+  process.stdout.write(`${JSON.stringify({ outsideInterfaces: outsideInterfaces(), measured, checks, passed, failed })}\n`);
+  for (const c of checks) process.stderr.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}\n`);
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  return failed === 0 ? 0 : 1;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  process.stderr.write(`serve_e2e: ${error?.message ?? error}\n`);
+  process.exitCode = 2;
+}
