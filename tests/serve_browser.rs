@@ -1,0 +1,239 @@
+//! `avatarcast serve` seen from a real browser: this test starts the server
+//! built with it on 127.0.0.1 inside a loopback-only network namespace and
+//! runs tests/browser/serve_e2e.mjs against it. The script loads the product
+//! page in headless Chromium and uses it like a visitor: first decoded frame
+//! within 2 s, ≥ 24 decoded fps at 512×512, a question answered with state
+//! and subtitle events, audio and a moving mouth that comes back to rest,
+//! stop interrupting a long answer, and DELETE freeing the session.
+//!
+//! Needs node, tests/browser/node_modules (`npm ci --prefix tests/browser`),
+//! /usr/bin/chromium, root for `unshare -n`, and a built default role
+//! (`avatarcast avatar build`). Skips with a reason when any is missing, except
+//! under `CI=true`. See docs/protocol.md and docs/testing-browser.md.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use avatarcast::animation::{AvatarPose, FacePose, PoseMapper};
+use avatarcast::avatar::Avatar;
+use avatarcast::render::{Background, Camera, RenderSettings, Renderer};
+use avatarcast::visemes::Viseme;
+use serde_json::Value;
+
+/// The server's default frame size (docs/protocol.md).
+const SIZE: u32 = 512;
+/// The namespace is new and empty, so any port is free in it; a fixed one
+/// lets the shell script start the server and the browser without a handshake.
+const PORT: u16 = 18080;
+/// Server start (avatar, voice, knowledge base) plus ~40 s of conversation; a
+/// debug build on 2 shared cores is slow to start, this bounds a hang.
+const RUN_LIMIT_SECS: u32 = 420;
+
+fn browser_dir() -> PathBuf {
+    common::manifest_dir().join("tests/browser")
+}
+
+fn chromium_path() -> PathBuf {
+    std::env::var_os("AVATARCAST_CHROMIUM")
+        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
+}
+
+fn succeeds(command: &mut Command) -> bool {
+    command.output().is_ok_and(|out| out.status.success())
+}
+
+fn node_available() -> bool {
+    common::require(
+        succeeds(Command::new("node").arg("--version")),
+        "node is not installed (apt-get install nodejs npm)",
+    )
+}
+
+/// Whether this machine can run the browser; says why not (or panics under CI).
+fn browser_available() -> bool {
+    node_available()
+        && common::require(
+            browser_dir()
+                .join("node_modules/playwright-core/package.json")
+                .is_file(),
+            "tests/browser/node_modules is missing (npm ci --prefix tests/browser)",
+        )
+        && common::require(
+            chromium_path().is_file(),
+            "chromium is not installed (apt-get install chromium)",
+        )
+        && common::require(
+            succeeds(Command::new("unshare").args(["-n", "ip", "link", "set", "lo", "up"])),
+            "cannot make a loopback-only network namespace (`unshare -n` needs root, `ip` needs iproute2)",
+        )
+}
+
+/// Where the mouth moves in the server's 512×512 frame: the avatar rendered at
+/// rest and saying "aa" with the portrait camera the server uses, and the box
+/// of pixels that changed (as tests/spine_mp4.rs does for files).
+fn mouth_box(avatar: &Avatar) -> (u32, u32, u32, u32) {
+    let mut renderer = Renderer::new(RenderSettings {
+        width: SIZE,
+        height: SIZE,
+        msaa_samples: 1,
+        background: Background::Color([200, 210, 220]),
+    })
+    .expect("a renderer (lavapipe is installed by scripts/setup.sh)");
+    let mut gpu = renderer.upload(avatar).expect("upload the avatar");
+    let camera = Camera::portrait(&avatar.framing(), 1.0, 0.0);
+    let mapper = PoseMapper::new(avatar).expect("the avatar has mouth morphs");
+    let mut rest = AvatarPose::rest(avatar);
+    mapper.map(&FacePose::default(), &mut rest);
+    let mut aa_face = FacePose::default();
+    aa_face.visemes[Viseme::Aa as usize] = 1.0;
+    let mut aa = AvatarPose::rest(avatar);
+    mapper.map(&aa_face, &mut aa);
+    let a = renderer
+        .render(&mut gpu, &rest, &camera)
+        .expect("render rest");
+    let b = renderer.render(&mut gpu, &aa, &camera).expect("render aa");
+    let (mut x0, mut y0, mut x1, mut y1) = (SIZE, SIZE, 0, 0);
+    for y in 0..SIZE {
+        for x in 0..SIZE {
+            let i = ((y * SIZE + x) * 4) as usize;
+            let d: i32 = (0..3)
+                .map(|c| (i32::from(a.rgba[i + c]) - i32::from(b.rgba[i + c])).abs())
+                .sum();
+            if d > 40 {
+                x0 = x0.min(x);
+                y0 = y0.min(y);
+                x1 = x1.max(x + 1);
+                y1 = y1.max(y + 1);
+            }
+        }
+    }
+    assert!(
+        x1 > x0 && y1 > y0,
+        "saying `aa` changed no pixels: the mouth does not open"
+    );
+    (x0, y0, x1, y1)
+}
+
+/// Runs the server and serve_e2e.mjs in one fresh network namespace; returns
+/// the script's JSON report, its stderr (one line per check) and the server log.
+fn run_e2e(mouth: (u32, u32, u32, u32), avatar_id: &str, log: &Path) -> (Value, String) {
+    let server = env!("CARGO_BIN_EXE_avatarcast");
+    let script = browser_dir().join("serve_e2e.mjs");
+    let url = format!("http://127.0.0.1:{PORT}");
+    let (x0, y0, x1, y1) = mouth;
+    // `$0`.. pass the paths through sh untouched. The server is stopped with
+    // SIGTERM whatever the script's outcome, and the script's status is kept.
+    let shell = r#"ip link set lo up || exit 2
+"$0" serve --bind "$1" >"$2" 2>&1 &
+server=$!
+node "$3" --server "$4" --mouth-box "$5" --avatar "$6"
+status=$?
+kill -TERM "$server" 2>/dev/null
+wait "$server"
+exit "$status""#;
+    let mut command = Command::new("timeout");
+    command
+        .args(["-k", "10", &RUN_LIMIT_SECS.to_string()])
+        .args(["unshare", "-n", "sh", "-c", shell])
+        .arg(server)
+        .arg(format!("127.0.0.1:{PORT}"))
+        .arg(log)
+        .arg(&script)
+        .arg(&url)
+        .arg(format!("{x0},{y0},{x1},{y1}"))
+        .arg(avatar_id);
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let server_log = std::fs::read_to_string(log).unwrap_or_default();
+    let tail: String = {
+        let lines: Vec<&str> = server_log.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    };
+    // Exit 1 means a check failed: the report says which. Anything else means
+    // the run itself broke (124: the time limit).
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "serve_e2e.mjs did not finish ({}):\n{stderr}\n{stdout}\nserver log (last lines):\n{tail}",
+        out.status
+    );
+    let report =
+        serde_json::from_str(stdout.lines().next().unwrap_or_default()).unwrap_or_else(|e| {
+            panic!("serve_e2e.mjs printed no JSON report ({e}):\n{stdout}\n{stderr}")
+        });
+    (
+        report,
+        format!("{stderr}\nserver log (last lines):\n{tail}"),
+    )
+}
+
+#[test]
+fn live_avatar_in_headless_chromium() {
+    if !browser_available() {
+        return;
+    }
+    let Some(glb) = common::default_roles().into_iter().next() else {
+        common::require(
+            false,
+            "no built default role in avatars/<id>/<id>.glb (`avatarcast avatar build`)",
+        );
+        return;
+    };
+    let avatar_id = glb
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .expect("role files are named <id>.glb")
+        .to_string();
+    let avatar = Avatar::load(&glb).unwrap_or_else(|e| panic!("load {}: {e}", glb.display()));
+    let mouth = mouth_box(&avatar);
+    eprintln!("mouth box in the {SIZE}x{SIZE} frame of {avatar_id}: {mouth:?}");
+
+    let dir = tempfile::tempdir().expect("a temporary folder for the server log");
+    let (report, log) = run_e2e(mouth, &avatar_id, &dir.path().join("serve.log"));
+    eprintln!("{log}");
+    eprintln!("measured: {}", report["measured"]);
+    assert_eq!(
+        report["outsideInterfaces"],
+        serde_json::json!([]),
+        "the browser ran with a network interface besides loopback"
+    );
+    let failed: Vec<String> = report["checks"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .filter(|check| check["ok"] != true)
+        .map(|check| format!("{}: {}", check["name"], check["detail"]))
+        .collect();
+    let passed = report["passed"].as_u64().unwrap_or(0);
+    eprintln!("{passed} passed, {} failed", failed.len());
+    assert!(passed > 0, "no check ran: {report}");
+    assert!(failed.is_empty(), "browser checks failed: {failed:#?}");
+}
+
+#[test]
+fn e2e_helpers_and_page_logic_hold_without_a_browser() {
+    // The e2e's verdicts and the page's subtitle timing, strings and WHEP
+    // helpers have node unit tests, cheap enough to run wherever node is.
+    if !node_available() {
+        return;
+    }
+    let dir = browser_dir();
+    let out = Command::new("node")
+        .arg("--test")
+        .arg(dir.join("serve_e2e_checks.test.mjs"))
+        .arg(dir.join("serve_e2e_web.test.mjs"))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node --test: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "node --test failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("# fail 0"), "{stdout}");
+    assert!(!stdout.contains("# pass 0"), "no node test ran: {stdout}");
+}
