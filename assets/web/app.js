@@ -149,6 +149,8 @@ async function connect() {
   current.addEventListener('open', () => {
     attempt = 0;
     setConnected(true);
+    // A session starts idle; the server reports changes from there.
+    showState('idle');
   });
   current.addEventListener('message', (event) => onMessage(event.detail));
   current.addEventListener('lost', () => {

@@ -180,8 +180,6 @@ async function run(options, checks, measured) {
     );
     const chatOpen = await until(page, () => window.__e2e.dc?.readyState === 'open' && !document.getElementById('send').disabled, null, 5000);
     checks.push(check('the chat channel opens and the page enables sending', chatOpen, chatOpen ? 'open' : 'not open in 5 s'));
-    const hello = afterWindow.chat.find((e) => e.msg.type === 'state');
-    checks.push(check('the server says its state when the channel opens', hello, JSON.stringify(hello?.msg ?? null)));
 
     // 3. A question: state, subtitles, audio, mouth motion.
     await page.evaluate((box) => {
