@@ -27,6 +27,8 @@ const SIZE: u32 = 512;
 /// The namespace is new and empty, so any port is free in it; a fixed one
 /// lets the shell script start the server and the browser without a handshake.
 const PORT: u16 = 18080;
+/// Where serve_e2e_mock.mjs draws its mouth.
+const MOCK_MOUTH_BOX: &str = "226,336,286,366";
 /// Server start (avatar, voice, knowledge base) plus ~40 s of conversation; a
 /// debug build on 2 shared cores is slow to start, this bounds a hang.
 const RUN_LIMIT_SECS: u32 = 420;
@@ -116,19 +118,16 @@ fn mouth_box(avatar: &Avatar) -> (u32, u32, u32, u32) {
     (x0, y0, x1, y1)
 }
 
-/// Runs the server and serve_e2e.mjs in one fresh network namespace; returns
-/// the script's JSON report, its stderr (one line per check) and the server log.
-fn run_e2e(mouth: (u32, u32, u32, u32), avatar_id: &str, log: &Path) -> (Value, String) {
-    let server = env!("CARGO_BIN_EXE_avatarcast");
-    let script = browser_dir().join("serve_e2e.mjs");
-    let url = format!("http://127.0.0.1:{PORT}");
-    let (x0, y0, x1, y1) = mouth;
-    // `$0`.. pass the paths through sh untouched. The server is stopped with
-    // SIGTERM whatever the script's outcome, and the script's status is kept.
+/// Runs `server` (a command line) and serve_e2e.mjs in one fresh network
+/// namespace; returns the script's JSON report, and its stderr (one line per
+/// check) with the end of the server's log.
+fn run_e2e(server: &[&str], mouth: &str, avatar_id: Option<&str>, log: &Path) -> (Value, String) {
+    // The server is stopped with SIGTERM whatever the script's outcome, and
+    // the script's status is kept. Paths go through the environment untouched.
     let shell = r#"ip link set lo up || exit 2
-"$0" serve --bind "$1" >"$2" 2>&1 &
+"$@" >"$SERVER_LOG" 2>&1 &
 server=$!
-node "$3" --server "$4" --mouth-box "$5" --avatar "$6"
+node "$E2E_SCRIPT" --server "$E2E_URL" --mouth-box "$MOUTH_BOX" ${AVATAR:+--avatar "$AVATAR"}
 status=$?
 kill -TERM "$server" 2>/dev/null
 wait "$server"
@@ -136,24 +135,21 @@ exit "$status""#;
     let mut command = Command::new("timeout");
     command
         .args(["-k", "10", &RUN_LIMIT_SECS.to_string()])
-        .args(["unshare", "-n", "sh", "-c", shell])
-        .arg(server)
-        .arg(format!("127.0.0.1:{PORT}"))
-        .arg(log)
-        .arg(&script)
-        .arg(&url)
-        .arg(format!("{x0},{y0},{x1},{y1}"))
-        .arg(avatar_id);
+        .args(["unshare", "-n", "sh", "-c", shell, "sh"])
+        .args(server)
+        .env("SERVER_LOG", log)
+        .env("E2E_SCRIPT", browser_dir().join("serve_e2e.mjs"))
+        .env("E2E_URL", format!("http://127.0.0.1:{PORT}"))
+        .env("MOUTH_BOX", mouth)
+        .env("AVATAR", avatar_id.unwrap_or_default());
     let out = command
         .output()
         .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let server_log = std::fs::read_to_string(log).unwrap_or_default();
-    let tail: String = {
-        let lines: Vec<&str> = server_log.lines().collect();
-        lines[lines.len().saturating_sub(40)..].join("\n")
-    };
+    let lines: Vec<&str> = server_log.lines().collect();
+    let tail = lines[lines.len().saturating_sub(40)..].join("\n");
     // Exit 1 means a check failed: the report says which. Anything else means
     // the run itself broke (124: the time limit).
     assert!(
@@ -169,6 +165,17 @@ exit "$status""#;
         report,
         format!("{stderr}\nserver log (last lines):\n{tail}"),
     )
+}
+
+/// The checks of a report that did not pass, as `name: detail`.
+fn failed_checks(report: &Value) -> Vec<String> {
+    report["checks"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .filter(|check| check["ok"] != true)
+        .map(|check| format!("{}: {}", check["name"], check["detail"]))
+        .collect()
 }
 
 #[test]
@@ -193,7 +200,15 @@ fn live_avatar_in_headless_chromium() {
     eprintln!("mouth box in the {SIZE}x{SIZE} frame of {avatar_id}: {mouth:?}");
 
     let dir = tempfile::tempdir().expect("a temporary folder for the server log");
-    let (report, log) = run_e2e(mouth, &avatar_id, &dir.path().join("serve.log"));
+    let bind = format!("127.0.0.1:{PORT}");
+    let server = [env!("CARGO_BIN_EXE_avatarcast"), "serve", "--bind", &bind];
+    let (x0, y0, x1, y1) = mouth;
+    let (report, log) = run_e2e(
+        &server,
+        &format!("{x0},{y0},{x1},{y1}"),
+        Some(&avatar_id),
+        &dir.path().join("serve.log"),
+    );
     eprintln!("{log}");
     eprintln!("measured: {}", report["measured"]);
     assert_eq!(
@@ -201,17 +216,41 @@ fn live_avatar_in_headless_chromium() {
         serde_json::json!([]),
         "the browser ran with a network interface besides loopback"
     );
-    let failed: Vec<String> = report["checks"]
-        .as_array()
-        .map_or(&[][..], Vec::as_slice)
-        .iter()
-        .filter(|check| check["ok"] != true)
-        .map(|check| format!("{}: {}", check["name"], check["detail"]))
-        .collect();
+    let failed = failed_checks(&report);
     let passed = report["passed"].as_u64().unwrap_or(0);
     eprintln!("{passed} passed, {} failed", failed.len());
     assert!(passed > 0, "no check ran: {report}");
     assert!(failed.is_empty(), "browser checks failed: {failed:#?}");
+}
+
+#[test]
+fn the_e2e_catches_a_mouth_that_does_not_move() {
+    // The same script against serve_e2e_mock.mjs, a stand-in server whose face
+    // never opens its mouth: the mouth check must fail, and everything else
+    // (page, WebRTC, chat, subtitles, stop, DELETE) must pass, so a green run
+    // above means the avatar really spoke. Needs no avatar and no GPU.
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary folder for the mock's log");
+    let mock = browser_dir().join("serve_e2e_mock.mjs");
+    let port = PORT.to_string();
+    let mock = mock.to_str().expect("the checkout path is UTF-8");
+    let server = ["node", mock, "--port", &port, "--frozen-mouth"];
+    let (report, log) = run_e2e(&server, MOCK_MOUTH_BOX, None, &dir.path().join("mock.log"));
+    let failed = failed_checks(&report);
+    let mouth_failures: Vec<&String> = failed.iter().filter(|f| f.contains("mouth")).collect();
+    assert!(
+        failed
+            .iter()
+            .any(|f| f.starts_with("\"the mouth moves on decoded frames while speaking\"")),
+        "a frozen mouth passed the mouth check: {report}\n{log}"
+    );
+    assert_eq!(
+        mouth_failures.len(),
+        failed.len(),
+        "only the mouth checks may fail against the mock: {failed:#?}\n{log}"
+    );
 }
 
 #[test]
