@@ -94,6 +94,31 @@ const probeState = (page) =>
     now: performance.now(),
   }));
 
+/// Phone and kiosk layouts: nothing wider than the screen, the whole video
+/// and the question box on screen, every control at least 44 px tall (WCAG 2.5.5).
+async function layoutCheck(page, width, height, label) {
+  await page.setViewportSize({ width, height });
+  await sleep(300);
+  const layout = await page.evaluate(() => {
+    const box = (id) => document.getElementById(id).getBoundingClientRect();
+    const controls = ['ask', 'send', 'stop', 'lang', 'sound', 'end'].map((id) => [id, Math.round(box(id).height)]);
+    const video = box('video');
+    const ask = box('ask');
+    return {
+      overflowX: document.documentElement.scrollWidth - innerWidth,
+      videoOnScreen: video.top >= 0 && video.bottom <= innerHeight && video.width > 0.5 * Math.min(innerWidth, innerHeight),
+      askOnScreen: ask.bottom <= innerHeight && ask.top >= video.bottom - 1,
+      small: controls.filter(([, h]) => h < 44),
+      video: [Math.round(video.width), Math.round(video.height)],
+    };
+  });
+  return check(
+    `${label} layout (${width}x${height}): video and question box on screen, touch targets ≥ 44 px`,
+    layout.overflowX <= 0 && layout.videoOnScreen && layout.askOnScreen && layout.small.length === 0,
+    JSON.stringify(layout),
+  );
+}
+
 /// Asks a question through the page's own text box and send button.
 async function ask(page, text) {
   await page.fill('#ask', text);
@@ -138,7 +163,8 @@ async function run(options, checks, measured) {
     const pageErrors = [];
     page.on('pageerror', (error) => pageErrors.push(String(error?.message ?? error)));
     await page.addInitScript(installProbe);
-    await page.setViewportSize({ width: 800, height: 900 });
+    // A phone in portrait, as many visitors will be.
+    await page.setViewportSize({ width: 390, height: 844 });
 
     // 1. Page load → first decoded frame.
     const query = new URLSearchParams({ lang: 'en' });
@@ -297,10 +323,34 @@ async function run(options, checks, measured) {
       ),
     );
 
-    // 6. Ending the conversation DELETEs the session and frees it.
+    // 6. The page reconnects by itself when the server ends the session.
+    const firstPost = (await probeState(page)).whep.find((w) => w.method === 'POST' && w.status === 201);
+    const droppedAt = await page.evaluate(() => performance.now());
+    const serverDelete = firstPost?.location ? await fetch(new URL(firstPost.location, origin), { method: 'DELETE' }) : null;
+    const reconnected = await until(
+      page,
+      (from) => window.__e2e.whep.some((w) => w.at > from && w.method === 'POST' && w.status === 201) &&
+        window.__e2e.frames.filter((f) => f.presented > from).length > 25 &&
+        window.__e2e.dc?.readyState === 'open',
+      droppedAt,
+      15000,
+    );
+    checks.push(
+      check(
+        'the page reconnects when the server ends its session',
+        serverDelete?.status === 204 && reconnected,
+        `DELETE ${firstPost?.location} → ${serverDelete?.status}; ${reconnected ? 'new session with video' : 'no new session with video in 15 s'}`,
+      ),
+    );
+    checks.push(await layoutCheck(page, 390, 844, 'phone portrait'));
+    checks.push(await layoutCheck(page, 1920, 1080, 'kiosk landscape'));
+    checks.push(await layoutCheck(page, 1080, 1920, 'kiosk portrait'));
+
+    // 7. Ending the conversation DELETEs the session and frees it.
+    const deleteFrom = await page.evaluate(() => performance.now());
     const before = await activeSessions(origin);
     await page.click('#end');
-    const deleted = await until(page, () => window.__e2e.whep.find((w) => w.method === 'DELETE') ?? null, null, 3000);
+    const deleted = await until(page, (from) => window.__e2e.whep.find((w) => w.at > from && w.method === 'DELETE') ?? null, deleteFrom, 3000);
     let after = null;
     const freeBy = Date.now() + 5000;
     while (Date.now() < freeBy) {
@@ -308,7 +358,7 @@ async function run(options, checks, measured) {
       if (after === 0) break;
       await sleep(100);
     }
-    const posts = (await probeState(page)).whep.filter((w) => w.method === 'POST');
+    const posts = (await probeState(page)).whep.filter((w) => w.method === 'POST' && w.at < droppedAt);
     checks.push(
       check(
         'DELETE /whep/<id> ends the session: active sessions back to 0',
@@ -316,7 +366,7 @@ async function run(options, checks, measured) {
         `${ACTIVE_SESSIONS} ${before} → ${after}; DELETE ${deleted?.url} → ${deleted?.status}; ${posts.length} POST /whep`,
       ),
     );
-    checks.push(check('one session for the whole run (no reconnects)', posts.length === 1, posts.map((p) => p.status).join(', ')));
+    checks.push(check('one session until the server ended it (no needless reconnects)', posts.length === 1, posts.map((p) => p.status).join(', ')));
     checks.push(check('no errors in the page', pageErrors.length === 0, JSON.stringify(pageErrors)));
   } finally {
     await browser.close();
