@@ -13,6 +13,9 @@
 //          (tests/serve_browser.rs finds it from the known framing)
 //          --avatar ID  --wait-secs N (server start, default 120)
 
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { launchChromium, outsideInterfaces } from './chromium.mjs';
 import {
   check,
@@ -26,6 +29,7 @@ import {
   worstWindowFps,
 } from './serve_e2e_checks.mjs';
 import { installProbe } from './serve_e2e_probe.mjs';
+import { startStaticServer } from './static_server.mjs';
 
 const SIZE = 512;
 const FIRST_FRAME_LIMIT_MS = 2000;
@@ -117,6 +121,82 @@ async function layoutCheck(page, width, height, label) {
     layout.overflowX <= 0 && layout.videoOnScreen && layout.askOnScreen && layout.small.length === 0,
     JSON.stringify(layout),
   );
+}
+
+/// Loads a shop's page (another origin: a file server on another loopback
+/// port) with the widget's script tag, opens the panel, sees the chat start
+/// in it, closes it.
+async function widgetChecks(context, origin, avatar) {
+  const dir = mkdtempSync(join(tmpdir(), 'avatarcast-shop-'));
+  const shopFile = join(dir, 'shop.html');
+  writeFileSync(
+    shopFile,
+    `<!doctype html><title>Shop</title><h1>A shop</h1>
+     <script src="${origin}/widget.js" data-lang="en" ${avatar ? `data-avatar="${avatar}"` : ''} data-position="bottom-left" async></script>`,
+  );
+  const shopServer = await startStaticServer({ '/': shopFile });
+  const shop = `${shopServer.origin}/`;
+  const page = await context.newPage();
+  const requests = [];
+  page.on('request', (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
+  if (process.env.E2E_DEBUG) page.on('console', (m) => process.stderr.write(`[widget page] ${m.text()}\n`));
+  const results = [];
+  try {
+    await page.goto(shop);
+    const launcher = page.locator('[data-avatarcast-widget] >> css=button.launcher');
+    await launcher.waitFor({ timeout: 5000 });
+    const place = await launcher.boundingBox();
+    const label = await launcher.getAttribute('aria-label');
+    const viewport = page.viewportSize();
+    results.push(
+      check(
+        'the widget adds a labelled launcher in the chosen corner',
+        label && place && place.x < viewport.width / 2 && place.y > viewport.height / 2 && place.width >= 44,
+        `${label} at ${JSON.stringify(place)}`,
+      ),
+    );
+    await launcher.click();
+    const frame = page.locator('[data-avatarcast-widget] >> css=iframe');
+    await frame.waitFor({ timeout: 5000 });
+    const src = new URL(await frame.getAttribute('src'));
+    for (let i = 0; i < 100 && !requests.includes('POST /whep'); i += 1) await sleep(100);
+    const posted = requests.includes('POST /whep');
+    results.push(
+      check(
+        'opening the widget loads the page in an iframe, which starts a session',
+        src.origin === origin && src.searchParams.get('embed') === '1' && src.searchParams.get('lang') === 'en' && posted,
+        `${src.href}; ${posted ? 'POST /whep sent' : 'no POST /whep in 10 s'}`,
+      ),
+    );
+    await sleep(1500);
+    await page.locator('[data-avatarcast-widget] >> css=button.close').click();
+    let deleted = false;
+    for (let i = 0; i < 50 && !deleted; i += 1) {
+      deleted = requests.some((r) => r.startsWith('DELETE /whep/'));
+      if (!deleted) await sleep(100);
+    }
+    let active = null;
+    for (let i = 0; i < 50; i += 1) {
+      active = await activeSessions(origin);
+      if (active === 0) break;
+      await sleep(100);
+    }
+    results.push(
+      check(
+        'closing the widget ends its session',
+        (await frame.count()) === 0 && deleted && active === 0,
+        `iframe removed: ${(await frame.count()) === 0}; DELETE sent: ${deleted}; ${ACTIVE_SESSIONS} ${active}`,
+      ),
+    );
+  } catch (error) {
+    results.push(check('the widget works on a third-party page', false, String(error?.message ?? error)));
+  } finally {
+    await page.close();
+    // Chromium may hold a keep-alive connection open; do not wait for it.
+    await Promise.race([shopServer.close(), sleep(1000)]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
 }
 
 /// Asks a question through the page's own text box and send button.
@@ -368,6 +448,9 @@ async function run(options, checks, measured) {
     );
     checks.push(check('one session until the server ended it (no needless reconnects)', posts.length === 1, posts.map((p) => p.status).join(', ')));
     checks.push(check('no errors in the page', pageErrors.length === 0, JSON.stringify(pageErrors)));
+
+    // 8. The widget: one script tag on a shop's page opens the same chat.
+    checks.push(...(await widgetChecks(browser.context, origin, options.avatar)));
   } finally {
     await browser.close();
   }
@@ -392,9 +475,13 @@ async function main() {
   return failed === 0 ? 0 : 1;
 }
 
+let status;
 try {
-  process.exitCode = await main();
+  status = await main();
 } catch (error) {
   process.stderr.write(`serve_e2e: ${error?.message ?? error}\n`);
-  process.exitCode = 2;
+  status = 2;
 }
+// Exit now rather than when the last socket or timer lets go: the report is
+// written (stdout and stderr are synchronous for files and pipes).
+process.exit(status);
