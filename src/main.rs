@@ -36,6 +36,8 @@ enum Command {
     Chat(avatarcast::dialog::repl::ChatArgs),
     /// Measure end-to-end speed (render, encode, whole file) and print a table.
     Bench(avatarcast::bench::BenchArgs),
+    /// Serve the live avatar over WebRTC (WHEP) with its web page.
+    Serve(avatarcast::serve::ServeArgs),
 }
 
 #[derive(Args)]
@@ -131,6 +133,10 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Chat(args) => avatarcast::dialog::repl::run_chat(&args),
         Command::Bench(args) => avatarcast::bench::run(&args),
+        Command::Serve(args) => {
+            let config = avatarcast::serve::ServeConfig::load(&args)?;
+            Ok(avatarcast::serve::run(config)?)
+        }
     }
 }
 

@@ -45,6 +45,10 @@ impl ScheduledUtterance {
 /// Loudness is tracked in 10 ms hops: fine enough for syllables, cheap to keep.
 const LOUDNESS_HOP: SampleTime = SampleTime(480);
 
+/// Samples faded out before an interruption's cut: 5 ms, short enough to
+/// sound like a stop, long enough not to click.
+const INTERRUPT_FADE: usize = 240;
+
 pub struct Performer {
     speech: Arc<dyn Speech>,
     animator: Animator,
@@ -126,6 +130,26 @@ impl Performer {
             let dst = &mut out[(lo - from.0) as usize..(hi - from.0) as usize];
             for (d, x) in dst.iter_mut().zip(src) {
                 *d = (*d + x).clamp(-1.0, 1.0);
+            }
+        }
+    }
+
+    /// Barge-in: the audio stops at `t` (the first sample not yet sent) and
+    /// the mouth is at rest within `stop_fade` (under two frames at 25 fps).
+    /// Speech after `t` is dropped; a short fade-out before `t` avoids a click.
+    pub fn interrupt_at(&mut self, t: SampleTime) {
+        self.animator.stop_speech_at(t);
+        self.utterances.retain(|s| s.start < t);
+        for s in &mut self.utterances {
+            let keep = (t.0 - s.start.0) as usize;
+            if keep >= s.utterance.pcm.len() {
+                continue;
+            }
+            s.utterance.pcm.truncate(keep);
+            let fade = INTERRUPT_FADE.min(keep);
+            let tail = keep - fade;
+            for (i, x) in s.utterance.pcm[tail..].iter_mut().enumerate() {
+                *x *= 1.0 - (i + 1) as f32 / fade as f32;
             }
         }
     }

@@ -36,17 +36,22 @@ const ASSETS: &[Asset] = &[
 
 /// The `(mime, bytes)` to answer `GET path` with, or `None` (then 404).
 /// `path` is the URL path without query or fragment: `/` and `/index.html` are
-/// the page, `/widget.js` the widget, `/assets/…` what the page loads.
+/// the page, `/widget.js` the widget, `/assets/…` what the page loads. The
+/// leading slash is optional (`index.html`, `assets/app.js`), as routers hand
+/// out captured paths without it.
 ///
 /// ```
-/// let (mime, page) = avatarcast::serve::static_assets::asset("/").expect("the page is built in");
+/// use avatarcast::serve::static_assets::asset;
+/// let (mime, page) = asset("/").expect("the page is built in");
 /// assert!(mime.starts_with("text/html") && !page.is_empty());
+/// assert_eq!(asset("assets/app.js"), asset("/assets/app.js"));
 /// ```
 pub fn asset(path: &str) -> Option<(&'static str, &'static [u8])> {
-    let path = if path == "/" { "/index.html" } else { path };
+    let path = path.strip_prefix('/').unwrap_or(path);
+    let path = if path.is_empty() { "index.html" } else { path };
     ASSETS
         .iter()
-        .find(|asset| asset.path == path)
+        .find(|asset| asset.path.strip_prefix('/') == Some(path))
         .map(|asset| (asset.mime, asset.bytes))
 }
 
@@ -73,6 +78,17 @@ mod tests {
     }
 
     #[test]
+    fn the_leading_slash_is_optional() {
+        // http.rs hands over `index.html` for `/` and `assets/<path>` from its
+        // `/assets/{*path}` route.
+        assert_eq!(asset(""), asset("/"));
+        assert_eq!(asset("index.html"), asset("/index.html"));
+        assert_eq!(asset("widget.js"), asset("/widget.js"));
+        assert_eq!(asset("assets/style.css"), asset("/assets/style.css"));
+        assert!(asset("assets/style.css").is_some());
+    }
+
+    #[test]
     fn scripts_styles_and_images_carry_their_types() {
         assert_eq!(asset("/widget.js").map(|a| a.0), Some(JS));
         assert_eq!(asset("/assets/app.js").map(|a| a.0), Some(JS));
@@ -89,8 +105,7 @@ mod tests {
     #[test]
     fn nothing_else_is_served() {
         for path in [
-            "",
-            "index.html",
+            "//",
             "/assets/",
             "/assets",
             "/app.js",

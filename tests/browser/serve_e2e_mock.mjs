@@ -162,7 +162,7 @@ async function main() {
       }
       if (path.startsWith('/whep/') && request.method === 'DELETE') {
         const ended = await peer.evaluate((id) => window.endSession(id), path.slice('/whep/'.length));
-        return reply(ended ? 204 : 404, 'text/plain', '');
+        return reply(ended ? 200 : 404, 'text/plain', ended ? '' : 'no such session\n');
       }
       const file = { '/': 'index.html', '/widget.js': 'widget.js' }[path] ?? (path.startsWith('/assets/') ? path.slice(8) : null);
       if (file && !file.includes('..')) return reply(200, TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(join(WEB, file)));
