@@ -216,6 +216,14 @@ async function widgetChecks(context, origin, avatar) {
   return results;
 }
 
+/// With E2E_DEBUG_DIR set, saves the current video frame as DIR/<name>.png.
+async function snapshot(page, name) {
+  const dir = process.env.E2E_DEBUG_DIR;
+  if (!dir) return;
+  const url = await page.evaluate(() => window.__e2e.snapshot());
+  writeFileSync(join(dir, `${name}.png`), Buffer.from(url.slice(url.indexOf(',') + 1), 'base64'));
+}
+
 /// Asks a question through the page's own text box and send button.
 async function ask(page, text) {
   await page.fill('#ask', text);
@@ -279,8 +287,15 @@ async function run(options, checks, measured) {
     if (firstFrameMs === null) return;
     process.stderr.write(`page load → first decoded frame: ${firstFrameMs.toFixed(0)} ms\n`);
 
-    // 2. ≥ 24 decoded fps for 5 s at 512×512.
-    await sleep(1000);
+    // 2. ≥ 24 decoded fps for 5 s at 512×512. The mouth's rest reference is
+    // taken now, so the idle motion of the next 6 s sets the rest level.
+    await sleep(500);
+    await page.evaluate((box) => {
+      window.__e2e.mouthBox = box;
+      window.__e2e.mouthRef = null;
+    }, options.mouthBox);
+    await snapshot(page, 'rest');
+    await sleep(500);
     const windowStart = await page.evaluate(() => performance.now());
     await sleep(FPS_WINDOW_MS);
     const afterWindow = await probeState(page);
@@ -308,14 +323,13 @@ async function run(options, checks, measured) {
     checks.push(check('the chat channel opens and the page enables sending', chatOpen, chatOpen ? 'open' : 'not open in 5 s'));
 
     // 3. A question: state, subtitles, audio, mouth motion.
-    await page.evaluate((box) => {
-      window.__e2e.mouthBox = box;
-      window.__e2e.mouthRef = null;
-    }, options.mouthBox);
-    await sleep(1500);
+    await sleep(500);
     const askedAt = await ask(page, QUESTION);
+    await sleep(3000);
+    await snapshot(page, 'speaking');
     const end = await waitSpeechEnd(page, askedAt, 60000);
     await sleep(1800);
+    await snapshot(page, 'after');
     const answered = await probeState(page);
     const log = answered.chat.filter((e) => e.at >= askedAt);
     const types = log.map((e) => (e.msg.type === 'state' ? `state:${e.msg.state}` : e.msg.type));
@@ -353,7 +367,7 @@ async function run(options, checks, measured) {
     // The answer is heard one playout delay after the server sends it; the
     // windows leave 300 ms for that.
     const mouth = mouthVerdict({
-      rest: mouthIn(answered.frames, askedAt - 1400, askedAt),
+      rest: mouthIn(answered.frames, 0, askedAt),
       speaking: mouthIn(answered.frames, speakingFrom + 300, speakingTo + 300),
       after: mouthIn(answered.frames, speakingTo + 900, speakingTo + 1800),
     });
@@ -389,7 +403,7 @@ async function run(options, checks, measured) {
     checks.push(check('state is idle after stop', idleAfterStop, idleAfterStop ? `${(idleAfterStop.at - stopAt).toFixed(0)} ms after stop` : 'no idle'));
     if (stopAt !== null) {
       const cut = mouthVerdict({
-        rest: mouthIn(afterStop.frames, askedAt - 1400, askedAt),
+        rest: mouthIn(afterStop.frames, 0, askedAt),
         speaking: mouthIn(afterStop.frames, longSpeaking.at + 300, stopAt),
         after: mouthIn(afterStop.frames, stopAt + 500, stopAt + 1800),
       });

@@ -83,7 +83,8 @@ export function mouthVerdict({ rest, speaking, after }) {
   const enough = rest.length >= 5 && speaking.length >= 5 && after.length >= 5;
   // Luma levels (0..255): compression noise alone is ~1, an opening mouth 5+.
   const moves = enough && peak > Math.max(2 * restLevel, restLevel + 3);
-  const rests = enough && afterLevel <= Math.max(1.5 * restLevel, restLevel + 1.5) && afterLevel < 0.5 * peak;
+  // Back to rest: as still as before the question, whatever the peak was.
+  const rests = enough && afterLevel <= Math.max(1.5 * restLevel, restLevel + 1.5);
   const fmt = (v) => (v === null ? 'none' : v.toFixed(2));
   const detail =
     `rest p90 ${fmt(restLevel)} (${rest.length} frames), speaking peak ${fmt(peak)} (${speaking.length}), ` +

@@ -188,6 +188,16 @@ export function installProbe() {
     setTimeout(sampleStats, 200);
   }
 
+  // The current video frame as a PNG data URL (for E2E_DEBUG_DIR snapshots).
+  probe.snapshot = () => {
+    const video = document.querySelector('video');
+    const shot = document.createElement('canvas');
+    shot.width = video.videoWidth;
+    shot.height = video.videoHeight;
+    shot.getContext('2d').drawImage(video, 0, 0);
+    return shot.toDataURL('image/png');
+  };
+
   document.addEventListener('DOMContentLoaded', () => {
     const video = document.querySelector('video');
     if (video) watchVideo(video);
