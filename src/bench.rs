@@ -27,12 +27,24 @@ pub struct BenchArgs {
     /// Skip the whole-file runs (they take the longest).
     #[arg(long)]
     pub skip_files: bool,
+    #[command(subcommand)]
+    pub target: Option<BenchTarget>,
+}
+
+/// A benchmark other than the default render/encode/file table.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum BenchTarget {
+    /// The live server: text → first frame latency and concurrent sessions.
+    Serve(crate::serve::bench::ServeBenchArgs),
 }
 
 const SIZES: [(u32, u32); 2] = [(512, 512), (1280, 720)];
 const LINE: &str = "Hello, and welcome to our store. I can help you with orders, returns, delivery and membership points. What can I do for you today?";
 
 pub fn run(args: &BenchArgs) -> Result<()> {
+    if let Some(BenchTarget::Serve(serve)) = &args.target {
+        return Ok(crate::serve::bench::run(serve, args.avatar.clone())?);
+    }
     let source = args.avatar.as_deref().map(AvatarSource::parse);
     let (path, _) = engine::resolve_avatar(source.as_ref())?;
     let avatar =

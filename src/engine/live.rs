@@ -79,8 +79,10 @@ pub struct LiveSettings {
     pub fps: FrameRate,
     /// Audio chunk length: 960 samples = one 20 ms Opus frame.
     pub chunk: SampleTime,
-    /// How far after "now" a sentence may start: room for the encoder and
-    /// the network so its first syllable is not late.
+    /// How far after "now" a sentence starts. Audio is sent once its chunk
+    /// has elapsed, so the chunk holding "now" is still unsent and a
+    /// sentence can start right there: 0 by default, every millisecond
+    /// here is answer latency.
     pub lead: SampleTime,
 }
 
@@ -89,7 +91,7 @@ impl Default for LiveSettings {
         LiveSettings {
             fps: FrameRate::new(25, 1),
             chunk: SampleTime(960),
-            lead: SampleTime::from_millis(40),
+            lead: SampleTime::ZERO,
         }
     }
 }

@@ -192,8 +192,21 @@ fn options(
         ),
         None => None,
     };
+    let avatar = pick("avatar", "x-avatarcast-avatar");
+    // Visitors choose among built roles only: a file path from the web
+    // would let anyone make the server read files.
+    if let Some(name) = &avatar
+        && !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(Box::new(text(
+            StatusCode::BAD_REQUEST,
+            format!("avatar {name:?} is not a role name; pick a built role such as `amy` or `leo`"),
+        )));
+    }
     Ok(SessionOptions {
-        avatar: pick("avatar", "x-avatarcast-avatar"),
+        avatar,
         voice: pick("voice", "x-avatarcast-voice"),
         lang,
     })
@@ -275,9 +288,10 @@ async fn post_whep(
         Err(e) => {
             metrics.active_sessions.fetch_sub(1, Ordering::AcqRel);
             let status = match &e {
-                ServeError::BadOffer(_) | ServeError::Engine(_) | ServeError::Avatar(_) => {
-                    StatusCode::BAD_REQUEST
-                }
+                ServeError::BadOffer(_)
+                | ServeError::BadOption(_)
+                | ServeError::Engine(_)
+                | ServeError::Avatar(_) => StatusCode::BAD_REQUEST,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             };
             if status == StatusCode::INTERNAL_SERVER_ERROR {
@@ -335,6 +349,10 @@ mod tests {
         assert_eq!(o.lang, Some(crate::speech::Lang::Zh));
         let bad: HashMap<String, String> = [("lang".to_string(), "fr".to_string())].into();
         let response = options(&bad, &HeaderMap::new()).expect_err("fr is not spoken");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let path: HashMap<String, String> =
+            [("avatar".to_string(), "../../etc/x.glb".to_string())].into();
+        let response = options(&path, &HeaderMap::new()).expect_err("paths are refused");
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     }
 }

@@ -58,6 +58,13 @@ pub enum MediaOut {
         pts: i64,
     },
     Event(LiveEvent),
+    /// Reply `id`'s latencies from its text to its first audio packet and
+    /// first encoded frame (for benchmarks; the metrics have them too).
+    FirstMedia {
+        id: u64,
+        audio: Duration,
+        video: Duration,
+    },
     /// Renderer or encoder setup failed; the session ends with this message.
     Failed(String),
 }
@@ -96,8 +103,9 @@ struct Pipeline {
 struct Pending {
     id: u64,
     received: Instant,
-    audio_seen: bool,
-    video_seen: bool,
+    /// Latency of the first audio and video showing the reply, once seen.
+    audio_seen: Option<Duration>,
+    video_seen: Option<Duration>,
 }
 
 fn run_inner(
@@ -145,14 +153,19 @@ fn run_inner(
         // IDR bounds the damage if a request is lost.
         keyframe_interval_frames: setup.fps.num / setup.fps.den.max(1) * 10,
     })?;
-    let mut opus = AudioEncoder::new(AudioCodec::Opus, OPUS_BITRATE_BPS)?;
-    let mut pipeline = Pipeline {
-        renderer,
-        gpu_avatar,
-        camera,
-        h264,
+    let opus = AudioEncoder::new(AudioCodec::Opus, OPUS_BITRATE_BPS)?;
+    let mut stream = Stream {
+        pipeline: Pipeline {
+            renderer,
+            gpu_avatar,
+            camera,
+            h264,
+        },
+        driver,
+        opus,
+        pending: None,
+        force_keyframe: true,
     };
-
     loop {
         match commands.recv() {
             Ok(MediaCommand::Start) => break,
@@ -160,99 +173,163 @@ fn run_inner(
             Ok(_) => {} // nothing is said before the peer connects
         }
     }
-    let epoch = Instant::now();
-    let mut force_keyframe = true;
-    let mut pending: Option<Pending> = None;
-    loop {
-        let wake = epoch + Duration::from_secs_f64(driver.next_wake().as_secs_f64());
-        let mut next = match commands.recv_timeout(wake.saturating_duration_since(Instant::now())) {
-            Ok(cmd) => Some(cmd),
-            Err(RecvTimeoutError::Timeout) => None,
-            Err(RecvTimeoutError::Disconnected) => return Ok(()),
-        };
-        while let Some(cmd) = next {
-            match cmd {
-                MediaCommand::Start => {}
-                MediaCommand::Stop => return Ok(()),
-                MediaCommand::BeginReply { id, received } => {
-                    driver.begin_reply(id);
-                    pending = Some(Pending {
-                        id,
-                        received,
-                        audio_seen: false,
-                        video_seen: false,
-                    });
-                }
-                MediaCommand::Sentence {
-                    id,
-                    text,
-                    utterance,
-                } => {
-                    driver.push_sentence(id, &text, utterance);
-                }
-                MediaCommand::FinishReply { id } => driver.finish_reply(id),
-                MediaCommand::Interrupt => driver.interrupt(),
-                MediaCommand::Keyframe => force_keyframe = true,
-            }
-            next = commands.try_recv().ok();
-        }
+    let result = stream.run(setup, commands, out);
+    // Drain the codec so libopus does not warn about queued frames.
+    let _ = stream.opus.finish();
+    result
+}
 
-        driver.advance_to(SampleTime::from_secs_f64(epoch.elapsed().as_secs_f64()));
+/// The streaming state of a started session.
+struct Stream {
+    pipeline: Pipeline,
+    driver: LiveDriver,
+    opus: AudioEncoder,
+    pending: Option<Pending>,
+    force_keyframe: bool,
+}
+
+impl Stream {
+    /// Paces the driver by the wall clock until `Stop` or a closed channel.
+    fn run(
+        &mut self,
+        setup: &MediaSetup,
+        commands: &Receiver<MediaCommand>,
+        out: &Sender<MediaOut>,
+    ) -> Result<(), ServeError> {
+        let epoch = Instant::now();
+        loop {
+            let wake = epoch + Duration::from_secs_f64(self.driver.next_wake().as_secs_f64());
+            let wait = wake.saturating_duration_since(Instant::now());
+            let mut next = match commands.recv_timeout(wait) {
+                Ok(cmd) => Some(cmd),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            };
+            while let Some(cmd) = next {
+                if !self.command(cmd) {
+                    return Ok(());
+                }
+                next = commands.try_recv().ok();
+            }
+            let now = SampleTime::from_secs_f64(epoch.elapsed().as_secs_f64());
+            if !self.tick(now, setup, out)? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Applies a command; `false` on `Stop`.
+    fn command(&mut self, cmd: MediaCommand) -> bool {
+        match cmd {
+            MediaCommand::Start => {}
+            MediaCommand::Stop => return false,
+            MediaCommand::BeginReply { id, received } => {
+                self.driver.begin_reply(id);
+                self.pending = Some(Pending {
+                    id,
+                    received,
+                    audio_seen: None,
+                    video_seen: None,
+                });
+            }
+            MediaCommand::Sentence {
+                id,
+                text,
+                utterance,
+            } => {
+                self.driver.push_sentence(id, &text, utterance);
+            }
+            MediaCommand::FinishReply { id } => self.driver.finish_reply(id),
+            MediaCommand::Interrupt => self.driver.interrupt(),
+            MediaCommand::Keyframe => self.force_keyframe = true,
+        }
+        true
+    }
+
+    /// Sends what is due at `now`; `false` when the network side is gone.
+    fn tick(
+        &mut self,
+        now: SampleTime,
+        setup: &MediaSetup,
+        out: &Sender<MediaOut>,
+    ) -> Result<bool, ServeError> {
+        let metrics = &setup.metrics;
+        self.driver.advance_to(now);
         let mut due = None;
-        while let Some(output) = driver.poll_output() {
+        while let Some(output) = self.driver.poll_output() {
             match output {
                 LiveOutput::Audio { start, pcm } => {
-                    for packet in opus.encode(&pcm)? {
-                        send(
-                            out,
-                            MediaOut::Audio {
-                                opus: packet.data,
-                                pts: packet.pts_samples,
-                            },
-                        )?;
-                        Metrics::add(&setup.metrics.audio_packets, 1);
+                    for packet in self.opus.encode(&pcm)? {
+                        let audio = MediaOut::Audio {
+                            opus: packet.data,
+                            pts: packet.pts_samples,
+                        };
+                        if !send(out, audio)? {
+                            return Ok(false);
+                        }
+                        Metrics::add(&metrics.audio_packets, 1);
                     }
                     let end = start + SampleTime(pcm.len() as u64);
-                    if let Some(p) = pending.as_mut().filter(|p| !p.audio_seen)
-                        && driver.reply_start(p.id).is_some_and(|s| s < end)
+                    if let Some(p) = self.pending.as_mut().filter(|p| p.audio_seen.is_none())
+                        && self.driver.reply_start(p.id).is_some_and(|s| s < end)
                     {
-                        p.audio_seen = true;
-                        setup
-                            .metrics
-                            .text_to_first_audio
-                            .observe(p.received.elapsed());
+                        let latency = p.received.elapsed();
+                        p.audio_seen = Some(latency);
+                        metrics.text_to_first_audio.observe(latency);
                     }
                 }
                 LiveOutput::Frame { time, .. } => {
                     // Only the newest due frame is worth rendering.
                     if due.replace(time).is_some() {
-                        Metrics::add(&setup.metrics.frames_dropped, 1);
+                        Metrics::add(&metrics.frames_dropped, 1);
                     }
                 }
-                LiveOutput::Event(event) => send(out, MediaOut::Event(event))?,
-            }
-        }
-        if let Some(time) = due {
-            let annexb = pipeline.frame(&mut driver, time, force_keyframe, &setup.metrics)?;
-            force_keyframe = false;
-            match out.try_send(MediaOut::Video { annexb, time }) {
-                Ok(()) => Metrics::add(&setup.metrics.frames_encoded, 1),
-                Err(TrySendError::Full(_)) => {
-                    Metrics::add(&setup.metrics.frames_dropped, 1);
-                    force_keyframe = true;
+                LiveOutput::Event(event) => {
+                    if !send(out, MediaOut::Event(event))? {
+                        return Ok(false);
+                    }
                 }
-                Err(TrySendError::Closed(_)) => return Ok(()),
-            }
-            if let Some(p) = pending.as_mut().filter(|p| !p.video_seen)
-                && driver.reply_start(p.id).is_some_and(|s| s <= time)
-            {
-                p.video_seen = true;
-                setup
-                    .metrics
-                    .text_to_first_video
-                    .observe(p.received.elapsed());
             }
         }
+        let Some(time) = due else {
+            return self.report_first_media(out);
+        };
+        let annexb = self
+            .pipeline
+            .frame(&mut self.driver, time, self.force_keyframe, metrics)?;
+        self.force_keyframe = false;
+        match out.try_send(MediaOut::Video { annexb, time }) {
+            Ok(()) => Metrics::add(&metrics.frames_encoded, 1),
+            Err(TrySendError::Full(_)) => {
+                // The decoder misses a frame: restart it cleanly.
+                Metrics::add(&metrics.frames_dropped, 1);
+                self.force_keyframe = true;
+            }
+            Err(TrySendError::Closed(_)) => return Ok(false),
+        }
+        if let Some(p) = self.pending.as_mut().filter(|p| p.video_seen.is_none())
+            && self.driver.reply_start(p.id).is_some_and(|s| s <= time)
+        {
+            let latency = p.received.elapsed();
+            p.video_seen = Some(latency);
+            metrics.text_to_first_video.observe(latency);
+        }
+        self.report_first_media(out)
+    }
+
+    /// Once a reply's first audio and first frame are both out, say how long
+    /// each took (either may come first: a frame is due at its instant, the
+    /// audio chunk holding the same instant when that chunk has elapsed).
+    fn report_first_media(&mut self, out: &Sender<MediaOut>) -> Result<bool, ServeError> {
+        let Some(p) = self.pending.as_ref() else {
+            return Ok(true);
+        };
+        let (Some(audio), Some(video)) = (p.audio_seen, p.video_seen) else {
+            return Ok(true);
+        };
+        let id = p.id;
+        self.pending = None;
+        send(out, MediaOut::FirstMedia { id, audio, video })
     }
 }
 
@@ -278,10 +355,11 @@ impl Pipeline {
 }
 
 /// Events and audio must not be lost: a full queue means the network side
-/// is gone or hopelessly behind, so the session stops.
-fn send(out: &Sender<MediaOut>, item: MediaOut) -> Result<(), ServeError> {
-    out.try_send(item).map_err(|e| match e {
-        TrySendError::Full(_) => ServeError::Stalled,
-        TrySendError::Closed(_) => ServeError::SessionGone,
-    })
+/// is hopelessly behind, so the session stops. `false`: the receiver is gone.
+fn send(out: &Sender<MediaOut>, item: MediaOut) -> Result<bool, ServeError> {
+    match out.try_send(item) {
+        Ok(()) => Ok(true),
+        Err(TrySendError::Full(_)) => Err(ServeError::Stalled),
+        Err(TrySendError::Closed(_)) => Ok(false),
+    }
 }

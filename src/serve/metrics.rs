@@ -37,6 +37,12 @@ impl Histogram {
         self.count.load(Ordering::Relaxed)
     }
 
+    /// The mean of everything observed (zero before the first observation).
+    pub fn mean(&self) -> Duration {
+        let n = self.count().max(1);
+        Duration::from_micros(self.sum_us.load(Ordering::Relaxed) / n)
+    }
+
     fn render(&self, out: &mut String, name: &str, help: &str) {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
         let mut cumulative = 0;

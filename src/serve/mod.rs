@@ -10,6 +10,7 @@
 //! Threads, sockets and the wall clock live here only; the engine
 //! ([`crate::engine::LiveDriver`]) is sans-IO. See ARCHITECTURE.md, "Live server".
 
+pub mod bench;
 pub mod chat;
 pub mod config;
 mod http;
@@ -55,6 +56,8 @@ pub enum ServeError {
     },
     #[error("bad SDP offer: {0}")]
     BadOffer(String),
+    #[error("bad session option: {0}")]
+    BadOption(String),
     #[error("WebRTC could not {what}: {reason}")]
     WebRtc { what: &'static str, reason: String },
     #[error("{0}")]
@@ -73,8 +76,6 @@ pub enum ServeError {
     Thread(String),
     #[error("the network side stopped reading media for over 2 s; the session is closed")]
     Stalled,
-    #[error("the session ended")]
-    SessionGone,
     #[error("HTTP server failed: {0}")]
     Http(std::io::Error),
 }

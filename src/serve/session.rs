@@ -65,15 +65,14 @@ pub async fn open(
     options: SessionOptions,
 ) -> Result<(String, SessionHandle), ServeError> {
     let config = &shared.config;
-    let (avatar, role) = shared.avatar(options.avatar.as_deref())?;
-    let lang = options.lang.unwrap_or(config.lang);
-    let voices = VoicePicker {
-        explicit: options
-            .voice
-            .or_else(|| config.voice.clone())
-            .map(|v| (v, lang)),
-        role,
+    // Loading a role from disk and probing a voice block: not on the reactor.
+    let prepared = {
+        let shared = Arc::clone(shared);
+        tokio::task::spawn_blocking(move || prepare(&shared, options))
+            .await
+            .map_err(|e| ServeError::Thread(e.to_string()))??
     };
+    let (avatar, voices, lang) = prepared;
     let stream_id = format!("avatarcast-{id}");
     let (peer, answer) = peer::answer(offer_sdp, &stream_id, shared.ice_ip()).await?;
 
@@ -122,6 +121,32 @@ pub async fn open(
             task,
         },
     ))
+}
+
+/// The session's avatar, voices and language, checked.
+fn prepare(
+    shared: &Shared,
+    options: SessionOptions,
+) -> Result<(Arc<crate::avatar::Avatar>, VoicePicker, Lang), ServeError> {
+    let config = &shared.config;
+    let (avatar, role) = shared.avatar(options.avatar.as_deref())?;
+    let lang = options.lang.unwrap_or(config.lang);
+    let voices = VoicePicker {
+        explicit: options
+            .voice
+            .or_else(|| config.voice.clone())
+            .map(|v| (v, lang)),
+        role,
+    };
+    if let Some((voice, lang)) = &voices.explicit {
+        // A wrong voice would make every answer silent: refuse it up front.
+        let probe = crate::speech::SpeechRequest::new("ok", *lang).with_voice(voice.clone());
+        shared
+            .speech
+            .synthesize(&probe)
+            .map_err(|e| ServeError::BadOption(e.to_string()))?;
+    }
+    Ok((avatar, voices, lang))
 }
 
 struct Session {
@@ -228,6 +253,12 @@ impl Session {
                     }
                     Some(MediaOut::Event(event)) => {
                         self.send_chat(&chat::event_json(&event)).await;
+                    }
+                    Some(MediaOut::FirstMedia { id, audio, video }) => {
+                        tracing::debug!(
+                            "session {}: reply {id}: first audio after {audio:?}, first frame after {video:?}",
+                            self.id
+                        );
                     }
                     Some(MediaOut::Failed(message)) => {
                         tracing::warn!("session {}: {message}", self.id);
