@@ -15,6 +15,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 
 use avatarcast::animation::{AvatarPose, FacePose, PoseMapper};
 use avatarcast::avatar::Avatar;
@@ -32,6 +33,10 @@ const MOCK_MOUTH_BOX: &str = "226,336,286,366";
 /// Server start (avatar, voice, knowledge base) plus ~40 s of conversation; a
 /// debug build on 2 shared cores is slow to start, this bounds a hang.
 const RUN_LIMIT_SECS: u32 = 420;
+
+/// The browser tests take turns: each runs a server and one or two Chromiums,
+/// and on two cores running both at once would measure the contention.
+static ONE_BROWSER_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 fn browser_dir() -> PathBuf {
     common::manifest_dir().join("tests/browser")
@@ -206,6 +211,9 @@ fn live_avatar_in_headless_chromium() {
     if !browser_available() {
         return;
     }
+    let _turn = ONE_BROWSER_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let Some(glb) = common::default_roles().into_iter().next() else {
         common::require(
             false,
@@ -255,6 +263,9 @@ fn the_e2e_catches_a_mouth_that_does_not_move() {
     if !browser_available() {
         return;
     }
+    let _turn = ONE_BROWSER_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = tempfile::tempdir().expect("a temporary folder for the mock's log");
     let mock = browser_dir().join("serve_e2e_mock.mjs");
     let port = PORT.to_string();
