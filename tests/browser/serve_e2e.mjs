@@ -287,15 +287,8 @@ async function run(options, checks, measured) {
     if (firstFrameMs === null) return;
     process.stderr.write(`page load → first decoded frame: ${firstFrameMs.toFixed(0)} ms\n`);
 
-    // 2. ≥ 24 decoded fps for 5 s at 512×512. The mouth's rest reference is
-    // taken now, so the idle motion of the next 6 s sets the rest level.
-    await sleep(500);
-    await page.evaluate((box) => {
-      window.__e2e.mouthBox = box;
-      window.__e2e.mouthRef = null;
-    }, options.mouthBox);
-    await snapshot(page, 'rest');
-    await sleep(500);
+    // 2. ≥ 24 decoded fps for 5 s at 512×512.
+    await sleep(1000);
     const windowStart = await page.evaluate(() => performance.now());
     await sleep(FPS_WINDOW_MS);
     const afterWindow = await probeState(page);
@@ -322,13 +315,19 @@ async function run(options, checks, measured) {
     const chatOpen = await until(page, () => window.__e2e.dc?.readyState === 'open' && !document.getElementById('send').disabled, null, 5000);
     checks.push(check('the chat channel opens and the page enables sending', chatOpen, chatOpen ? 'open' : 'not open in 5 s'));
 
-    // 3. A question: state, subtitles, audio, mouth motion.
-    await sleep(500);
+    // 3. A question: state, subtitles, audio, mouth motion. The mouth's rest
+    // reference is taken first; 3 s of idle motion then set the rest level.
+    await page.evaluate((box) => {
+      window.__e2e.mouthBox = box;
+      window.__e2e.mouthRef = null;
+    }, options.mouthBox);
+    await snapshot(page, 'rest');
+    await sleep(3000);
     const askedAt = await ask(page, QUESTION);
     await sleep(3000);
     await snapshot(page, 'speaking');
     const end = await waitSpeechEnd(page, askedAt, 60000);
-    await sleep(1800);
+    await sleep(2600);
     await snapshot(page, 'after');
     const answered = await probeState(page);
     const log = answered.chat.filter((e) => e.at >= askedAt);
@@ -369,7 +368,7 @@ async function run(options, checks, measured) {
     const mouth = mouthVerdict({
       rest: mouthIn(answered.frames, 0, askedAt),
       speaking: mouthIn(answered.frames, speakingFrom + 300, speakingTo + 300),
-      after: mouthIn(answered.frames, speakingTo + 900, speakingTo + 1800),
+      after: mouthIn(answered.frames, speakingTo + 900, speakingTo + 2600),
     });
     measured.mouth = mouth;
     checks.push(check('the mouth moves on decoded frames while speaking', mouth.moves, mouth.detail));

@@ -90,13 +90,18 @@ export function installProbe() {
   function differenceAt(current, reference, box, pad, dx, dy) {
     const boxWidth = box.x1 - box.x0;
     const boxHeight = box.y1 - box.y0;
+    // Every other pixel of every other row: a quarter of the work, and the
+    // mouth still spans dozens of samples. The page must not steal the CPU
+    // the server needs on a 2-core machine.
     let sum = 0;
-    for (let y = 0; y < boxHeight; y += 1) {
+    let count = 0;
+    for (let y = 0; y < boxHeight; y += 2) {
       const refRow = (y + pad) * reference.width + pad;
       const curRow = (y + pad + dy) * current.width + pad + dx;
-      for (let x = 0; x < boxWidth; x += 1) sum += Math.abs(current.luma[curRow + x] - reference.luma[refRow + x]);
+      for (let x = 0; x < boxWidth; x += 2) sum += Math.abs(current.luma[curRow + x] - reference.luma[refRow + x]);
+      count += Math.ceil(boxWidth / 2);
     }
-    return sum / (boxWidth * boxHeight);
+    return sum / count;
   }
   function mouthSignal(video) {
     const box = probe.mouthBox;
