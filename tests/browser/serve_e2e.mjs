@@ -38,6 +38,7 @@ const FPS_WINDOW_MS = 5000;
 /// A short FAQ answer (two sentences) for lip-sync, and a long one to interrupt.
 const QUESTION = 'How do I get to the Downtown store by public transport?';
 const LONG_QUESTION = 'What are your opening hours?';
+const HANDOFF_QUESTION = 'I want to talk to a human.';
 const ACTIVE_SESSIONS = 'avatarcast_active_sessions';
 
 function parseArgs(argv) {
@@ -451,6 +452,29 @@ async function run(options, checks, measured) {
         JSON.stringify(errors?.map((e) => e.msg) ?? 'fewer than 2 error replies in 3 s'),
       ),
     );
+
+    // 5b. Asking for a person: the dialog engine hands off, the page says a
+    // colleague will join.
+    const handoffAskedAt = await ask(page, HANDOFF_QUESTION);
+    const handoff = await until(
+      page,
+      (from) => window.__e2e.chat.find((e) => e.at >= from && e.msg.type === 'handoff') ?? null,
+      handoffAskedAt,
+      20000,
+    );
+    const notice = await page.evaluate(() => {
+      const node = document.getElementById('handoff');
+      return node.hidden ? null : node.textContent;
+    });
+    checks.push(
+      check(
+        'a handoff event shows the "a colleague will join" notice',
+        handoff && notice,
+        `${JSON.stringify(handoff?.msg ?? 'no handoff in 20 s')}; notice: ${JSON.stringify(notice)}`,
+      ),
+    );
+    await page.click('#stop').catch(() => {});
+    await until(page, (from) => window.__e2e.chat.some((e) => e.at >= from && e.msg.type === 'state' && e.msg.state === 'idle'), handoffAskedAt, 20000);
 
     // 6. The page reconnects by itself when the server ends the session.
     const firstPost = (await probeState(page)).whep.find((w) => w.method === 'POST' && w.status === 201);

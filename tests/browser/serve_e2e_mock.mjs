@@ -10,7 +10,8 @@
 // Usage (in a loopback-only namespace, like the e2e):
 //   node tests/browser/serve_e2e_mock.mjs --port 18080 [--frozen-mouth]
 // The mouth is in the box 226,336,286,366. Answers last 3 s, or 10 s for a
-// question about opening hours (to be interrupted).
+// question about opening hours (to be interrupted); asking for a human or a
+// person also sends a handoff.
 
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -88,6 +89,7 @@ function installPeer(frozenMouth) {
         }
         if (message.type === 'text') {
           send(channel, { type: 'state', state: 'thinking' });
+          if (/human|person/i.test(message.text)) send(channel, { type: 'handoff', reason: 'customer asked for a person' });
           const durationMs = /opening/i.test(message.text) ? 10000 : 3000;
           setTimeout(() => {
             state.utterance += 1;
