@@ -49,8 +49,14 @@ pub fn run(args: &ServeBenchArgs, avatar: Option<String>) -> Result<(), ServeErr
     };
     let shared = Arc::new(Shared::load(config)?);
     println!(
-        "cores: {}",
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        "cores: {}, load average before: {}",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     stages(&shared, args.questions)?;
     latency(&shared, args.questions)?;
@@ -180,21 +186,19 @@ fn latency(shared: &Shared, questions: usize) -> Result<(), ServeError> {
         let id = i as u64 + 1;
         bench.ask(shared, id, &current, QUESTIONS[i % QUESTIONS.len()]);
         let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
+        let (mut a, mut v) = (None, None);
+        while Instant::now() < deadline && (a.is_none() || v.is_none()) {
             match bench.out.try_recv() {
-                Ok(MediaOut::FirstMedia {
-                    id: got,
-                    audio: a,
-                    video: v,
-                }) if got == id => {
-                    audio.push(a);
-                    video.push(v);
-                    break;
-                }
+                Ok(MediaOut::FirstAudio { id: got, latency }) if got == id => a = Some(latency),
+                Ok(MediaOut::FirstVideo { id: got, latency }) if got == id => v = Some(latency),
                 Ok(MediaOut::Failed(message)) => return Err(ServeError::Thread(message)),
                 Ok(_) => {}
                 Err(_) => std::thread::sleep(Duration::from_millis(2)),
             }
+        }
+        if let (Some(a), Some(v)) = (a, v) {
+            audio.push(a);
+            video.push(v);
         }
         // Interrupt and let the avatar settle, as a customer barging in would.
         current.store(0, Ordering::Release);

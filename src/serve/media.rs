@@ -1,8 +1,9 @@
-//! A session's media thread: the [`LiveDriver`] paced by the wall clock,
-//! rendering (lavapipe, blocking), H.264 and Opus encoding. One std thread
-//! per session, never the async reactor. Packets are stamped with the audio
-//! clock; if rendering falls behind, frames are dropped (and counted) while
-//! audio keeps flowing: audio is the clock.
+//! A session's media (clock) thread: the [`LiveDriver`] paced by the wall
+//! clock, Opus encoding, and frame jobs for the render thread
+//! ([`super::frames`]). One std thread each per session, never the async
+//! reactor. Everything is stamped with the audio clock; if rendering falls
+//! behind, frames are dropped (and counted) while audio keeps flowing
+//! every 20 ms: audio is the clock.
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -13,14 +14,14 @@ use tokio::sync::mpsc::error::TrySendError;
 
 use crate::avatar::Avatar;
 use crate::clock::{FrameRate, SampleTime};
-use crate::encode::{AudioCodec, AudioEncoder, H264Encoder, H264Settings};
+use crate::encode::{AudioCodec, AudioEncoder};
 use crate::engine::{
     LiveDriver, LiveEvent, LiveOutput, LiveSettings, Performer, PerformerSettings,
 };
-use crate::render::{Background, Camera, RenderSettings, Renderer};
 use crate::speech::{Speech, Utterance};
 
 use super::ServeError;
+use super::frames::{self, FrameJob, Mailbox, RenderSetup};
 use super::metrics::Metrics;
 
 /// What the session asks of its media thread.
@@ -58,12 +59,16 @@ pub enum MediaOut {
         pts: i64,
     },
     Event(LiveEvent),
-    /// Reply `id`'s latencies from its text to its first audio packet and
-    /// first encoded frame (for benchmarks; the metrics have them too).
-    FirstMedia {
+    /// Reply `id`'s latency from its text to its first audio packet (for
+    /// benchmarks; the metrics have it too).
+    FirstAudio {
         id: u64,
-        audio: Duration,
-        video: Duration,
+        latency: Duration,
+    },
+    /// Reply `id`'s latency from its text to its first encoded frame.
+    FirstVideo {
+        id: u64,
+        latency: Duration,
     },
     /// Renderer or encoder setup failed; the session ends with this message.
     Failed(String),
@@ -84,7 +89,8 @@ pub struct MediaSetup {
 /// Opus at 32 kbit/s: transparent for a single synthetic voice.
 const OPUS_BITRATE_BPS: u32 = 32_000;
 
-/// Runs until `Stop`, a closed command channel or a closed output channel.
+/// Runs until `Stop`, a closed command channel or a closed output channel;
+/// the render thread it starts is joined before it returns.
 pub fn run(setup: MediaSetup, commands: Receiver<MediaCommand>, out: Sender<MediaOut>) {
     if let Err(e) = run_inner(&setup, &commands, &out) {
         tracing::warn!("session media stopped: {e}");
@@ -92,20 +98,12 @@ pub fn run(setup: MediaSetup, commands: Receiver<MediaCommand>, out: Sender<Medi
     }
 }
 
-struct Pipeline {
-    renderer: Renderer,
-    gpu_avatar: crate::render::GpuAvatar,
-    camera: Camera,
-    h264: H264Encoder,
-}
-
-/// Latency bookkeeping of the reply whose first packets are awaited.
+/// The reply whose first packet and frame are awaited.
 struct Pending {
     id: u64,
     received: Instant,
-    /// Latency of the first audio and video showing the reply, once seen.
-    audio_seen: Option<Duration>,
-    video_seen: Option<Duration>,
+    audio_seen: bool,
+    video_posted: bool,
 }
 
 fn run_inner(
@@ -113,18 +111,6 @@ fn run_inner(
     commands: &Receiver<MediaCommand>,
     out: &Sender<MediaOut>,
 ) -> Result<(), ServeError> {
-    let mut renderer = Renderer::new(RenderSettings {
-        width: setup.width,
-        height: setup.height,
-        msaa_samples: setup.msaa,
-        background: Background::default(),
-    })?;
-    let mut gpu_avatar = renderer.upload(&setup.avatar)?;
-    let camera = Camera::portrait(
-        &setup.avatar.framing(),
-        setup.width as f32 / setup.height as f32,
-        0.0,
-    );
     let performer = Performer::new(
         &setup.avatar,
         Arc::clone(&setup.speech),
@@ -140,62 +126,65 @@ fn run_inner(
             ..LiveSettings::default()
         },
     );
-    // Warm-up while ICE and DTLS run: the first render compiles pipelines.
-    let rest = driver.pose_at(SampleTime::ZERO).clone();
-    renderer.render(&mut gpu_avatar, &rest, &camera)?;
-    let bits = f64::from(setup.width) * f64::from(setup.height) * setup.fps.fps() * 0.1;
-    let h264 = H264Encoder::new(H264Settings {
+    let opus = AudioEncoder::new(AudioCodec::Opus, OPUS_BITRATE_BPS)?;
+    let mailbox = Arc::new(Mailbox::default());
+    let render = RenderSetup {
+        avatar: Arc::clone(&setup.avatar),
         width: setup.width,
         height: setup.height,
         fps: setup.fps,
-        bitrate_bps: bits.clamp(600_000.0, 8_000_000.0) as u32,
-        // Browsers ask for keyframes (PLI) when they need one; a periodic
-        // IDR bounds the damage if a request is lost.
-        keyframe_interval_frames: setup.fps.num / setup.fps.den.max(1) * 10,
-    })?;
-    let opus = AudioEncoder::new(AudioCodec::Opus, OPUS_BITRATE_BPS)?;
+        msaa: setup.msaa,
+        metrics: Arc::clone(&setup.metrics),
+        rest: driver.pose_at(SampleTime::ZERO).clone(),
+    };
+    let render_thread = {
+        let (mailbox, out) = (Arc::clone(&mailbox), out.clone());
+        std::thread::Builder::new()
+            .name("render".into())
+            .spawn(move || frames::run(render, mailbox, out))
+            .map_err(|e| ServeError::Thread(e.to_string()))?
+    };
     let mut stream = Stream {
-        pipeline: Pipeline {
-            renderer,
-            gpu_avatar,
-            camera,
-            h264,
-        },
         driver,
         opus,
+        mailbox: Arc::clone(&mailbox),
         pending: None,
         force_keyframe: true,
     };
-    loop {
-        match commands.recv() {
-            Ok(MediaCommand::Start) => break,
-            Ok(MediaCommand::Stop) | Err(_) => return Ok(()),
-            Ok(_) => {} // nothing is said before the peer connects
-        }
-    }
-    let result = stream.run(setup, commands, out);
+    let result = stream.wait_and_run(setup, commands, out);
+    // The renderer and its GPU buffers go with the render thread.
+    mailbox.close();
+    let _ = render_thread.join();
     // Drain the codec so libopus does not warn about queued frames.
     let _ = stream.opus.finish();
     result
 }
 
-/// The streaming state of a started session.
+/// The streaming state of a session.
 struct Stream {
-    pipeline: Pipeline,
     driver: LiveDriver,
     opus: AudioEncoder,
+    mailbox: Arc<Mailbox>,
     pending: Option<Pending>,
     force_keyframe: bool,
 }
 
 impl Stream {
-    /// Paces the driver by the wall clock until `Stop` or a closed channel.
-    fn run(
+    /// Waits for `Start`, then paces the driver by the wall clock until
+    /// `Stop` or a closed channel.
+    fn wait_and_run(
         &mut self,
         setup: &MediaSetup,
         commands: &Receiver<MediaCommand>,
         out: &Sender<MediaOut>,
     ) -> Result<(), ServeError> {
+        loop {
+            match commands.recv() {
+                Ok(MediaCommand::Start) => break,
+                Ok(MediaCommand::Stop) | Err(_) => return Ok(()),
+                Ok(_) => {} // nothing is said before the peer connects
+            }
+        }
         let epoch = Instant::now();
         loop {
             let wake = epoch + Duration::from_secs_f64(self.driver.next_wake().as_secs_f64());
@@ -228,8 +217,8 @@ impl Stream {
                 self.pending = Some(Pending {
                     id,
                     received,
-                    audio_seen: None,
-                    video_seen: None,
+                    audio_seen: false,
+                    video_posted: false,
                 });
             }
             MediaCommand::Sentence {
@@ -270,12 +259,15 @@ impl Stream {
                         Metrics::add(&metrics.audio_packets, 1);
                     }
                     let end = start + SampleTime(pcm.len() as u64);
-                    if let Some(p) = self.pending.as_mut().filter(|p| p.audio_seen.is_none())
+                    if let Some(p) = self.pending.as_mut().filter(|p| !p.audio_seen)
                         && self.driver.reply_start(p.id).is_some_and(|s| s < end)
                     {
+                        p.audio_seen = true;
                         let latency = p.received.elapsed();
-                        p.audio_seen = Some(latency);
                         metrics.text_to_first_audio.observe(latency);
+                        if !send(out, MediaOut::FirstAudio { id: p.id, latency })? {
+                            return Ok(false);
+                        }
                     }
                 }
                 LiveOutput::Frame { time, .. } => {
@@ -291,66 +283,26 @@ impl Stream {
                 }
             }
         }
-        let Some(time) = due else {
-            return self.report_first_media(out);
-        };
-        let annexb = self
-            .pipeline
-            .frame(&mut self.driver, time, self.force_keyframe, metrics)?;
-        self.force_keyframe = false;
-        match out.try_send(MediaOut::Video { annexb, time }) {
-            Ok(()) => Metrics::add(&metrics.frames_encoded, 1),
-            Err(TrySendError::Full(_)) => {
-                // The decoder misses a frame: restart it cleanly.
-                Metrics::add(&metrics.frames_dropped, 1);
-                self.force_keyframe = true;
+        if let Some(time) = due {
+            let mut first_of_reply = None;
+            if let Some(p) = self.pending.as_mut().filter(|p| !p.video_posted)
+                && self.driver.reply_start(p.id).is_some_and(|s| s <= time)
+            {
+                p.video_posted = true;
+                first_of_reply = Some((p.id, p.received));
             }
-            Err(TrySendError::Closed(_)) => return Ok(false),
+            let job = FrameJob {
+                time,
+                pose: self.driver.pose_at(time).clone(),
+                force_keyframe: std::mem::take(&mut self.force_keyframe),
+                first_of_reply,
+            };
+            if self.mailbox.post(job) {
+                // The render thread is still busy with an older frame.
+                Metrics::add(&metrics.frames_dropped, 1);
+            }
         }
-        if let Some(p) = self.pending.as_mut().filter(|p| p.video_seen.is_none())
-            && self.driver.reply_start(p.id).is_some_and(|s| s <= time)
-        {
-            let latency = p.received.elapsed();
-            p.video_seen = Some(latency);
-            metrics.text_to_first_video.observe(latency);
-        }
-        self.report_first_media(out)
-    }
-
-    /// Once a reply's first audio and first frame are both out, say how long
-    /// each took (either may come first: a frame is due at its instant, the
-    /// audio chunk holding the same instant when that chunk has elapsed).
-    fn report_first_media(&mut self, out: &Sender<MediaOut>) -> Result<bool, ServeError> {
-        let Some(p) = self.pending.as_ref() else {
-            return Ok(true);
-        };
-        let (Some(audio), Some(video)) = (p.audio_seen, p.video_seen) else {
-            return Ok(true);
-        };
-        let id = p.id;
-        self.pending = None;
-        send(out, MediaOut::FirstMedia { id, audio, video })
-    }
-}
-
-impl Pipeline {
-    fn frame(
-        &mut self,
-        driver: &mut LiveDriver,
-        time: SampleTime,
-        force_keyframe: bool,
-        metrics: &Metrics,
-    ) -> Result<Vec<u8>, ServeError> {
-        let started = Instant::now();
-        let pose = driver.pose_at(time);
-        let frame = self
-            .renderer
-            .render(&mut self.gpu_avatar, pose, &self.camera)?;
-        let rendered = Instant::now();
-        metrics.render_time.observe(rendered - started);
-        let encoded = self.h264.encode_rgba(&frame.rgba, force_keyframe)?;
-        metrics.encode_time.observe(rendered.elapsed());
-        Ok(encoded.annexb)
+        Ok(true)
     }
 }
 

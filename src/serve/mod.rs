@@ -13,6 +13,7 @@
 pub mod bench;
 pub mod chat;
 pub mod config;
+mod frames;
 mod http;
 mod media;
 pub mod metrics;

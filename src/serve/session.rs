@@ -254,11 +254,11 @@ impl Session {
                     Some(MediaOut::Event(event)) => {
                         self.send_chat(&chat::event_json(&event)).await;
                     }
-                    Some(MediaOut::FirstMedia { id, audio, video }) => {
-                        tracing::debug!(
-                            "session {}: reply {id}: first audio after {audio:?}, first frame after {video:?}",
-                            self.id
-                        );
+                    Some(MediaOut::FirstAudio { id, latency }) => {
+                        tracing::debug!("session {}: reply {id}: first audio after {latency:?}", self.id);
+                    }
+                    Some(MediaOut::FirstVideo { id, latency }) => {
+                        tracing::debug!("session {}: reply {id}: first frame after {latency:?}", self.id);
                     }
                     Some(MediaOut::Failed(message)) => {
                         tracing::warn!("session {}: {message}", self.id);

@@ -1,0 +1,194 @@
+//! A session's render thread: renders and encodes the newest frame the
+//! media (clock) thread posted. Rendering on lavapipe takes 20–60 ms of a
+//! shared CPU, so it must not hold up the clock thread: audio keeps going
+//! out every 20 ms, and a frame posted while the previous one is still
+//! rendering replaces any frame still waiting (counted as dropped).
+
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc::Sender;
+use tokio::sync::mpsc::error::TrySendError;
+
+use crate::animation::AvatarPose;
+use crate::avatar::Avatar;
+use crate::clock::{FrameRate, SampleTime};
+use crate::encode::{H264Encoder, H264Settings};
+use crate::render::{Background, Camera, RenderSettings, Renderer};
+
+use super::ServeError;
+use super::media::MediaOut;
+use super::metrics::Metrics;
+
+/// One frame to render.
+pub struct FrameJob {
+    /// The audio sample the frame shows (its RTP time).
+    pub time: SampleTime,
+    pub pose: AvatarPose,
+    pub force_keyframe: bool,
+    /// Set on the first frame showing reply `id`, asked at the instant.
+    pub first_of_reply: Option<(u64, Instant)>,
+}
+
+#[derive(Default)]
+struct Slot {
+    job: Option<FrameJob>,
+    closed: bool,
+}
+
+/// A one-frame mailbox between the clock thread and the render thread.
+#[derive(Default)]
+pub struct Mailbox {
+    slot: Mutex<Slot>,
+    posted: Condvar,
+}
+
+impl Mailbox {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Slot> {
+        self.slot.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Posts `job`; returns true when it replaced one not yet rendered.
+    /// The replaced job's keyframe request and reply marker carry over.
+    pub fn post(&self, mut job: FrameJob) -> bool {
+        let mut slot = self.lock();
+        let replaced = slot.job.take();
+        if let Some(old) = &replaced {
+            job.force_keyframe |= old.force_keyframe;
+            job.first_of_reply = job.first_of_reply.or(old.first_of_reply);
+        }
+        slot.job = Some(job);
+        self.posted.notify_one();
+        replaced.is_some()
+    }
+
+    /// Waits for a job; `None` once closed.
+    fn take(&self) -> Option<FrameJob> {
+        let mut slot = self.lock();
+        loop {
+            if slot.closed {
+                return None;
+            }
+            if let Some(job) = slot.job.take() {
+                return Some(job);
+            }
+            slot = self.posted.wait(slot).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.posted.notify_all();
+    }
+}
+
+/// What the render thread is built from.
+pub struct RenderSetup {
+    pub avatar: Arc<Avatar>,
+    pub width: u32,
+    pub height: u32,
+    pub fps: FrameRate,
+    pub msaa: u32,
+    pub metrics: Arc<Metrics>,
+    /// The rest pose, rendered once to warm up (pipeline compilation).
+    pub rest: AvatarPose,
+}
+
+/// Runs until the mailbox closes or the network side is gone.
+pub fn run(setup: RenderSetup, mailbox: Arc<Mailbox>, out: Sender<MediaOut>) {
+    if let Err(e) = render_loop(&setup, &mailbox, &out) {
+        tracing::warn!("session rendering stopped: {e}");
+        let _ = out.try_send(MediaOut::Failed(e.to_string()));
+    }
+}
+
+fn render_loop(
+    setup: &RenderSetup,
+    mailbox: &Mailbox,
+    out: &Sender<MediaOut>,
+) -> Result<(), ServeError> {
+    let mut renderer = Renderer::new(RenderSettings {
+        width: setup.width,
+        height: setup.height,
+        msaa_samples: setup.msaa,
+        background: Background::default(),
+    })?;
+    let mut gpu_avatar = renderer.upload(&setup.avatar)?;
+    let camera = Camera::portrait(
+        &setup.avatar.framing(),
+        setup.width as f32 / setup.height as f32,
+        0.0,
+    );
+    // Warm-up while ICE and DTLS run: the first render compiles pipelines.
+    renderer.render(&mut gpu_avatar, &setup.rest, &camera)?;
+    let bits = f64::from(setup.width) * f64::from(setup.height) * setup.fps.fps() * 0.1;
+    let mut h264 = H264Encoder::new(H264Settings {
+        width: setup.width,
+        height: setup.height,
+        fps: setup.fps,
+        bitrate_bps: bits.clamp(600_000.0, 8_000_000.0) as u32,
+        // Browsers ask for keyframes (PLI) when they need one; a periodic
+        // IDR bounds the damage if a request is lost.
+        keyframe_interval_frames: setup.fps.num / setup.fps.den.max(1) * 10,
+    })?;
+    let metrics = &setup.metrics;
+    let mut force_next = false;
+    while let Some(job) = mailbox.take() {
+        let started = Instant::now();
+        let frame = renderer.render(&mut gpu_avatar, &job.pose, &camera)?;
+        let rendered = Instant::now();
+        metrics.render_time.observe(rendered - started);
+        let encoded = h264.encode_rgba(&frame.rgba, job.force_keyframe || force_next)?;
+        metrics.encode_time.observe(rendered.elapsed());
+        force_next = false;
+        let video = MediaOut::Video {
+            annexb: encoded.annexb,
+            time: job.time,
+        };
+        match out.try_send(video) {
+            Ok(()) => Metrics::add(&metrics.frames_encoded, 1),
+            Err(TrySendError::Full(_)) => {
+                // The decoder misses a frame: restart it cleanly.
+                Metrics::add(&metrics.frames_dropped, 1);
+                force_next = true;
+            }
+            Err(TrySendError::Closed(_)) => return Ok(()),
+        }
+        if let Some((id, received)) = job.first_of_reply {
+            let latency: Duration = received.elapsed();
+            metrics.text_to_first_video.observe(latency);
+            if out.try_send(MediaOut::FirstVideo { id, latency }).is_err() {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(t: u64, force: bool, first: Option<(u64, Instant)>) -> FrameJob {
+        FrameJob {
+            time: SampleTime(t),
+            pose: AvatarPose::default(),
+            force_keyframe: force,
+            first_of_reply: first,
+        }
+    }
+
+    #[test]
+    fn the_newest_frame_wins_and_keeps_what_the_replaced_one_asked_for() {
+        let mailbox = Mailbox::default();
+        let asked = Instant::now();
+        assert!(!mailbox.post(job(1920, true, Some((4, asked)))));
+        assert!(mailbox.post(job(3840, false, None)), "replaced, not queued");
+        let taken = mailbox.take().expect("a job");
+        assert_eq!(taken.time, SampleTime(3840));
+        assert!(taken.force_keyframe, "the keyframe request survives");
+        assert_eq!(taken.first_of_reply.map(|(id, _)| id), Some(4));
+        mailbox.close();
+        assert!(mailbox.take().is_none(), "closed mailbox ends the thread");
+    }
+}
