@@ -4,6 +4,7 @@
 // page or the server. It records, on window.__e2e:
 //   chat     every message on the `chat` channel  { at, msg }
 //   whep     every fetch to /whep                  { at, method, url, status, location }
+//   connection  RTCPeerConnection state changes    { at, state }
 //   frames   every presented video frame (requestVideoFrameCallback)
 //            { presented, width, height, mouth }, with `mouth` once a box is set
 //   stats    getStats() samples every 200 ms       { at, video, audio }
@@ -15,6 +16,7 @@ export function installProbe() {
   const probe = {
     chat: [],
     whep: [],
+    connection: [],
     frames: [],
     stats: [],
     shown: [],
@@ -33,6 +35,10 @@ export function installProbe() {
     constructor(...args) {
       super(...args);
       probe.pcs.push(this);
+      // When each connection state was reached, for the first-frame breakdown.
+      this.addEventListener('connectionstatechange', () => {
+        probe.connection.push({ at: performance.now(), state: this.connectionState });
+      });
     }
 
     createDataChannel(label, options) {
