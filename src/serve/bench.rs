@@ -130,6 +130,7 @@ fn start_media(shared: &Shared, metrics: &Arc<Metrics>) -> Result<Bench, ServeEr
         msaa: config.msaa,
         seed: 1,
         metrics: Arc::clone(metrics),
+        pool: shared.pool.clone(),
     };
     let (commands, rx) = std::sync::mpsc::channel();
     let (tx, out) = mpsc::channel(4096);

@@ -90,8 +90,106 @@ pub struct RenderSetup {
     pub fps: FrameRate,
     pub msaa: u32,
     pub metrics: Arc<Metrics>,
-    /// The rest pose, rendered once to warm up (pipeline compilation).
-    pub rest: AvatarPose,
+    /// Ready renderers for the default avatar, if the server keeps one.
+    pub pool: Option<Arc<RendererPool>>,
+}
+
+/// A renderer with the avatar uploaded and its pipelines compiled.
+pub struct RenderParts {
+    renderer: Renderer,
+    gpu_avatar: crate::render::GpuAvatar,
+    camera: Camera,
+}
+
+impl RenderParts {
+    /// Opens the adapter, uploads `avatar` and renders one rest frame, so
+    /// that the pipelines are compiled before the first real frame.
+    pub fn build(
+        avatar: &Avatar,
+        width: u32,
+        height: u32,
+        msaa: u32,
+    ) -> Result<RenderParts, ServeError> {
+        let mut renderer = Renderer::new(RenderSettings {
+            width,
+            height,
+            msaa_samples: msaa,
+            background: Background::default(),
+        })?;
+        let mut gpu_avatar = renderer.upload(avatar)?;
+        let camera = Camera::portrait(&avatar.framing(), width as f32 / height as f32, 0.0);
+        renderer.render(&mut gpu_avatar, &AvatarPose::rest(avatar), &camera)?;
+        Ok(RenderParts {
+            renderer,
+            gpu_avatar,
+            camera,
+        })
+    }
+}
+
+/// One spare, warmed-up renderer for the default avatar: opening lavapipe,
+/// uploading textures and compiling pipelines take most of a second on
+/// this class of machine, which a new visitor would otherwise wait for.
+/// A session takes the spare and a background thread builds the next.
+pub struct RendererPool {
+    avatar: Arc<Avatar>,
+    width: u32,
+    height: u32,
+    msaa: u32,
+    spare: Mutex<Option<RenderParts>>,
+    refilling: std::sync::atomic::AtomicBool,
+}
+
+impl RendererPool {
+    pub fn new(avatar: Arc<Avatar>, width: u32, height: u32, msaa: u32) -> Arc<RendererPool> {
+        let pool = Arc::new(RendererPool {
+            avatar,
+            width,
+            height,
+            msaa,
+            spare: Mutex::new(None),
+            refilling: std::sync::atomic::AtomicBool::new(false),
+        });
+        pool.refill();
+        pool
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<RenderParts>> {
+        self.spare.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The spare, if it fits this session (same avatar and size).
+    fn take(self: &Arc<Self>, setup: &RenderSetup) -> Option<RenderParts> {
+        let fits = Arc::ptr_eq(&self.avatar, &setup.avatar)
+            && (self.width, self.height, self.msaa) == (setup.width, setup.height, setup.msaa);
+        if !fits {
+            return None;
+        }
+        let parts = self.lock().take();
+        self.refill();
+        parts
+    }
+
+    /// Builds a new spare in the background unless one exists or is on its way.
+    fn refill(self: &Arc<Self>) {
+        use std::sync::atomic::Ordering;
+        if self.lock().is_some() || self.refilling.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let pool = Arc::clone(self);
+        let spawned = std::thread::Builder::new()
+            .name("renderer-pool".into())
+            .spawn(move || {
+                match RenderParts::build(&pool.avatar, pool.width, pool.height, pool.msaa) {
+                    Ok(parts) => *pool.lock() = Some(parts),
+                    Err(e) => tracing::warn!("no spare renderer: {e}"),
+                }
+                pool.refilling.store(false, Ordering::Release);
+            });
+        if spawned.is_err() {
+            self.refilling.store(false, Ordering::Release);
+        }
+    }
 }
 
 /// Runs until the mailbox closes or the network side is gone.
@@ -107,20 +205,15 @@ fn render_loop(
     mailbox: &Mailbox,
     out: &Sender<MediaOut>,
 ) -> Result<(), ServeError> {
-    let mut renderer = Renderer::new(RenderSettings {
-        width: setup.width,
-        height: setup.height,
-        msaa_samples: setup.msaa,
-        background: Background::default(),
-    })?;
-    let mut gpu_avatar = renderer.upload(&setup.avatar)?;
-    let camera = Camera::portrait(
-        &setup.avatar.framing(),
-        setup.width as f32 / setup.height as f32,
-        0.0,
-    );
-    // Warm-up while ICE and DTLS run: the first render compiles pipelines.
-    renderer.render(&mut gpu_avatar, &setup.rest, &camera)?;
+    let spare = setup.pool.as_ref().and_then(|pool| pool.take(setup));
+    let RenderParts {
+        mut renderer,
+        mut gpu_avatar,
+        camera,
+    } = match spare {
+        Some(parts) => parts,
+        None => RenderParts::build(&setup.avatar, setup.width, setup.height, setup.msaa)?,
+    };
     let bits = f64::from(setup.width) * f64::from(setup.height) * setup.fps.fps() * 0.1;
     let mut h264 = H264Encoder::new(H264Settings {
         width: setup.width,

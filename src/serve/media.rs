@@ -84,6 +84,7 @@ pub struct MediaSetup {
     pub msaa: u32,
     pub seed: u64,
     pub metrics: Arc<Metrics>,
+    pub pool: Option<Arc<super::frames::RendererPool>>,
 }
 
 /// Opus at 32 kbit/s: transparent for a single synthetic voice.
@@ -119,7 +120,7 @@ fn run_inner(
             ..PerformerSettings::default()
         },
     )?;
-    let mut driver = LiveDriver::new(
+    let driver = LiveDriver::new(
         performer,
         LiveSettings {
             fps: setup.fps,
@@ -135,7 +136,7 @@ fn run_inner(
         fps: setup.fps,
         msaa: setup.msaa,
         metrics: Arc::clone(&setup.metrics),
-        rest: driver.pose_at(SampleTime::ZERO).clone(),
+        pool: setup.pool.clone(),
     };
     let render_thread = {
         let (mailbox, out) = (Arc::clone(&mailbox), out.clone());

@@ -90,6 +90,8 @@ pub struct Shared {
     pub metrics: Arc<Metrics>,
     pub speech: Arc<dyn Speech>,
     pub dialog: Arc<DialogEngine>,
+    /// A warmed-up renderer for the default avatar, for the next visitor.
+    pool: Option<Arc<frames::RendererPool>>,
     avatars: Mutex<HashMap<String, LoadedAvatar>>,
     sessions: Mutex<HashMap<String, SessionHandle>>,
 }
@@ -100,15 +102,18 @@ impl Shared {
     pub fn load(config: ServeConfig) -> Result<Shared, ServeError> {
         let speech = crate::speech::default_backend()?;
         let dialog = DialogEngine::from_config(&config.dialog, config.kb.as_deref())?;
-        let shared = Shared {
+        let mut shared = Shared {
             config,
             metrics: Arc::new(Metrics::default()),
             speech,
             dialog: Arc::new(dialog),
+            pool: None,
             avatars: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
         };
-        shared.avatar(None)?;
+        let (avatar, _) = shared.avatar(None)?;
+        let c = &shared.config;
+        shared.pool = Some(frames::RendererPool::new(avatar, c.width, c.height, c.msaa));
         Ok(shared)
     }
 

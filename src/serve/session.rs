@@ -87,6 +87,7 @@ pub async fn open(
         msaa: config.msaa,
         seed: u64::from(super::random_u32()),
         metrics: Arc::clone(&shared.metrics),
+        pool: shared.pool.clone(),
     };
     let media_thread = std::thread::Builder::new()
         .name(format!("media-{id}"))
