@@ -9,7 +9,7 @@ mod live;
 mod performer;
 mod script;
 
-pub use avatar_source::{AvatarSource, RoleInfo, resolve_avatar};
+pub use avatar_source::{AvatarSource, RoleInfo, avatar_dirs, default_role_id, resolve_avatar};
 pub use file_job::{FileJob, FileSummary, Progress, render_file};
 pub use live::{LiveDriver, LiveEvent, LiveOutput, LiveSettings, LiveState};
 pub use performer::{Performer, PerformerSettings, ScheduledUtterance};

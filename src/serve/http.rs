@@ -6,6 +6,7 @@
 //! | `DELETE /whep/<id>` | `200` once everything the session held is freed; `404` if unknown |
 //! | `GET /healthz` | `200 ok` |
 //! | `GET /metrics` | Prometheus text |
+//! | `GET /api/roles` | the built roles and their languages, JSON ([`super::roles`]) |
 //! | `GET /`, `/assets/*`, `/widget.js` | the page and widget ([`super::static_assets`]) |
 //!
 //! With a token configured, `/whep` and `/metrics` need `Authorization:
@@ -42,7 +43,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics))
+        .route("/api/roles", get(roles))
         .route("/", get(|| async { asset("index.html") }))
+        .route("/index.html", get(|| async { asset("index.html") }))
         .route("/widget.js", get(|| async { asset("widget.js") }))
         .route(
             "/assets/{*path}",
@@ -130,6 +133,25 @@ fn check_token(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
 /// Compares without an early exit, so timing does not reveal the prefix.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The roles for the page's pickers; the configured avatar (or the first
+/// built role) is the default.
+async fn roles(State(shared): State<Arc<Shared>>) -> Response {
+    let dirs = crate::engine::avatar_dirs();
+    let default = shared
+        .config
+        .avatar
+        .clone()
+        .or_else(|| crate::engine::default_role_id(&dirs));
+    let roles = super::roles::list_roles(&dirs, default.as_deref());
+    match serde_json::to_string(&roles) {
+        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        Err(e) => text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot list roles: {e}"),
+        ),
+    }
 }
 
 async fn metrics(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {

@@ -20,6 +20,7 @@ mod media;
 pub mod metrics;
 mod peer;
 mod reply;
+mod roles;
 mod rtp;
 mod session;
 pub mod static_assets;
