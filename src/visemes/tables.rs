@@ -84,6 +84,7 @@ const ENGLISH: &[(&str, PhonemeShape)] = &[
     ("T", v(TH, 1.0)),
     ("D", v(TH, 1.0)),
     ("t#", v(DD, 0.8)), // American flap, "better"
+    ("t2", v(DD, 0.8)), // unreleased t before a consonant, "that day"
     ("d#", v(DD, 0.8)),
     ("n-", v(Nn, 0.8)), // syllabic n, "button"
     ("@L", v(Nn, 0.8)), // syllabic l, "little"

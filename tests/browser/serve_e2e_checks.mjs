@@ -83,8 +83,11 @@ export function mouthVerdict({ rest, speaking, after }) {
   const enough = rest.length >= 5 && speaking.length >= 5 && after.length >= 5;
   // Luma levels (0..255): compression noise alone is ~1, an opening mouth 5+.
   const moves = enough && peak > Math.max(2 * restLevel, restLevel + 3);
-  // Back to rest: as still as before the question, whatever the peak was.
-  const rests = enough && afterLevel <= Math.max(1.5 * restLevel, restLevel + 1.5);
+  // Back to rest: as still as before the question, within what compression
+  // noise and the idle sway after a long answer add (up to a fifth of the
+  // way to the speaking peak; a mouth left open stays near the peak).
+  const settled = Math.max(1.5 * restLevel, restLevel + 1.5, restLevel + 0.2 * (peak - restLevel));
+  const rests = enough && afterLevel <= settled;
   const fmt = (v) => (v === null ? 'none' : v.toFixed(2));
   const detail =
     `rest p90 ${fmt(restLevel)} (${rest.length} frames), speaking peak ${fmt(peak)} (${speaking.length}), ` +

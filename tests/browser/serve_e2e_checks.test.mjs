@@ -61,6 +61,11 @@ test('the mouth must move well above idle noise and come back', () => {
   // Idle motion alone (a mouth that never opens) is not speech.
   const frozen = mouthVerdict({ rest, speaking: [1.2, 1.4, 1.0, 1.3, 1.1], after: rest });
   assert.equal(frozen.moves, false, frozen.detail);
+  // Settling a little above the idle noise after a long answer is rest
+  // (measured: rest 2.45, peak 18.2, after 4.0).
+  const settledRest = [2.0, 2.2, 2.45, 2.3, 2.1];
+  const settling = mouthVerdict({ rest: settledRest, speaking: [18.2, 12, 9, 15, 11], after: [3.5, 4.0, 3.8, 3.2, 3.9] });
+  assert.equal(settling.rests, true, settling.detail);
   // A mouth left open after the answer is not at rest.
   const stuck = mouthVerdict({ rest, speaking: talking, after: [6.5, 7.0, 6.8, 7.1, 6.9] });
   assert.equal(stuck.rests, false, stuck.detail);
