@@ -226,20 +226,10 @@ fn load_script_rules_hold_without_a_browser() {
         return;
     }
     let dir = browser_dir();
-    let out = Command::new("node")
-        .arg("--test")
-        .arg(dir.join("threejs_checks.test.mjs"))
-        .arg(dir.join("static_server.test.mjs"))
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run node --test: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "node --test failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("# fail 0"), "{stdout}");
-    assert!(!stdout.contains("# pass 0"), "no node test ran: {stdout}");
+    common::run_node_tests(&[
+        dir.join("threejs_checks.test.mjs"),
+        dir.join("static_server.test.mjs"),
+    ]);
 }
 
 #[test]

@@ -17,10 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-use avatarcast::animation::{AvatarPose, FacePose, PoseMapper};
 use avatarcast::avatar::Avatar;
-use avatarcast::render::{Background, Camera, RenderSettings, Renderer};
-use avatarcast::visemes::Viseme;
 use serde_json::Value;
 
 /// The server's default frame size (docs/protocol.md).
@@ -81,26 +78,7 @@ fn browser_available() -> bool {
 /// rest and saying "aa" with the portrait camera the server uses, and the box
 /// of pixels that changed (as tests/spine_mp4.rs does for files).
 fn mouth_box(avatar: &Avatar) -> (u32, u32, u32, u32) {
-    let mut renderer = Renderer::new(RenderSettings {
-        width: SIZE,
-        height: SIZE,
-        msaa_samples: 1,
-        background: Background::Color([200, 210, 220]),
-    })
-    .expect("a renderer (lavapipe is installed by scripts/setup.sh)");
-    let mut gpu = renderer.upload(avatar).expect("upload the avatar");
-    let camera = Camera::portrait(&avatar.framing(), 1.0, 0.0);
-    let mapper = PoseMapper::new(avatar).expect("the avatar has mouth morphs");
-    let mut rest = AvatarPose::rest(avatar);
-    mapper.map(&FacePose::default(), &mut rest);
-    let mut aa_face = FacePose::default();
-    aa_face.visemes[Viseme::Aa as usize] = 1.0;
-    let mut aa = AvatarPose::rest(avatar);
-    mapper.map(&aa_face, &mut aa);
-    let a = renderer
-        .render(&mut gpu, &rest, &camera)
-        .expect("render rest");
-    let b = renderer.render(&mut gpu, &aa, &camera).expect("render aa");
+    let (a, b) = common::mouth::rest_and_aa_frames(avatar, SIZE);
     if let Some(dir) = std::env::var_os("AVATARCAST_E2E_DEBUG_DIR") {
         let dir = PathBuf::from(dir);
         for (name, frame) in [("rest", &a), ("aa", &b)] {
@@ -115,19 +93,8 @@ fn mouth_box(avatar: &Avatar) -> (u32, u32, u32, u32) {
             .unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
         }
     }
-    let (mut xs, mut ys) = (Vec::new(), Vec::new());
-    for y in 0..SIZE {
-        for x in 0..SIZE {
-            let i = ((y * SIZE + x) * 4) as usize;
-            let d: i32 = (0..3)
-                .map(|c| (i32::from(a.rgba[i + c]) - i32::from(b.rgba[i + c])).abs())
-                .sum();
-            if d > 40 {
-                xs.push(x);
-                ys.push(y);
-            }
-        }
-    }
+    let (mut xs, mut ys): (Vec<u32>, Vec<u32>) =
+        common::mouth::changed_pixels(&a, &b).into_iter().unzip();
     assert!(
         xs.len() > 20,
         "saying `aa` changed {} pixels: the mouth does not open",
@@ -295,18 +262,8 @@ fn e2e_helpers_and_page_logic_hold_without_a_browser() {
         return;
     }
     let dir = browser_dir();
-    let out = Command::new("node")
-        .arg("--test")
-        .arg(dir.join("serve_e2e_checks.test.mjs"))
-        .arg(dir.join("serve_e2e_web.test.mjs"))
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run node --test: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "node --test failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("# fail 0"), "{stdout}");
-    assert!(!stdout.contains("# pass 0"), "no node test ran: {stdout}");
+    common::run_node_tests(&[
+        dir.join("serve_e2e_checks.test.mjs"),
+        dir.join("serve_e2e_web.test.mjs"),
+    ]);
 }

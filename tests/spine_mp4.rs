@@ -8,14 +8,13 @@ mod mp4_support;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use avatarcast::animation::{AnimationParams, AvatarPose, FacePose, PoseMapper};
+use avatarcast::animation::AnimationParams;
 use avatarcast::avatar::Avatar;
 use avatarcast::clock::{FrameRate, SampleTime};
 use avatarcast::encode::AudioCodec;
 use avatarcast::engine::{FileJob, FileSummary, render_file};
-use avatarcast::render::{Background, Camera, RenderSettings, Renderer};
+use avatarcast::render::Background;
 use avatarcast::speech::{self, Lang};
-use avatarcast::visemes::Viseme;
 
 const SIZE: u32 = 192;
 const FPS: u32 = 25;
@@ -65,45 +64,19 @@ fn render_clip(avatar: &Arc<Avatar>, text: &str, lang: Lang, out: &Path) -> File
 /// The pixel box where the mouth moves: render the avatar at rest and saying
 /// "aa" with the same camera, and take the bounding box of what changed.
 fn mouth_box(avatar: &Avatar) -> (u32, u32, u32, u32) {
-    let mut renderer = Renderer::new(RenderSettings {
-        width: SIZE,
-        height: SIZE,
-        msaa_samples: 1,
-        background: Background::Color([200, 210, 220]),
-    })
-    .expect("renderer");
-    let mut gpu = renderer.upload(avatar).expect("upload");
-    let camera = Camera::portrait(&avatar.framing(), 1.0, 0.0);
-    let mapper = PoseMapper::new(avatar).expect("mapper");
-    let mut rest = AvatarPose::rest(avatar);
-    mapper.map(&FacePose::default(), &mut rest);
-    let mut aa_face = FacePose::default();
-    aa_face.visemes[Viseme::Aa as usize] = 1.0;
-    let mut aa = AvatarPose::rest(avatar);
-    mapper.map(&aa_face, &mut aa);
-    let a = renderer
-        .render(&mut gpu, &rest, &camera)
-        .expect("render rest");
-    let b = renderer.render(&mut gpu, &aa, &camera).expect("render aa");
-    let (mut x0, mut y0, mut x1, mut y1) = (SIZE, SIZE, 0, 0);
-    for y in 0..SIZE {
-        for x in 0..SIZE {
-            let i = ((y * SIZE + x) * 4) as usize;
-            let d: i32 = (0..3)
-                .map(|c| (i32::from(a.rgba[i + c]) - i32::from(b.rgba[i + c])).abs())
-                .sum();
-            if d > 40 {
-                x0 = x0.min(x);
-                y0 = y0.min(y);
-                x1 = x1.max(x + 1);
-                y1 = y1.max(y + 1);
-            }
-        }
-    }
+    let (rest, aa) = common::mouth::rest_and_aa_frames(avatar, SIZE);
+    let changed = common::mouth::changed_pixels(&rest, &aa);
     assert!(
-        x1 > x0 && y1 > y0,
+        !changed.is_empty(),
         "saying `aa` changed no pixels: the mouth does not open"
     );
+    let (mut x0, mut y0, mut x1, mut y1) = (SIZE, SIZE, 0, 0);
+    for (x, y) in changed {
+        x0 = x0.min(x);
+        y0 = y0.min(y);
+        x1 = x1.max(x + 1);
+        y1 = y1.max(y + 1);
+    }
     (x0, y0, x1, y1)
 }
 

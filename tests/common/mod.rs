@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+pub mod mouth;
+
 pub fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -51,4 +53,22 @@ pub fn default_roles() -> Vec<PathBuf> {
         .collect();
     glbs.sort();
     glbs
+}
+
+/// Runs `node --test` on `files` and fails unless every node test passed
+/// (and at least one ran).
+pub fn run_node_tests(files: &[PathBuf]) {
+    let out = std::process::Command::new("node")
+        .arg("--test")
+        .args(files)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node --test: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "node --test failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("# fail 0"), "{stdout}");
+    assert!(!stdout.contains("# pass 0"), "no node test ran: {stdout}");
 }

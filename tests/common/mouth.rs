@@ -1,0 +1,51 @@
+//! Where the mouth moves in a portrait frame: the avatar rendered at rest and
+//! saying "aa" with the portrait camera the engine uses, and the pixels that
+//! changed. The file and the live tests look for mouth motion there.
+
+use avatarcast::animation::{AvatarPose, FacePose, PoseMapper};
+use avatarcast::avatar::Avatar;
+use avatarcast::render::{Background, Camera, RenderSettings, RenderedFrame, Renderer};
+use avatarcast::visemes::Viseme;
+
+/// The avatar at rest and saying "aa", `size`×`size`, MSAA 1×.
+pub fn rest_and_aa_frames(avatar: &Avatar, size: u32) -> (RenderedFrame, RenderedFrame) {
+    let mut renderer = Renderer::new(RenderSettings {
+        width: size,
+        height: size,
+        msaa_samples: 1,
+        background: Background::Color([200, 210, 220]),
+    })
+    .expect("a renderer (lavapipe is installed by scripts/setup.sh)");
+    let mut gpu = renderer.upload(avatar).expect("upload the avatar");
+    let camera = Camera::portrait(&avatar.framing(), 1.0, 0.0);
+    let mapper = PoseMapper::new(avatar).expect("the avatar has mouth morphs");
+    let mut rest = AvatarPose::rest(avatar);
+    mapper.map(&FacePose::default(), &mut rest);
+    let mut aa_face = FacePose::default();
+    aa_face.visemes[Viseme::Aa as usize] = 1.0;
+    let mut aa = AvatarPose::rest(avatar);
+    mapper.map(&aa_face, &mut aa);
+    let a = renderer
+        .render(&mut gpu, &rest, &camera)
+        .expect("render rest");
+    let b = renderer.render(&mut gpu, &aa, &camera).expect("render aa");
+    (a, b)
+}
+
+/// The pixels (x, y) whose colour differs clearly (summed RGB > 40) between
+/// two frames of the same size.
+pub fn changed_pixels(a: &RenderedFrame, b: &RenderedFrame) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    for y in 0..a.height {
+        for x in 0..a.width {
+            let i = ((y * a.width + x) * 4) as usize;
+            let d: i32 = (0..3)
+                .map(|c| (i32::from(a.rgba[i + c]) - i32::from(b.rgba[i + c])).abs())
+                .sum();
+            if d > 40 {
+                out.push((x, y));
+            }
+        }
+    }
+    out
+}
