@@ -231,17 +231,17 @@ pub struct VisibleDraw {
     pub ranges: Vec<Range<u32>>,
 }
 
-/// Keeps the clusters (`ranges[i]` bounded by `bounds[i]`) whose box in this
-/// pose may be inside the clip volume; `None` when none is.
+/// Keeps the clusters (`ranges[i]` inside the world box `boxes[i]`, see
+/// [`PrimitiveBounds::world_box`]) that may be inside the clip volume;
+/// `None` when none is.
 pub fn visible_ranges(
     ranges: &[Range<u32>],
-    bounds: &[PrimitiveBounds],
-    matrices: &[Mat4],
+    boxes: &[Aabb],
     clip_from_world: Mat4,
 ) -> Option<Vec<Range<u32>>> {
     let mut out: Vec<Range<u32>> = Vec::new();
-    for (range, b) in ranges.iter().zip(bounds) {
-        if !may_be_visible(clip_from_world, &b.world_box(matrices)) {
+    for (range, b) in ranges.iter().zip(boxes) {
+        if !may_be_visible(clip_from_world, b) {
             continue;
         }
         match out.last_mut() {
@@ -365,20 +365,21 @@ mod tests {
             })
             .collect();
         let matrices = [Mat4::IDENTITY, Mat4::IDENTITY];
+        let boxes: Vec<Aabb> = bounds.iter().map(|b| b.world_box(&matrices)).collect();
         // A camera box around y in [-1, 2] sees the first cluster only.
         let clip = Mat4::orthographic_rh(-2.0, 2.0, -1.0, 2.0, -5.0, 5.0);
         assert_eq!(
-            visible_ranges(&ranges, &bounds, &matrices, clip),
+            visible_ranges(&ranges, &boxes, clip),
             Some(std::iter::once(0..3).collect())
         );
         let all = Mat4::orthographic_rh(-2.0, 2.0, -1.0, 11.0, -5.0, 5.0);
         assert_eq!(
-            visible_ranges(&ranges, &bounds, &matrices, all),
+            visible_ranges(&ranges, &boxes, all),
             Some(std::iter::once(0..9).collect()),
             "adjacent ranges merge into one draw"
         );
         let none = Mat4::orthographic_rh(-2.0, 2.0, 20.0, 30.0, -5.0, 5.0);
-        assert_eq!(visible_ranges(&ranges, &bounds, &matrices, none), None);
+        assert_eq!(visible_ranges(&ranges, &boxes, none), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::background::BackgroundPass;
-use super::culling::{VisibleDraw, visible_ranges};
+use super::culling::{Aabb, VisibleDraw, visible_ranges};
 use super::device::{COLOR_FORMAT, DEPTH_FORMAT, GpuDevice};
 use super::draw::draw_order;
 use super::lighting::frame_uniforms;
@@ -261,17 +261,18 @@ impl Renderer {
         let uniforms = frame_uniforms(camera, aspect, self.settings.msaa_samples > 1);
         queue.write_buffer(&self.frame_uniforms, 0, bytemuck::bytes_of(&uniforms));
         let order = draw_order(avatar, &world, camera.view_from_world());
+        let boxes = cluster_world_boxes(avatar, &matrices);
         let in_view = visible_draws(
             avatar,
             &order,
-            &matrices,
+            &boxes,
             camera.clip_from_world(aspect),
             Pass::Main,
         );
         let in_light = visible_draws(
             avatar,
             &order,
-            &matrices,
+            &boxes,
             Mat4::from_cols_array_2d(&uniforms.light_clip_from_world),
             Pass::Shadow,
         );
@@ -428,32 +429,42 @@ enum Pass {
     Shadow,
 }
 
+/// Per draw, the world box of each of its clusters in this pose: computed
+/// once a frame and tested against both the camera and the key light.
+fn cluster_world_boxes(avatar: &GpuAvatar, matrices: &[Mat4]) -> Vec<Vec<Aabb>> {
+    avatar
+        .draws
+        .iter()
+        .map(|draw| {
+            let from = (draw.matrix_offset as usize).min(matrices.len());
+            draw.cluster_bounds
+                .iter()
+                .map(|b| b.world_box(&matrices[from..]))
+                .collect()
+        })
+        .collect()
+}
+
 /// The draws of `order` (in that order), each with its clusters whose
-/// bounds may be inside the clip volume of `clip_from_world` in this pose.
+/// world box (`boxes`, per draw) may be inside the clip volume of
+/// `clip_from_world`.
 fn visible_draws(
     avatar: &GpuAvatar,
     order: &[usize],
-    matrices: &[Mat4],
+    boxes: &[Vec<Aabb>],
     clip_from_world: Mat4,
     pass: Pass,
 ) -> Vec<VisibleDraw> {
     order
         .iter()
         .filter_map(|&i| {
-            let draw = &avatar.draws[i];
-            let from = (draw.matrix_offset as usize).min(matrices.len());
-            let primitive = &avatar.primitives[draw.primitive];
+            let primitive = &avatar.primitives[avatar.draws[i].primitive];
             let clusters = match (&primitive.shadow_proxy, pass) {
                 (Some((_, proxy)), Pass::Shadow) => proxy,
                 _ => &primitive.clusters,
             };
-            visible_ranges(
-                clusters,
-                &draw.cluster_bounds,
-                &matrices[from..],
-                clip_from_world,
-            )
-            .map(|ranges| VisibleDraw { draw: i, ranges })
+            visible_ranges(clusters, &boxes[i], clip_from_world)
+                .map(|ranges| VisibleDraw { draw: i, ranges })
         })
         .collect()
 }
