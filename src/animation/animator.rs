@@ -4,8 +4,11 @@ use crate::clock::SampleTime;
 use crate::speech::Utterance;
 use crate::visemes::VisemeTimeline;
 
-use super::blink::BlinkScheduler;
-use super::idle::{Gaze, IdleMotion};
+use super::compose::{Layers, compose};
+use super::expression::{ExpressionTrack, FacialExpression};
+use super::eyes::EyeLife;
+use super::idle::IdleMotion;
+use super::presence::{PresenceState, PresenceTrack};
 use super::viseme_track::{TrackSample, VisemeTrack};
 use super::{AnimationParams, FacePose};
 
@@ -33,22 +36,33 @@ pub enum ActivityState {
 pub struct Animator {
     params: AnimationParams,
     track: VisemeTrack,
-    blink: BlinkScheduler,
-    gaze: Gaze,
+    eyes: EyeLife,
     idle: IdleMotion,
+    presence: PresenceTrack,
+    expressions: ExpressionTrack,
 }
 
 impl Animator {
     pub fn new(seed: u64, params: AnimationParams) -> Self {
         Animator {
             track: VisemeTrack::new(&params),
-            blink: BlinkScheduler::new(seed, params.blinks_per_min, params.blink_duration),
-            gaze: Gaze::new(seed, params.gaze_range_rad),
+            eyes: EyeLife::new(
+                seed,
+                params.blinks_per_min,
+                params.blink_duration,
+                params.gaze_range_rad,
+            ),
             idle: IdleMotion::new(
                 seed,
                 params.head_sway_rad,
                 params.breaths_per_min,
                 params.breath_depth_rad,
+            ),
+            presence: PresenceTrack::new(seed, params.presence_fade),
+            expressions: ExpressionTrack::new(
+                params.expression_attack,
+                params.expression_release,
+                params.expression_strength,
             ),
             params,
         }
@@ -83,23 +97,16 @@ impl Animator {
     /// The pose shown by the frame stamped `t`. Does not allocate.
     pub fn sample(&self, t: SampleTime) -> FacePose {
         let speech: TrackSample = self.track.sample(t);
-        let blink = self.blink.closure(t);
         let body = self.idle.at(t, speech.speaking, speech.emphasis);
-        FacePose {
-            visemes: speech.visemes,
-            eye_blink_left: blink,
-            eye_blink_right: blink,
-            brow_inner_up: speech.emphasis,
-            brow_outer_up: 0.6 * speech.emphasis,
-            brow_down: 0.0,
-            mouth_smile: self.params.rest_smile * (1.0 - 0.5 * speech.speaking),
-            mouth_frown: 0.0,
-            cheek_squint: 0.3 * self.params.rest_smile,
-            gaze: self.gaze.at(t),
-            head: body.head,
-            neck: body.neck,
-            chest: body.chest,
-        }
+        let layers = Layers {
+            presence: self.presence.sample(t),
+            expression: self.expressions.sample(t),
+            blink: self.eyes.closure(t),
+            glance: self.eyes.gaze().at(t),
+            body,
+            speech,
+        };
+        compose(&self.params, &layers)
     }
 
     /// Idle or speaking at `t` (speaking once the speech ramp is past half).
@@ -114,16 +121,49 @@ impl Animator {
     /// Forget speech that can no longer affect frames at or after `t`.
     pub fn retire_before(&mut self, t: SampleTime) {
         self.track.retire_before(t);
+        self.presence.retire_before(t);
+        self.expressions.retire_before(t);
     }
 
     /// Barge-in: the audio stops at `t`; the mouth is at rest within
     /// `params.stop_fade` (two frames at 30 fps) and queued speech is dropped.
     pub fn stop_speech_at(&mut self, t: SampleTime) {
         self.track.stop_at(t);
+        self.expressions.stop_at(t);
     }
 
     /// Utterances still held (for metrics and tests).
     pub fn pending_utterances(&self) -> usize {
         self.track.pending()
+    }
+
+    /// From `at` on, the avatar is in `state` (listening, thinking, ...);
+    /// the face cross-fades over `params.presence_fade`.
+    pub fn set_presence(&mut self, at: SampleTime, state: PresenceState) {
+        self.presence.set(at, state);
+    }
+
+    /// The presence state at `t`: `Speaking` while speech plays, else the
+    /// state last set.
+    pub fn presence_at(&self, t: SampleTime) -> PresenceState {
+        if self.track.sample(t).speaking > 0.5 {
+            PresenceState::Speaking
+        } else {
+            match self.presence.state_at(t) {
+                PresenceState::Speaking => PresenceState::Idle,
+                s => s,
+            }
+        }
+    }
+
+    /// Wear `expression` from `start` to `end` (a sentence's audio), faded
+    /// in and out over `params.expression_attack` / `expression_release`.
+    pub fn push_expression(
+        &mut self,
+        start: SampleTime,
+        end: SampleTime,
+        expression: FacialExpression,
+    ) {
+        self.expressions.push(start, end, expression);
     }
 }

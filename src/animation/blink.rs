@@ -63,7 +63,7 @@ impl BlinkScheduler {
 }
 
 /// Lid closure for a blink at phase `x` in 0..1: fast close, slower open.
-fn blink_curve(x: f64) -> f64 {
+pub(super) fn blink_curve(x: f64) -> f64 {
     if x < CLOSING_SHARE {
         smoothstep(x / CLOSING_SHARE)
     } else {

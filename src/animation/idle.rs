@@ -13,7 +13,7 @@ const STREAM_GAZE_SWITCH: u64 = 0x6C;
 const STREAM_GAZE_CENTER: u64 = 0x6D;
 /// One fixation per slot on average; the switch time inside each slot is
 /// seeded, so fixations last 0.2–1.8 slots.
-const GAZE_SLOT_SECS: f64 = 1.7;
+pub(super) const GAZE_SLOT_SECS: f64 = 1.7;
 /// A small saccade takes 30–50 ms.
 const SACCADE_SECS: f64 = 0.04;
 /// Share of fixations straight at the viewer.
@@ -48,6 +48,18 @@ impl Gaze {
     /// Seconds into slot `k` at which the saccade to fixation `k` starts.
     fn switch_secs(&self, k: i64) -> f64 {
         (k as f64 + 0.05 + 0.8 * unit(self.seed, STREAM_GAZE_SWITCH, k)) * GAZE_SLOT_SECS
+    }
+
+    /// When fixation `k`'s saccade starts (seconds) and how far it jumps
+    /// (radians), for blinks that go with gaze shifts.
+    pub(super) fn shift(&self, k: i64) -> (f64, f64) {
+        let (from, to) = (self.target(k - 1), self.target(k));
+        let jump = ((to.0 - from.0).powi(2) + (to.1 - from.1).powi(2)).sqrt();
+        (self.switch_secs(k), jump)
+    }
+
+    pub(super) fn range_rad(&self) -> f64 {
+        self.range_rad
     }
 
     pub fn at(&self, t: SampleTime) -> Vec2 {

@@ -10,19 +10,26 @@
 
 mod animator;
 mod blink;
+mod compose;
+mod expression;
+mod eyes;
 mod idle;
 mod mapping;
 mod noise;
 mod params;
 mod pose;
+mod presence;
 mod viseme_track;
 
 pub use animator::{ActivityState, Animator};
 pub use blink::BlinkScheduler;
+pub use expression::{ExpressionSample, ExpressionTrack, FacialExpression};
+pub use eyes::EyeLife;
 pub use idle::{BodyPose, Gaze, IdleMotion};
 pub use mapping::{MouthSource, PoseMapper};
 pub use params::AnimationParams;
 pub use pose::{AvatarPose, FacePose};
+pub use presence::{PresenceSample, PresenceState, PresenceTrack};
 pub use viseme_track::{TrackSample, VisemeTrack};
 
 /// Errors of the animation stage.

@@ -51,6 +51,16 @@ pub struct AnimationParams {
     pub emphasis_brow: f32,
     /// A friendly resting smile, 0..=1.
     pub rest_smile: f32,
+    /// An expression (smile, concerned, ...) fades in over this span from its
+    /// sentence's start; ~300 ms reads as a reaction, not a switch.
+    pub expression_attack: SampleTime,
+    /// ... and fades out over this span after its sentence ends.
+    pub expression_release: SampleTime,
+    /// Scale of every expression, 0..=1.5: 1 is the tuned look, 0 a poker face.
+    pub expression_strength: f32,
+    /// Cross-fade between presence states (idle, listening, thinking,
+    /// speaking), so a state change never pops.
+    pub presence_fade: SampleTime,
 }
 
 impl Default for AnimationParams {
@@ -73,6 +83,10 @@ impl Default for AnimationParams {
             breath_depth_rad: 0.012,
             emphasis_brow: 0.35,
             rest_smile: 0.12,
+            expression_attack: SampleTime::from_millis(300),
+            expression_release: SampleTime::from_millis(300),
+            expression_strength: 1.0,
+            presence_fade: SampleTime::from_millis(400),
         }
     }
 }
