@@ -85,6 +85,10 @@ struct RenderArgs {
     /// Seed for blinks and idle motion (same seed, same video).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// A TOML config file whose `[animation]` table tunes the face (lead,
+    /// blending, blinks, sway, expression strength); other tables are ignored.
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -159,6 +163,10 @@ fn render(args: RenderArgs) -> Result<()> {
         .clone()
         .or_else(|| role.as_ref().and_then(|r| r.voice_for(args.lang)));
     let background = parse_background(&args.background)?;
+    let animation = match &args.config {
+        Some(path) => avatarcast::animation::AnimationParams::from_config_file(path)?,
+        None => Default::default(),
+    };
     let job = FileJob {
         text,
         lang: args.lang,
@@ -173,7 +181,7 @@ fn render(args: RenderArgs) -> Result<()> {
         audio_codec: args.audio_codec,
         png_frames: args.png_frames.clone(),
         seed: args.seed,
-        animation: Default::default(),
+        animation,
         lead_in: FileJob::DEFAULT_LEAD_IN,
         tail: FileJob::DEFAULT_TAIL,
     };

@@ -11,6 +11,7 @@
 mod animator;
 mod blink;
 mod compose;
+mod config;
 mod expression;
 mod eyes;
 mod idle;
@@ -23,6 +24,7 @@ mod viseme_track;
 
 pub use animator::{ActivityState, Animator};
 pub use blink::BlinkScheduler;
+pub use config::AnimationTable;
 pub use expression::{ExpressionSample, ExpressionTrack, FacialExpression};
 pub use eyes::EyeLife;
 pub use idle::{BodyPose, Gaze, IdleMotion};
@@ -40,4 +42,11 @@ pub enum AnimationError {
          expressions `aa`/`A`..); use an avatar with viseme or ARKit blend shapes: {avatar}"
     )]
     NoMouthMorphs { avatar: String },
+    #[error(
+        "bad [animation] settings: {reason}; fix the value or remove the key to use the default: {path:?}"
+    )]
+    Config {
+        reason: String,
+        path: std::path::PathBuf,
+    },
 }

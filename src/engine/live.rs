@@ -12,7 +12,7 @@
 
 use std::collections::VecDeque;
 
-use crate::animation::AvatarPose;
+use crate::animation::{AvatarPose, FacialExpression, PresenceState};
 use crate::clock::{FrameRate, SampleTime};
 use crate::speech::Utterance;
 
@@ -22,6 +22,8 @@ use super::Performer;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LiveState {
     Idle,
+    /// The visitor is typing (or speaking): the avatar nods and looks at them.
+    Listening,
     /// A question arrived; no answer audio is playing yet.
     Thinking,
     Speaking,
@@ -31,6 +33,7 @@ impl LiveState {
     pub fn as_str(self) -> &'static str {
         match self {
             LiveState::Idle => "idle",
+            LiveState::Listening => "listening",
             LiveState::Thinking => "thinking",
             LiveState::Speaking => "speaking",
         }
@@ -134,7 +137,13 @@ pub struct LiveDriver {
     next_frame: u64,
     reply: Option<Reply>,
     outputs: VecDeque<LiveOutput>,
+    /// Listening until this instant, renewed by every typing signal.
+    listening_until: Option<SampleTime>,
 }
+
+/// A typing signal keeps the avatar listening this long: clients send one
+/// about every second while keys are pressed.
+pub const TYPING_HOLD: SampleTime = SampleTime(48_000 * 5 / 2);
 
 impl LiveDriver {
     pub fn new(performer: Performer, settings: LiveSettings) -> LiveDriver {
@@ -146,6 +155,7 @@ impl LiveDriver {
             next_frame: 0,
             reply: None,
             outputs: VecDeque::new(),
+            listening_until: None,
         }
     }
 
@@ -176,12 +186,15 @@ impl LiveDriver {
     /// caller's, so the dialog worker can tag its sentences before they come.
     pub fn begin_reply(&mut self, id: u64) {
         self.interrupt();
+        self.listening_until = None;
         self.reply = Some(Reply {
             id,
             sentences: Vec::new(),
             complete: false,
             speaking_announced: false,
         });
+        let at = self.presence_time();
+        self.performer.set_presence(at, PresenceState::Thinking);
         self.emit(LiveEvent::State(LiveState::Thinking));
     }
 
@@ -194,6 +207,18 @@ impl LiveDriver {
         text: &str,
         utterance: Utterance,
     ) -> Option<SampleTime> {
+        self.push_expressive_sentence(id, text, utterance, None)
+    }
+
+    /// [`LiveDriver::push_sentence`] with the expression the dialog tagged
+    /// the sentence with; the face wears it while the sentence plays.
+    pub fn push_expressive_sentence(
+        &mut self,
+        id: u64,
+        text: &str,
+        utterance: Utterance,
+        expression: Option<FacialExpression>,
+    ) -> Option<SampleTime> {
         let earliest = self.audio_next.max(self.now) + self.settings.lead;
         let reply = self.reply.as_mut().filter(|r| r.id == id && !r.complete)?;
         if utterance.pcm.is_empty() {
@@ -202,6 +227,10 @@ impl LiveDriver {
         let start = reply.end().map_or(earliest, |end| end.max(earliest));
         let scheduled = self.performer.schedule(utterance, start);
         let end = scheduled.end();
+        self.performer.set_presence(start, PresenceState::Speaking);
+        if let Some(expression) = expression {
+            self.performer.push_expression(start, end, expression);
+        }
         reply.sentences.push(Sentence {
             text: text.to_string(),
             start,
@@ -229,6 +258,7 @@ impl LiveDriver {
         // Audio up to `audio_next` is on the wire and will be played.
         let cut = self.audio_next;
         self.performer.interrupt_at(cut);
+        self.performer.set_presence(cut, PresenceState::Idle);
         let heard = match (reply.first_start(), reply.end()) {
             (Some(start), Some(end)) => cut.min(end).saturating_sub(start),
             _ => SampleTime::ZERO,
@@ -258,6 +288,11 @@ impl LiveDriver {
             .min(self.audio_next);
         self.performer.retire_before(consumed);
         self.now = self.now.max(t);
+        if let Some(until) = self.listening_until.filter(|u| *u <= self.now) {
+            self.listening_until = None;
+            self.performer.set_presence(until, PresenceState::Idle);
+            self.emit(LiveEvent::State(LiveState::Idle));
+        }
         while self.audio_next + self.settings.chunk <= self.now {
             let start = self.audio_next;
             let mut pcm = vec![0.0; self.settings.chunk.0 as usize];
@@ -290,9 +325,36 @@ impl LiveDriver {
         (self.audio_next + self.settings.chunk).min(self.settings.fps.frame_time(self.next_frame))
     }
 
+    /// What the avatar is doing at `t` (the animation's view: `Speaking`
+    /// while speech audio plays).
+    pub fn presence_at(&self, t: SampleTime) -> PresenceState {
+        self.performer.animator().presence_at(t)
+    }
+
     /// The pose for a frame this driver emitted.
     pub fn pose_at(&mut self, t: SampleTime) -> &AvatarPose {
         self.performer.pose_at(t)
+    }
+
+    /// The visitor is typing (or speaking): while no reply is under way the
+    /// avatar listens, for [`TYPING_HOLD`] after the last signal. During a
+    /// reply it keeps thinking or speaking: typing is not a barge-in.
+    pub fn visitor_typing(&mut self) {
+        if self.reply.is_some() {
+            return;
+        }
+        let at = self.presence_time();
+        if self.listening_until.is_none() {
+            self.performer.set_presence(at, PresenceState::Listening);
+            self.emit(LiveEvent::State(LiveState::Listening));
+        }
+        self.listening_until = Some(at + TYPING_HOLD);
+    }
+
+    /// The instant a state change takes effect: the first frame not yet
+    /// emitted, so frames already handed out never change.
+    fn presence_time(&self) -> SampleTime {
+        self.settings.fps.frame_time(self.next_frame).max(self.now)
     }
 
     /// Subtitles and `speaking` for sentences whose audio starts before `until`.
@@ -339,7 +401,9 @@ impl LiveDriver {
             _ => SampleTime::ZERO,
         };
         let id = reply.id;
+        let end = reply.end().unwrap_or(self.audio_next);
         self.reply = None;
+        self.performer.set_presence(end, PresenceState::Idle);
         self.emit(LiveEvent::SpeechEnd {
             utterance: id,
             heard_ms: heard.as_millis(),

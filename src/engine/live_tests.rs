@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::*;
+use crate::animation::{FacialExpression, PresenceState};
 use crate::avatar::{Avatar, Mesh};
 use crate::engine::PerformerSettings;
 use crate::speech::{Lang, PhonemeEvent, Speech, SpeechError, SpeechRequest};
@@ -295,4 +296,81 @@ fn a_new_question_interrupts_the_answer_and_an_empty_reply_ends_cleanly() {
         ]
     );
     assert_eq!(d.current_reply(), None);
+}
+
+#[test]
+fn typing_makes_the_avatar_listen_until_the_visitor_stops() {
+    let (mut d, _) = driver();
+    let mut out = Vec::new();
+    run_to(&mut d, 200, &mut out);
+    d.visitor_typing();
+    run_to(&mut d, 1200, &mut out);
+    d.visitor_typing(); // still typing: no second event, hold renewed
+    run_to(&mut d, 2400, &mut out);
+    assert_eq!(events(&out), vec![LiveEvent::State(LiveState::Listening)]);
+    assert_eq!(
+        d.presence_at(SampleTime::from_millis(2400)),
+        PresenceState::Listening
+    );
+    // 2.5 s after the last signal the avatar is idle again.
+    run_to(&mut d, 4000, &mut out);
+    assert_eq!(
+        events(&out),
+        vec![
+            LiveEvent::State(LiveState::Listening),
+            LiveEvent::State(LiveState::Idle)
+        ]
+    );
+    assert_eq!(
+        d.presence_at(SampleTime::from_millis(4000)),
+        PresenceState::Idle
+    );
+}
+
+#[test]
+fn a_question_moves_listening_to_thinking_to_speaking_to_idle() {
+    let (mut d, _) = driver();
+    let mut out = Vec::new();
+    d.visitor_typing();
+    run_to(&mut d, 500, &mut out);
+    d.begin_reply(1);
+    run_to(&mut d, 1000, &mut out);
+    assert_eq!(d.presence_at(d.now()), PresenceState::Thinking);
+    // Typing during a reply is not a barge-in and changes nothing.
+    d.visitor_typing();
+    let start = d
+        .push_expressive_sentence(
+            1,
+            "Sorry.",
+            utterance(1000),
+            Some(FacialExpression::Apologetic),
+        )
+        .expect("queued");
+    d.finish_reply(1);
+    let mid = start + SampleTime::from_millis(500);
+    run_to(&mut d, mid.as_millis(), &mut out);
+    assert_eq!(d.presence_at(mid), PresenceState::Speaking);
+    // The apologetic sentence raises the inner brows while it plays, and
+    // the face lets go of it after.
+    let face = d.performer.animator().sample(mid);
+    assert!(face.brow_inner_up > 0.4, "{}", face.brow_inner_up);
+    let after = d
+        .performer
+        .animator()
+        .sample(start + SampleTime::from_millis(1800));
+    assert!(after.brow_inner_up < 0.05, "{}", after.brow_inner_up);
+    run_to(&mut d, 3000, &mut out);
+    assert_eq!(
+        events(&out)
+            .into_iter()
+            .filter(|e| matches!(e, LiveEvent::State(_)))
+            .collect::<Vec<_>>(),
+        vec![
+            LiveEvent::State(LiveState::Listening),
+            LiveEvent::State(LiveState::Thinking),
+            LiveEvent::State(LiveState::Speaking),
+            LiveEvent::State(LiveState::Idle),
+        ]
+    );
+    assert_eq!(d.presence_at(d.now()), PresenceState::Idle);
 }

@@ -7,12 +7,14 @@ mod avatar_source;
 mod file_job;
 mod live;
 mod performer;
+mod presence;
 mod script;
 
 pub use avatar_source::{AvatarSource, RoleInfo, avatar_dirs, default_role_id, resolve_avatar};
 pub use file_job::{FileJob, FileSummary, Progress, render_file};
-pub use live::{LiveDriver, LiveEvent, LiveOutput, LiveSettings, LiveState};
+pub use live::{LiveDriver, LiveEvent, LiveOutput, LiveSettings, LiveState, TYPING_HOLD};
 pub use performer::{Performer, PerformerSettings, ScheduledUtterance};
+pub use presence::strip_expression;
 pub use script::split_sentences;
 
 /// Errors of the engine: which stage failed, with that stage's message.

@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use crate::animation::{AnimationParams, Animator, AvatarPose, PoseMapper};
+use crate::animation::{
+    AnimationParams, Animator, AvatarPose, FacialExpression, PoseMapper, PresenceState,
+};
 use crate::avatar::Avatar;
 use crate::clock::SampleTime;
 use crate::speech::{Speech, SpeechRequest, Utterance};
@@ -72,13 +74,20 @@ impl Performer {
         })
     }
 
-    /// Synthesises `request` and schedules it to start at `start`.
+    /// Synthesises `request` and schedules it to start at `start`. An
+    /// emotion tag in the text (`[smile] Happy to help.`) is not spoken: the
+    /// face wears it for the sentence.
     pub fn say(
         &mut self,
         request: &SpeechRequest,
         start: SampleTime,
     ) -> Result<&ScheduledUtterance, EngineError> {
-        let utterance = self.speech.synthesize(request)?;
+        let (request, expression) = super::presence::strip_expression(request);
+        let utterance = self.speech.synthesize(&request)?;
+        let end = start + utterance.duration();
+        if let Some(expression) = expression {
+            self.animator.push_expression(start, end, expression);
+        }
         Ok(self.schedule(utterance, start))
     }
 
@@ -158,5 +167,27 @@ impl Performer {
     pub fn retire_before(&mut self, t: SampleTime) {
         self.animator.retire_before(t);
         self.utterances.retain(|s| s.end() > t);
+    }
+}
+
+/// Presence hooks: conversation state and expressions (see `presence.rs`).
+impl Performer {
+    /// From `at` on the avatar is listening, thinking, ... (cross-faded).
+    pub fn set_presence(&mut self, at: SampleTime, state: PresenceState) {
+        self.animator.set_presence(at, state);
+    }
+
+    /// The face wears `expression` over `[start, end)` of the audio clock.
+    pub fn push_expression(
+        &mut self,
+        start: SampleTime,
+        end: SampleTime,
+        expression: FacialExpression,
+    ) {
+        self.animator.push_expression(start, end, expression);
+    }
+
+    pub fn animator(&self) -> &Animator {
+        &self.animator
     }
 }

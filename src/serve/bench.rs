@@ -129,6 +129,7 @@ fn start_media(shared: &Shared, metrics: &Arc<Metrics>) -> Result<Bench, ServeEr
         fps: FrameRate::new(config.fps, 1),
         msaa: config.msaa,
         seed: 1,
+        animation: config.animation.clone(),
         metrics: Arc::clone(metrics),
         pool: shared.pool.clone(),
     };

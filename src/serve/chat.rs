@@ -1,7 +1,8 @@
 //! The `chat` data channel's JSON protocol (text messages, one object each).
 //!
-//! Client → server: `{"type":"text","text":"…"}`, `{"type":"interrupt"}`.
-//! Server → client: `{"type":"state","state":"idle|thinking|speaking"}`,
+//! Client → server: `{"type":"text","text":"…"}`, `{"type":"interrupt"}`,
+//! `{"type":"typing"}` (the visitor is typing; send about once a second).
+//! Server → client: `{"type":"state","state":"idle|listening|thinking|speaking"}`,
 //! `{"type":"subtitle","utterance":n,"text":"…","start_ms":…,"end_ms":…}`
 //! (sent as the sentence starts playing; ms on the utterance's audio clock,
 //! 0 = its first sample), `{"type":"speech_end","utterance":n,"heard_ms":…,
@@ -22,6 +23,8 @@ pub const MAX_TEXT_BYTES: usize = 2000;
 pub enum ClientMessage {
     Text(String),
     Interrupt,
+    /// The visitor is typing or speaking: the avatar listens.
+    Typing,
 }
 
 #[derive(Deserialize)]
@@ -55,8 +58,9 @@ pub fn parse(message: &str) -> Result<ClientMessage, String> {
             Ok(ClientMessage::Text(text.to_string()))
         }
         "interrupt" => Ok(ClientMessage::Interrupt),
+        "typing" => Ok(ClientMessage::Typing),
         other => Err(format!(
-            "unknown message type {other:?}; this server understands \"text\" and \"interrupt\""
+            "unknown message type {other:?}; this server understands \"text\", \"interrupt\" and \"typing\""
         )),
     }
 }
@@ -114,10 +118,12 @@ mod tests {
             parse(r#"{"type":"interrupt"}"#),
             Ok(ClientMessage::Interrupt)
         );
+        assert_eq!(parse(r#"{"type":"typing"}"#), Ok(ClientMessage::Typing));
         for (bad, needle) in [
             ("{not json", "not a JSON object"),
             (r#"{"text":"hi"}"#, "not a JSON object"),
             (r#"{"type":"dance"}"#, "unknown message type \"dance\""),
+            (r#"{"type":"dance"}"#, "\"typing\""),
             (r#"{"type":"text"}"#, "non-empty"),
             (r#"{"type":"text","text":"   "}"#, "non-empty"),
         ] {

@@ -13,6 +13,9 @@
 //! fps = 25
 //! kb = "my-kb.csv"
 //!
+//! [animation]               # optional, see animation::AnimationTable
+//! expression_strength = 0.8
+//!
 //! [llm]                     # optional, see docs/knowledge-base.md
 //! base_url = "http://127.0.0.1:11434/v1"
 //! model = "qwen2.5:3b"
@@ -23,6 +26,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::animation::{AnimationParams, AnimationTable};
 use crate::dialog::DialogConfig;
 use crate::speech::Lang;
 
@@ -52,6 +56,8 @@ pub struct ServeConfig {
     /// Knowledge base file; `None`: `[dialog] kb`, else the embedded one.
     pub kb: Option<PathBuf>,
     pub dialog: DialogConfig,
+    /// How the face moves (`[animation]` table).
+    pub animation: AnimationParams,
 }
 
 impl Default for ServeConfig {
@@ -70,6 +76,7 @@ impl Default for ServeConfig {
             msaa: 1,
             kb: None,
             dialog: DialogConfig::default(),
+            animation: AnimationParams::default(),
         }
     }
 }
@@ -95,6 +102,8 @@ struct ServeTable {
 struct File {
     #[serde(default)]
     serve: ServeTable,
+    #[serde(default)]
+    animation: AnimationTable,
 }
 
 /// Command-line flags of `avatarcast serve`; each overrides the file.
@@ -181,8 +190,16 @@ impl ServeConfig {
             reason: e.to_string(),
             path: path.to_path_buf(),
         })?;
+        let mut animation = AnimationParams::default();
+        file.animation
+            .apply(&mut animation)
+            .map_err(|reason| ServeError::Config {
+                reason,
+                path: path.to_path_buf(),
+            })?;
         let mut config = ServeConfig {
             dialog,
+            animation,
             ..ServeConfig::default()
         };
         config
@@ -287,6 +304,12 @@ mod tests {
         let err = ServeConfig::from_toml("[serve]\nport = 1\n", Path::new("s.toml"))
             .expect_err("unknown key");
         assert!(err.to_string().contains("port"), "{err}");
+        let err = ServeConfig::from_toml("[animation]\njaw_floor = 2\n", Path::new("s.toml"))
+            .expect_err("jaw_floor out of range");
+        assert!(err.to_string().contains("jaw_floor must be 0..=1"), "{err}");
+        let c = ServeConfig::from_toml("[animation]\nblinks_per_min = 12\n", Path::new("s.toml"))
+            .expect("valid animation table");
+        assert_eq!(c.animation.blinks_per_min, 12.0);
         let d = ServeConfig::default();
         assert_eq!(
             (d.bind.to_string().as_str(), d.width, d.fps),

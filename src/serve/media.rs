@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::Sender;
 use tokio::sync::mpsc::error::TrySendError;
 
+use crate::animation::{AnimationParams, FacialExpression};
 use crate::avatar::Avatar;
 use crate::clock::{FrameRate, SampleTime};
 use crate::encode::{AudioCodec, AudioEncoder};
@@ -36,7 +37,11 @@ pub enum MediaCommand {
         id: u64,
         text: String,
         utterance: Utterance,
+        /// The dialog's emotion tag for the sentence, worn while it plays.
+        expression: Option<FacialExpression>,
     },
+    /// The visitor is typing: listen (unless a reply is under way).
+    Typing,
     FinishReply {
         id: u64,
     },
@@ -83,6 +88,8 @@ pub struct MediaSetup {
     pub fps: FrameRate,
     pub msaa: u32,
     pub seed: u64,
+    /// How the face moves (the config's `[animation]` table).
+    pub animation: AnimationParams,
     pub metrics: Arc<Metrics>,
     pub pool: Option<Arc<super::frames::RendererPool>>,
 }
@@ -117,7 +124,7 @@ fn run_inner(
         Arc::clone(&setup.speech),
         &PerformerSettings {
             seed: setup.seed,
-            ..PerformerSettings::default()
+            animation: setup.animation.clone(),
         },
     )?;
     let driver = LiveDriver::new(
@@ -226,9 +233,12 @@ impl Stream {
                 id,
                 text,
                 utterance,
+                expression,
             } => {
-                self.driver.push_sentence(id, &text, utterance);
+                self.driver
+                    .push_expressive_sentence(id, &text, utterance, expression);
             }
+            MediaCommand::Typing => self.driver.visitor_typing(),
             MediaCommand::FinishReply { id } => self.driver.finish_reply(id),
             MediaCommand::Interrupt => self.driver.interrupt(),
             MediaCommand::Keyframe => self.force_keyframe = true,

@@ -8,6 +8,7 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::animation::FacialExpression;
 use crate::dialog::engine::Polled;
 use crate::dialog::{DialogEngine, DialogEvent};
 use crate::engine::RoleInfo;
@@ -78,7 +79,11 @@ impl ReplyJob {
                 Polled::Event(DialogEvent::Handoff { reason }) => {
                     let _ = self.handoff.send(reason);
                 }
-                Polled::Event(DialogEvent::Sentence { text, lang, .. }) => {
+                Polled::Event(DialogEvent::Sentence {
+                    text,
+                    lang,
+                    emotion,
+                }) => {
                     let request = SpeechRequest {
                         text: text.clone(),
                         lang,
@@ -90,6 +95,7 @@ impl ReplyJob {
                                 id: self.id,
                                 text,
                                 utterance,
+                                expression: emotion.map(FacialExpression::from),
                             });
                             if sent.is_err() {
                                 return;

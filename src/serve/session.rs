@@ -86,6 +86,7 @@ pub async fn open(
         fps: FrameRate::new(config.fps, 1),
         msaa: config.msaa,
         seed: u64::from(super::random_u32()),
+        animation: config.animation.clone(),
         metrics: Arc::clone(&shared.metrics),
         pool: shared.pool.clone(),
     };
@@ -297,6 +298,9 @@ impl Session {
             Ok(ClientMessage::Interrupt) => {
                 self.current_reply.store(0, Ordering::Release);
                 let _ = self.media.send(MediaCommand::Interrupt);
+            }
+            Ok(ClientMessage::Typing) => {
+                let _ = self.media.send(MediaCommand::Typing);
             }
             Ok(ClientMessage::Text(question)) => {
                 let id = self.next_reply;
