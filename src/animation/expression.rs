@@ -72,8 +72,8 @@ impl FacialExpression {
                 ..z
             },
             FacialExpression::Concerned => ExpressionSample {
-                brow_inner_up: 0.55,
-                brow_down: 0.2,
+                brow_inner_up: 0.8,
+                brow_down: 0.25,
                 frown: 0.25,
                 head_roll_rad: 0.035,
                 head_pitch_rad: -0.015,
@@ -81,7 +81,7 @@ impl FacialExpression {
                 ..z
             },
             FacialExpression::Apologetic => ExpressionSample {
-                brow_inner_up: 0.6,
+                brow_inner_up: 0.85,
                 frown: 0.15,
                 smile: 0.08,
                 head_pitch_rad: -0.045,
@@ -95,7 +95,7 @@ impl FacialExpression {
                 ..z
             },
             FacialExpression::Thinking => ExpressionSample {
-                brow_down: 0.3,
+                brow_down: 0.5,
                 brow_inner_up: 0.1,
                 frown: 0.05,
                 head_roll_rad: -0.03,
@@ -103,8 +103,8 @@ impl FacialExpression {
                 ..z
             },
             FacialExpression::Surprised => ExpressionSample {
-                brow_inner_up: 0.7,
-                brow_outer_up: 0.8,
+                brow_inner_up: 0.8,
+                brow_outer_up: 1.0,
                 head_pitch_rad: 0.035,
                 rest_smile_off: 0.5,
                 ..z

@@ -10,6 +10,7 @@
 
 mod animator;
 mod blink;
+mod clip_player;
 mod compose;
 mod config;
 mod expression;
@@ -24,6 +25,7 @@ mod viseme_track;
 
 pub use animator::{ActivityState, Animator};
 pub use blink::BlinkScheduler;
+pub use clip_player::ClipPlayer;
 pub use config::AnimationTable;
 pub use expression::{ExpressionSample, ExpressionTrack, FacialExpression};
 pub use eyes::EyeLife;
@@ -43,7 +45,8 @@ pub enum AnimationError {
     )]
     NoMouthMorphs { avatar: String },
     #[error(
-        "bad [animation] settings: {reason}; fix the value or remove the key to use the default: {path:?}"
+        "bad animation setting: {reason}; fix the value or remove the key to use the default: {}",
+        path.display()
     )]
     Config {
         reason: String,

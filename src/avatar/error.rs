@@ -111,6 +111,8 @@ pub enum AvatarWarning {
     PrimitiveModeIgnored { mesh: usize, primitive: usize },
     /// No head bone was found by humanoid data or by name: framing uses bounds.
     NoHeadBone,
+    /// A glTF animation is malformed and is not played.
+    AnimationIgnored { name: String, reason: String },
 }
 
 impl std::fmt::Display for AvatarWarning {
@@ -140,6 +142,10 @@ impl std::fmt::Display for AvatarWarning {
                     "no head bone found: the camera frames the top of the mesh bounds"
                 )
             }
+            AvatarWarning::AnimationIgnored { name, reason } => write!(
+                f,
+                "animation {name:?} is not played: {reason}; re-export it from your animation tool"
+            ),
         }
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use super::buffers::GltfData;
 use super::error::{AvatarError, AvatarWarning};
 use super::model::{Avatar, Humanoid};
-use super::{glb, humanoid, images, materials, mesh, skeleton, vrm};
+use super::{clips, glb, humanoid, images, materials, mesh, skeleton, vrm};
 
 /// Extensions we read. Anything else required is an error; anything else
 /// merely used is ignored with a warning.
@@ -172,6 +172,15 @@ fn build(
     }
     check_skin_joints(&nodes, &meshes, &skins)?;
     let textures = images::load_textures(&data, base_dir)?;
+    let morph_counts: Vec<Option<usize>> = nodes
+        .iter()
+        .map(|n| {
+            n.mesh
+                .and_then(|m| meshes.get(m))
+                .map(|m| m.morph_names.len())
+        })
+        .collect();
+    let animations = clips::load_clips(&data, &morph_counts, &mut warnings)?;
 
     let mesh_targets: Vec<usize> = meshes.iter().map(|m| m.morph_names.len()).collect();
     let extensions = data.root.extensions.as_ref().map(|e| &e.others);
@@ -198,6 +207,7 @@ fn build(
         textures,
         expressions,
         humanoid,
+        animations,
     };
     Ok((avatar, warnings))
 }

@@ -25,6 +25,7 @@
 
 mod accessor;
 mod buffers;
+mod clips;
 mod describe;
 mod error;
 mod framing;
@@ -41,6 +42,7 @@ mod summary;
 mod uri;
 mod vrm;
 
+pub use clips::{AnimationClip, ClipChannel, ClipProperty, Interpolation};
 pub use describe::describe;
 pub use error::{AvatarError, AvatarWarning};
 pub use glb::build_glb;

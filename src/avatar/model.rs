@@ -25,6 +25,8 @@ pub struct Avatar {
     pub expressions: Vec<Expression>,
     /// Bones the animation drives, found by humanoid mapping or by name.
     pub humanoid: Humanoid,
+    /// The file's glTF animations (idle loops, gestures such as `wave`).
+    pub animations: Vec<super::clips::AnimationClip>,
 }
 
 /// A node of the scene graph with its rest (bind-pose) local transform.

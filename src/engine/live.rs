@@ -230,6 +230,9 @@ impl LiveDriver {
         self.performer.set_presence(start, PresenceState::Speaking);
         if let Some(expression) = expression {
             self.performer.push_expression(start, end, expression);
+            // An avatar with a clip named like the emotion (`surprised`,
+            // `happy`) plays it as the sentence starts.
+            self.performer.play_gesture(&[expression.tag()], start);
         }
         reply.sentences.push(Sentence {
             text: text.to_string(),
@@ -349,6 +352,14 @@ impl LiveDriver {
             self.emit(LiveEvent::State(LiveState::Listening));
         }
         self.listening_until = Some(at + TYPING_HOLD);
+    }
+
+    /// The session started: the avatar greets with its `greeting` (or
+    /// `wave`, `hello`) clip if it has one. `false` when it has none.
+    pub fn greet(&mut self) -> bool {
+        let at = self.presence_time();
+        self.performer
+            .play_gesture(&["greeting", "greet", "wave", "hello"], at)
     }
 
     /// The instant a state change takes effect: the first frame not yet

@@ -14,7 +14,7 @@ pub use avatar_source::{AvatarSource, RoleInfo, avatar_dirs, default_role_id, re
 pub use file_job::{FileJob, FileSummary, Progress, render_file};
 pub use live::{LiveDriver, LiveEvent, LiveOutput, LiveSettings, LiveState, TYPING_HOLD};
 pub use performer::{Performer, PerformerSettings, ScheduledUtterance};
-pub use presence::strip_expression;
+pub use presence::{SentenceTags, strip_tags};
 pub use script::split_sentences;
 
 /// Errors of the engine: which stage failed, with that stage's message.

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::animation::{
-    AnimationParams, Animator, AvatarPose, FacialExpression, PoseMapper, PresenceState,
+    AnimationParams, Animator, AvatarPose, ClipPlayer, FacialExpression, PoseMapper, PresenceState,
 };
 use crate::avatar::Avatar;
 use crate::clock::SampleTime;
@@ -57,6 +57,7 @@ pub struct Performer {
     mapper: PoseMapper,
     utterances: Vec<ScheduledUtterance>,
     pose: AvatarPose,
+    clips: ClipPlayer,
 }
 
 impl Performer {
@@ -71,6 +72,7 @@ impl Performer {
             mapper: PoseMapper::new(avatar)?,
             utterances: Vec::new(),
             pose: AvatarPose::rest(avatar),
+            clips: ClipPlayer::new(avatar),
         })
     }
 
@@ -82,11 +84,14 @@ impl Performer {
         request: &SpeechRequest,
         start: SampleTime,
     ) -> Result<&ScheduledUtterance, EngineError> {
-        let (request, expression) = super::presence::strip_expression(request);
+        let (request, tags) = super::presence::strip_tags(request);
         let utterance = self.speech.synthesize(&request)?;
         let end = start + utterance.duration();
-        if let Some(expression) = expression {
+        if let Some(expression) = tags.expression {
             self.animator.push_expression(start, end, expression);
+        }
+        for gesture in &tags.gestures {
+            self.clips.play(&[gesture], start);
         }
         Ok(self.schedule(utterance, start))
     }
@@ -120,6 +125,7 @@ impl Performer {
     pub fn pose_at(&mut self, t: SampleTime) -> &AvatarPose {
         let face = self.animator.sample(t);
         self.mapper.map(&face, &mut self.pose);
+        self.clips.apply(t, &mut self.pose);
         &self.pose
     }
 
@@ -148,6 +154,7 @@ impl Performer {
     /// Speech after `t` is dropped; a short fade-out before `t` avoids a click.
     pub fn interrupt_at(&mut self, t: SampleTime) {
         self.animator.stop_speech_at(t);
+        self.clips.stop_at(t);
         self.utterances.retain(|s| s.start < t);
         for s in &mut self.utterances {
             let keep = (t.0 - s.start.0) as usize;
@@ -166,6 +173,7 @@ impl Performer {
     /// Forget animation inputs that only affect frames before `t`.
     pub fn retire_before(&mut self, t: SampleTime) {
         self.animator.retire_before(t);
+        self.clips.retire_before(t);
         self.utterances.retain(|s| s.end() > t);
     }
 }
@@ -189,5 +197,11 @@ impl Performer {
 
     pub fn animator(&self) -> &Animator {
         &self.animator
+    }
+
+    /// Plays the avatar's first clip matching one of `names` (e.g.
+    /// `["greeting", "wave"]`) once from `at`; `false` when it has none.
+    pub fn play_gesture(&mut self, names: &[&str], at: SampleTime) -> bool {
+        self.clips.play(names, at)
     }
 }

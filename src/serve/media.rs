@@ -193,6 +193,8 @@ impl Stream {
                 Ok(_) => {} // nothing is said before the peer connects
             }
         }
+        // Frame 0 is the first the visitor sees: greet from there.
+        self.driver.greet();
         let epoch = Instant::now();
         loop {
             let wake = epoch + Duration::from_secs_f64(self.driver.next_wake().as_secs_f64());
