@@ -9,8 +9,6 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use sha2::{Digest, Sha256};
 
 use avatarcast::animation::{FacialExpression, PresenceState};
