@@ -251,6 +251,16 @@ function wireControls() {
       el.handoff.hidden = true;
     }
   });
+  // While the visitor types, the avatar listens (nods, looks at them); the
+  // server holds that for 2.5 s after each signal, so one a second is enough.
+  let typingSentAt = 0;
+  el.ask.addEventListener('input', () => {
+    const now = performance.now();
+    if (el.ask.value.trim() && now - typingSentAt > 1000) {
+      typingSentAt = now;
+      session?.send({ type: 'typing' });
+    }
+  });
   el.stop.addEventListener('click', () => {
     session?.send({ type: 'interrupt' });
     subtitles.clear();
