@@ -293,7 +293,9 @@ impl LiveDriver {
         self.now = self.now.max(t);
         if let Some(until) = self.listening_until.filter(|u| *u <= self.now) {
             self.listening_until = None;
-            self.performer.set_presence(until, PresenceState::Idle);
+            // Not before the next frame: frames handed out never change.
+            let at = until.max(self.presence_time());
+            self.performer.set_presence(at, PresenceState::Idle);
             self.emit(LiveEvent::State(LiveState::Idle));
         }
         while self.audio_next + self.settings.chunk <= self.now {
