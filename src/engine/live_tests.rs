@@ -374,3 +374,49 @@ fn a_question_moves_listening_to_thinking_to_speaking_to_idle() {
     );
     assert_eq!(d.presence_at(d.now()), PresenceState::Idle);
 }
+
+#[test]
+fn the_session_starts_with_a_greeting_clip_when_the_avatar_has_one() {
+    use crate::avatar::{AnimationClip, ClipChannel, ClipProperty, Interpolation, Node};
+    use glam::{Quat, Vec3};
+    let quarter = Quat::from_rotation_y(std::f32::consts::FRAC_PI_2);
+    let mut avatar = avatar();
+    avatar.nodes = vec![Node {
+        name: "RightArm".into(),
+        parent: None,
+        children: Vec::new(),
+        translation: Vec3::ZERO,
+        rotation: Quat::IDENTITY,
+        scale: Vec3::ONE,
+        mesh: None,
+        skin: None,
+    }];
+    avatar.animations = vec![AnimationClip {
+        name: "Wave".into(),
+        channels: vec![ClipChannel {
+            node: 0,
+            property: ClipProperty::Rotation,
+            interpolation: Interpolation::Linear,
+            times: vec![0.0, 1.0],
+            values: [Quat::IDENTITY.to_array(), quarter.to_array()].concat(),
+        }],
+        duration_secs: 1.0,
+    }];
+    let performer = Performer::new(&avatar, Arc::new(NoSpeech), &PerformerSettings::default())
+        .expect("synthetic avatar has visemes");
+    let mut d = LiveDriver::new(performer, LiveSettings::default());
+    assert!(d.greet(), "`wave` stands in for a greeting");
+    let arm = |d: &mut LiveDriver, ms: u64| {
+        d.pose_at(SampleTime::from_millis(ms))
+            .node_rotations
+            .iter()
+            .find(|(n, _)| *n == 0)
+            .map_or(Quat::IDENTITY, |(_, q)| *q)
+    };
+    let mid = arm(&mut d, 500);
+    assert!(mid.angle_between(Quat::from_rotation_y(std::f32::consts::FRAC_PI_4)) < 0.01);
+    assert!(
+        arm(&mut d, 1500).angle_between(Quat::IDENTITY) < 0.01,
+        "played once"
+    );
+}
