@@ -154,6 +154,11 @@ fn render(args: RenderArgs) -> Result<()> {
     if text.trim().is_empty() {
         bail!("the text is empty: give --text \"...\" with something to say");
     }
+    // A bad config fails before the avatar loads and espeak starts.
+    let animation = match &args.config {
+        Some(path) => avatarcast::animation::AnimationParams::from_config_file(path)?,
+        None => Default::default(),
+    };
     let source = args.avatar.as_deref().map(AvatarSource::parse);
     let (avatar_path, role) = engine::resolve_avatar(source.as_ref())?;
     let avatar = Avatar::load(&avatar_path)
@@ -163,10 +168,6 @@ fn render(args: RenderArgs) -> Result<()> {
         .clone()
         .or_else(|| role.as_ref().and_then(|r| r.voice_for(args.lang)));
     let background = parse_background(&args.background)?;
-    let animation = match &args.config {
-        Some(path) => avatarcast::animation::AnimationParams::from_config_file(path)?,
-        None => Default::default(),
-    };
     let job = FileJob {
         text,
         lang: args.lang,

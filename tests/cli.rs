@@ -146,3 +146,37 @@ fn a_broken_avatar_file_is_a_clear_error() {
     );
     assert!(!out.exists(), "no output file is left behind on failure");
 }
+
+#[test]
+fn a_bad_animation_config_names_the_key_its_range_and_the_file() {
+    let dir = std::env::temp_dir().join(format!("avatarcast-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let config = dir.join("bad-animation.toml");
+    std::fs::write(&config, "[animation]\nexpression_strength = 9\n").expect("write config");
+    let config = config.to_string_lossy().into_owned();
+    fails_with(
+        &[
+            "render",
+            "--text",
+            "Hello.",
+            "--config",
+            &config,
+            "--out",
+            "/tmp/avatarcast-bad-config.mp4",
+        ],
+        "expression_strength must be 0..=1.5, got 9",
+    );
+    fails_with(
+        &[
+            "render",
+            "--text",
+            "Hello.",
+            "--config",
+            &config,
+            "--out",
+            "/tmp/avatarcast-bad-config.mp4",
+        ],
+        "bad-animation.toml",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
