@@ -88,7 +88,7 @@ mod tests {
         let big = (0..slots)
             .filter(|&k| {
                 let (_, jump) = eyes.gaze.shift(k);
-                jump >= BIG_JUMP_SHARE * 0.06 && jump > 0.0
+                jump >= BIG_JUMP_SHARE * 0.06
             })
             .count();
         let big_share = big as f64 / slots as f64;
