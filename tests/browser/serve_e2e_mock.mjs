@@ -102,6 +102,8 @@ function installPeer(frozenMouth) {
           }, 300);
         } else if (message.type === 'interrupt') {
           if (state.speaking) stopSpeaking(channel, true);
+        } else if (message.type === 'typing') {
+          // The real server shows `listening`; the mock has no avatar to nod.
         } else {
           send(channel, { type: 'error', message: `unknown message type ${message.type}` });
         }
