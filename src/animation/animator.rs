@@ -20,7 +20,9 @@ pub enum ActivityState {
 }
 
 /// Drives a face from viseme timelines plus seeded idle behaviour (blinks,
-/// gaze, sway, breathing). A state machine driven by sample time: inputs are
+/// gaze, sway, breathing), the conversation's presence state (listening,
+/// thinking) and per-sentence expressions. A state machine driven by sample
+/// time: inputs are
 /// pushed, `sample(t)` is a pure function of them and `t`, so the same seed
 /// and inputs give the same poses on every run.
 ///
