@@ -5,13 +5,18 @@
 //! The embedded backend is [`EspeakSpeech`] (cargo feature `espeak`, on by
 //! default), which links libespeak-ng through a hand-written FFI.
 
+pub mod config;
 #[cfg(feature = "espeak")]
 mod espeak;
 mod mandarin;
+pub mod openai;
+pub mod piper;
 pub mod resample;
+pub mod router;
 mod text;
 mod utterance;
 
+pub use config::{SpeechBackend, SpeechConfig};
 #[cfg(feature = "espeak")]
 pub use espeak::{EspeakOptions, EspeakSpeech, FEMALE_VARIANT};
 pub use mandarin::chinese_to_pinyin;
@@ -144,6 +149,23 @@ pub enum SpeechError {
          default features or configure another speech backend"
     )]
     NoBackend,
+    #[error("OpenAI-compatible speech server: {0}")]
+    OpenAi(#[from] openai::OpenAiError),
+    #[error("Piper voice: {0}")]
+    Piper(#[from] piper::PiperError),
+    #[error("speech settings are invalid ({reason}): {path:?}")]
+    Config {
+        reason: String,
+        path: std::path::PathBuf,
+    },
+    #[error(
+        "voice {voice:?} needs the {backend} speech backend, which is not configured; add a \
+         [speech.{backend}] table to the config file (README.md, \"Voices\") or pick another voice"
+    )]
+    BackendMissing {
+        backend: &'static str,
+        voice: String,
+    },
 }
 
 #[cfg(test)]
