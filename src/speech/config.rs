@@ -211,4 +211,26 @@ mod tests {
                 .contains("espeak, openai or piper")
         );
     }
+
+    #[test]
+    fn a_piper_default_without_its_model_fails_at_build_with_the_fix() {
+        let text =
+            "[speech]\nbackend = \"piper\"\n[speech.piper]\nmodel = \"/nonexistent/joe.onnx\"\n";
+        let config = SpeechConfig::from_toml(text, Path::new("c.toml")).expect("valid table");
+        let err = config
+            .build()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("scripts/fetch-models.sh") && err.ends_with("/nonexistent/joe.onnx"),
+            "{err}"
+        );
+        // The same config with espeak as default starts, and loads Piper on first use.
+        let lazy = SpeechConfig {
+            backend: SpeechBackend::Espeak,
+            ..config
+        };
+        assert!(lazy.build().is_ok());
+    }
 }

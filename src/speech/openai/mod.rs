@@ -137,6 +137,13 @@ impl OpenAiSpeech {
             .as_deref()
             .and_then(|name| std::env::var(name).ok())
             .filter(|k| !k.trim().is_empty());
+        if let (Some(name), None) = (&config.api_key_env, &api_key) {
+            // Local servers need no key, so this is only a hint, not an error.
+            tracing::warn!(
+                "[speech.openai] api_key_env names ${name}, which is unset or empty; \
+                 requests go without an Authorization header"
+            );
+        }
         let tls = url.starts_with("https://").then(|| {
             crate::net::tls::client_config(config.ca_file.as_deref()).map_err(|err| {
                 tracing::warn!("the speech server cannot be used until this is fixed: {err}");
