@@ -422,10 +422,11 @@ fn garbage_bodies_and_broken_streams_are_not_played() {
         ),
         Behaviour::Whole(
             "application/octet-stream",
-            b"ID3\x04garbage that is no wav".to_vec(),
+            b"garbage that is no wav".to_vec(),
         ),
         Behaviour::Whole("audio/pcm", Vec::new()),
         Behaviour::CutMidChunk,
+        Behaviour::Whole("audio/mpeg", b"ID3\x04\x00 mp3 frames".to_vec()),
     ]);
     let (err, _) = remote_error(config(&server.url));
     assert!(
@@ -442,6 +443,12 @@ fn garbage_bodies_and_broken_streams_are_not_played() {
     let (err, _) = remote_error(config(&server.url));
     assert!(
         matches!(err, OpenAiError::Truncated { bytes: 10, .. }),
+        "{err}"
+    );
+    // A server that ignores response_format and sends MP3.
+    let (err, _) = remote_error(config(&server.url));
+    assert!(
+        err.to_string().contains("audio/mpeg") && err.to_string().contains("pcm or wav"),
         "{err}"
     );
     server.requests();

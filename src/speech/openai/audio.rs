@@ -93,6 +93,13 @@ impl AudioDecoder {
                     }
                     if self.pending.starts_with(b"RIFF") {
                         self.state = State::Header;
+                    } else if let Some(kind) = compressed_kind(&self.pending) {
+                        // Read as PCM it would play as loud noise.
+                        return Err(NotAudio(format!(
+                            "the server sent {kind}, not {}; set the server's output to \
+                             pcm or wav",
+                            self.expected.as_str()
+                        )));
                     } else if self.expected == AudioFormat::Wav {
                         return Err(NotAudio(format!(
                             "asked for wav but the body starts with {:?}",
@@ -262,6 +269,19 @@ fn parse_fmt(f: &[u8]) -> Result<Layout, NotAudio> {
     })
 }
 
+/// Compressed formats a server may send instead of what was asked, by magic number.
+fn compressed_kind(head: &[u8]) -> Option<&'static str> {
+    [
+        (&b"ID3"[..], "MP3"),
+        (&b"OggS"[..], "Ogg (Opus/Vorbis)"),
+        (&b"fLaC"[..], "FLAC"),
+        (&b"\x1a\x45\xdf\xa3"[..], "WebM/Matroska"),
+    ]
+    .iter()
+    .find(|(magic, _)| head.starts_with(magic))
+    .map(|(_, kind)| *kind)
+}
+
 /// The first bytes of a body, readable in an error message.
 fn preview(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&bytes[..bytes.len().min(40)]).into_owned()
@@ -348,6 +368,10 @@ mod tests {
         assert!(err.0.contains("empty"), "{err:?}");
         let err = decode(b"RIFF\x00\x00\x00\x00WAVEfmt ", AudioFormat::Wav, 3).unwrap_err();
         assert!(err.0.contains("header"), "{err:?}");
+        let err = decode(b"ID3\x04\x00\x00 mp3 frames", AudioFormat::Pcm, 2).unwrap_err();
+        assert!(err.0.contains("MP3"), "{err:?}");
+        let err = decode(b"OggS\x00\x02 opus", AudioFormat::Pcm, 64).unwrap_err();
+        assert!(err.0.contains("Ogg"), "{err:?}");
         let mut mp3ish = wav_bytes(&[1, 2], 24_000, 1, None);
         mp3ish[20] = 0x55; // format tag 0x55: MPEG layer 3
         let err = decode(&mp3ish, AudioFormat::Wav, 64).unwrap_err();

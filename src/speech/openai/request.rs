@@ -109,19 +109,29 @@ pub fn fetch(
         format: config.format.as_str(),
         url: url_text.clone(),
     };
-    // An HTML error page or a JSON error with status 200 (some proxies do that).
+    // An HTML error page or a JSON error with status 200 (some proxies do that), or
+    // compressed audio from a server that ignored `response_format`.
     if let Some(kind) = response
         .content_type
         .as_deref()
         .map(str::to_ascii_lowercase)
-        && (kind.starts_with("text/") || kind.contains("json"))
     {
-        let mut text = String::new();
-        let _ = (&mut response.body).take(512).read_to_string(&mut text);
-        return Err(not_audio(format!(
-            "Content-Type {kind}: {}",
-            server_message(&text)
-        )));
+        if kind.starts_with("text/") || kind.contains("json") {
+            let mut text = String::new();
+            let _ = (&mut response.body).take(512).read_to_string(&mut text);
+            return Err(not_audio(format!(
+                "Content-Type {kind}: {}",
+                server_message(&text)
+            )));
+        }
+        if ["mpeg", "mp3", "ogg", "opus", "aac", "flac", "webm"]
+            .iter()
+            .any(|c| kind.contains(c))
+        {
+            return Err(not_audio(format!(
+                "the server sent {kind}; set the server's output to pcm or wav"
+            )));
+        }
     }
 
     let mut decoder = AudioDecoder::new(config.format, config.pcm_rate_hz);
