@@ -149,9 +149,11 @@ pub enum SpeechError {
          default features or configure another speech backend"
     )]
     NoBackend,
-    #[error("OpenAI-compatible speech server: {0}")]
+    // Transparent: their messages name the backend already, and anyhow's `{:#}`
+    // would print a wrapped source twice.
+    #[error(transparent)]
     OpenAi(#[from] openai::OpenAiError),
-    #[error("Piper voice: {0}")]
+    #[error(transparent)]
     Piper(#[from] piper::PiperError),
     #[error("speech settings are invalid ({reason}): {path:?}")]
     Config {

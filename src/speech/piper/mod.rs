@@ -37,7 +37,7 @@ pub enum PiperError {
          came with the model, next to it: {path:?}"
     )]
     ModelConfig { reason: String, path: PathBuf },
-    #[error("{0}")]
+    #[error(transparent)]
     Onnx(#[from] crate::onnx::OnnxError),
     #[error(
         "ONNX Runtime cannot load the Piper voice ({reason}); fetch it again with \
