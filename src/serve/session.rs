@@ -137,7 +137,8 @@ fn prepare(
             .voice
             .or_else(|| config.voice.clone())
             .map(|v| (v, lang)),
-        role,
+        // Roles name espeak voices; another default backend uses its own voice.
+        role: role.filter(|_| config.speech.backend == crate::speech::SpeechBackend::Espeak),
     };
     if let Some((voice, lang)) = &voices.explicit {
         // A wrong voice would make every answer silent: refuse it up front.
