@@ -15,6 +15,8 @@ pub mod clock;
 pub mod dialog;
 pub mod encode;
 pub mod engine;
+mod net;
+pub mod onnx;
 pub mod render;
 pub mod serve;
 pub mod sink;

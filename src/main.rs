@@ -58,9 +58,18 @@ struct RenderArgs {
     /// Language of the text: en or zh.
     #[arg(long, default_value = "en")]
     lang: Lang,
-    /// espeak-ng voice (default: the role's voice for the language).
+    /// Voice (default: the role's espeak voice for the language). `openai:NAME`,
+    /// `piper:joe` or `espeak:NAME` picks that backend.
     #[arg(long)]
     voice: Option<String>,
+    /// Config file: its [speech] table sets up the speech backends, its
+    /// [animation] table tunes the face (lead, blending, blinks, sway,
+    /// expression strength); other tables are ignored.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Default speech backend: espeak, openai (needs [speech.openai] in --config) or piper.
+    #[arg(long)]
+    speech_backend: Option<speech::SpeechBackend>,
     /// A built role's name, or a .glb/.gltf/.vrm file (default: the first built role).
     #[arg(long)]
     avatar: Option<String>,
@@ -85,10 +94,6 @@ struct RenderArgs {
     /// Seed for blinks and idle motion (same seed, same video).
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// A TOML config file whose `[animation]` table tunes the face (lead,
-    /// blending, blinks, sway, expression strength); other tables are ignored.
-    #[arg(long)]
-    config: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -163,10 +168,19 @@ fn render(args: RenderArgs) -> Result<()> {
     let (avatar_path, role) = engine::resolve_avatar(source.as_ref())?;
     let avatar = Avatar::load(&avatar_path)
         .with_context(|| format!("loading the avatar {}", avatar_path.display()))?;
-    let voice = args
-        .voice
-        .clone()
-        .or_else(|| role.as_ref().and_then(|r| r.voice_for(args.lang)));
+    let mut speech_config = match &args.config {
+        Some(path) => speech::SpeechConfig::load(path)?,
+        None => speech::SpeechConfig::default(),
+    };
+    if let Some(backend) = args.speech_backend {
+        speech_config.backend = backend;
+    }
+    // Roles name espeak voices; another default backend uses its own voice.
+    let role_voice = role
+        .as_ref()
+        .filter(|_| speech_config.backend == speech::SpeechBackend::Espeak)
+        .and_then(|r| r.voice_for(args.lang));
+    let voice = args.voice.clone().or(role_voice);
     let background = parse_background(&args.background)?;
     let job = FileJob {
         text,
@@ -186,7 +200,9 @@ fn render(args: RenderArgs) -> Result<()> {
         lead_in: FileJob::DEFAULT_LEAD_IN,
         tail: FileJob::DEFAULT_TAIL,
     };
-    let speech = speech::default_backend().context("starting the speech engine")?;
+    let speech = speech_config
+        .build()
+        .context("starting the speech engine")?;
     let bar = indicatif::ProgressBar::new(0).with_style(
         indicatif::ProgressStyle::with_template(
             "{spinner} rendering [{bar:30}] {pos}/{len} frames {per_sec} eta {eta}",

@@ -19,6 +19,12 @@
 //! [llm]                     # optional, see docs/knowledge-base.md
 //! base_url = "http://127.0.0.1:11434/v1"
 //! model = "qwen2.5:3b"
+//!
+//! [speech]                  # optional, see `speech::SpeechConfig`
+//! backend = "openai"        # espeak (default) | openai | piper
+//! [speech.openai]
+//! base_url = "http://127.0.0.1:8880/v1"
+//! voice = "af_heart"
 //! ```
 
 use std::net::SocketAddr;
@@ -28,7 +34,7 @@ use serde::Deserialize;
 
 use crate::animation::{AnimationParams, AnimationTable};
 use crate::dialog::DialogConfig;
-use crate::speech::Lang;
+use crate::speech::{Lang, SpeechBackend, SpeechConfig};
 
 use super::ServeError;
 
@@ -56,6 +62,8 @@ pub struct ServeConfig {
     /// Knowledge base file; `None`: `[dialog] kb`, else the embedded one.
     pub kb: Option<PathBuf>,
     pub dialog: DialogConfig,
+    /// The `[speech]` table: default backend and the optional ones' settings.
+    pub speech: SpeechConfig,
     /// How the face moves (`[animation]` table).
     pub animation: AnimationParams,
 }
@@ -76,6 +84,7 @@ impl Default for ServeConfig {
             msaa: 1,
             kb: None,
             dialog: DialogConfig::default(),
+            speech: SpeechConfig::default(),
             animation: AnimationParams::default(),
         }
     }
@@ -127,9 +136,13 @@ pub struct ServeArgs {
     /// Default avatar: a built role's name or a .glb/.gltf/.vrm file.
     #[arg(long)]
     pub avatar: Option<String>,
-    /// Default espeak-ng voice (default: the role's voice).
+    /// Default voice (default: the role's espeak voice). `openai:NAME`, `piper:joe` or
+    /// `espeak:NAME` picks that backend.
     #[arg(long)]
     pub voice: Option<String>,
+    /// Default speech backend: espeak, openai (needs [speech.openai]) or piper.
+    #[arg(long)]
+    pub speech_backend: Option<SpeechBackend>,
     /// Default language: en or zh.
     #[arg(long)]
     pub lang: Option<String>,
@@ -173,6 +186,9 @@ impl ServeConfig {
             msaa: args.msaa,
             kb: args.kb.clone(),
         };
+        if let Some(backend) = args.speech_backend {
+            config.speech.backend = backend;
+        }
         config.apply(flags).map_err(|reason| ServeError::Config {
             reason: format!("command-line flag: {reason}"),
             path: PathBuf::from("(flags)"),
@@ -190,6 +206,10 @@ impl ServeConfig {
             reason: e.to_string(),
             path: path.to_path_buf(),
         })?;
+        let speech = SpeechConfig::from_toml(text, path).map_err(|e| ServeError::Config {
+            reason: e.to_string(),
+            path: path.to_path_buf(),
+        })?;
         let mut animation = AnimationParams::default();
         file.animation
             .apply(&mut animation)
@@ -199,6 +219,7 @@ impl ServeConfig {
             })?;
         let mut config = ServeConfig {
             dialog,
+            speech,
             animation,
             ..ServeConfig::default()
         };
@@ -293,6 +314,14 @@ mod tests {
         })
         .expect("valid flags");
         assert_eq!((c.max_sessions, c.lang), (1, Lang::Zh));
+        assert_eq!(c.speech.backend, SpeechBackend::Espeak);
+        let c = ServeConfig::from_toml(
+            "[speech]\nbackend = \"piper\"\n[speech.piper]\nthreads = 2\n",
+            Path::new("s.toml"),
+        )
+        .expect("speech table");
+        assert_eq!(c.speech.backend, SpeechBackend::Piper);
+        assert_eq!(c.speech.piper.map(|p| p.threads), Some(2));
     }
 
     #[test]

@@ -165,9 +165,10 @@ impl RendererPool {
         if !fits {
             return None;
         }
-        let parts = self.lock().take();
-        self.refill();
-        parts
+        // The refill waits for this session's first frame (see
+        // `render_loop`): building a renderer takes both cores for most of a
+        // second, which the new visitor would otherwise wait through.
+        self.lock().take()
     }
 
     /// Builds a new spare in the background unless one exists or is on its way.
@@ -226,6 +227,8 @@ fn render_loop(
     })?;
     let metrics = &setup.metrics;
     let mut force_next = false;
+    let mut pool_to_refill = setup.pool.as_ref();
+    let mut first_frame = true;
     while let Some(job) = mailbox.take() {
         let started = Instant::now();
         let frame = renderer.render(&mut gpu_avatar, &job.pose, &camera)?;
@@ -239,7 +242,20 @@ fn render_loop(
             time: job.time,
         };
         match out.try_send(video) {
-            Ok(()) => Metrics::add(&metrics.frames_encoded, 1),
+            Ok(()) => {
+                Metrics::add(&metrics.frames_encoded, 1);
+                if let Some(pool) = pool_to_refill.take() {
+                    pool.refill();
+                }
+                if first_frame {
+                    first_frame = false;
+                    tracing::debug!(
+                        "first frame: render {:?}, encode {:?}",
+                        rendered - started,
+                        rendered.elapsed()
+                    );
+                }
+            }
             Err(TrySendError::Full(_)) => {
                 // The decoder misses a frame: restart it cleanly.
                 Metrics::add(&metrics.frames_dropped, 1);

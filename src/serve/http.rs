@@ -270,11 +270,12 @@ async fn post_whep(
         return response;
     }
     let id = super::new_session_id();
+    let started = std::time::Instant::now();
     match session::open(&shared, &id, offer, options).await {
         Ok((answer, handle)) => {
             super::lock(&shared.sessions).insert(id.clone(), handle);
             metrics.sessions_total.fetch_add(1, Ordering::Relaxed);
-            tracing::info!("session {id} opened");
+            tracing::info!("session {id} opened (answered in {:?})", started.elapsed());
             (
                 StatusCode::CREATED,
                 [

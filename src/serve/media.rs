@@ -158,6 +158,7 @@ fn run_inner(
         mailbox: Arc::clone(&mailbox),
         pending: None,
         force_keyframe: true,
+        prerendered: None,
     };
     let result = stream.wait_and_run(setup, commands, out);
     // The renderer and its GPU buffers go with the render thread.
@@ -175,6 +176,8 @@ struct Stream {
     mailbox: Arc<Mailbox>,
     pending: Option<Pending>,
     force_keyframe: bool,
+    /// The frame rendered before the peer connected; the clock skips it.
+    prerendered: Option<SampleTime>,
 }
 
 impl Stream {
@@ -186,6 +189,18 @@ impl Stream {
         commands: &Receiver<MediaCommand>,
         out: &Sender<MediaOut>,
     ) -> Result<(), ServeError> {
+        // The first frame does not depend on the network: render and encode
+        // it (an IDR) while ICE and DTLS run, so that it leaves the moment
+        // the peer connects instead of a render + encode later.
+        let first = SampleTime::ZERO;
+        let job = FrameJob {
+            time: first,
+            pose: self.driver.pose_at(first).clone(),
+            force_keyframe: std::mem::take(&mut self.force_keyframe),
+            first_of_reply: None,
+        };
+        self.mailbox.post(job);
+        self.prerendered = Some(first);
         loop {
             match commands.recv() {
                 Ok(MediaCommand::Start) => break,
@@ -282,6 +297,9 @@ impl Stream {
                             return Ok(false);
                         }
                     }
+                }
+                LiveOutput::Frame { time, .. } if self.prerendered == Some(time) => {
+                    self.prerendered = None;
                 }
                 LiveOutput::Frame { time, .. } => {
                     // Only the newest due frame is worth rendering.

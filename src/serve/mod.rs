@@ -101,7 +101,7 @@ impl Shared {
     /// Loads the speech backend, the dialog engine (KB, embeddings, LLM
     /// client) and the default avatar, so the first visitor waits for none.
     pub fn load(config: ServeConfig) -> Result<Shared, ServeError> {
-        let speech = crate::speech::default_backend()?;
+        let speech = config.speech.build()?;
         let dialog = DialogEngine::from_config(&config.dialog, config.kb.as_deref())?;
         let mut shared = Shared {
             config,

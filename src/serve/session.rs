@@ -138,7 +138,8 @@ fn prepare(
             .voice
             .or_else(|| config.voice.clone())
             .map(|v| (v, lang)),
-        role,
+        // Roles name espeak voices; another default backend uses its own voice.
+        role: role.filter(|_| config.speech.backend == crate::speech::SpeechBackend::Espeak),
     };
     if let Some((voice, lang)) = &voices.explicit {
         // A wrong voice would make every answer silent: refuse it up front.
@@ -195,6 +196,13 @@ impl Session {
         let idle = tokio::time::sleep(CONNECT_TIMEOUT.min(idle_limit));
         tokio::pin!(idle);
         let mut connected = false;
+        // For the connect-time breakdown in debug logs: answer → connected →
+        // first video frame on the wire.
+        let answered_at = Instant::now();
+        let mut connected_at = None;
+        // The first frame is encoded while the peer connects (see media.rs);
+        // it waits here until the track is bound.
+        let mut early_frame: Option<(Vec<u8>, crate::clock::SampleTime)> = None;
         let mut tasks = tokio::task::JoinSet::new();
         let reason = loop {
             tokio::select! {
@@ -207,10 +215,27 @@ impl Session {
                         // (keyframe requests) can be read from then on.
                         if !connected {
                             connected = true;
+                            connected_at = Some(Instant::now());
+                            tracing::debug!(
+                                "session {}: connected {:?} after the answer",
+                                self.id,
+                                answered_at.elapsed()
+                            );
                             tasks.spawn(keyframe_requests(
                                 Arc::clone(&self.peer.video),
                                 self.media.clone(),
                             ));
+                            if let Some((annexb, time)) = early_frame.take() {
+                                connected_at = None;
+                                for packet in video.video_frame(annexb, time) {
+                                    let _ = self.peer.video.write_rtp(packet).await;
+                                }
+                                tracing::debug!(
+                                    "session {}: first video frame sent {:?} after the answer",
+                                    self.id,
+                                    answered_at.elapsed()
+                                );
+                            }
                         }
                         idle.as_mut().reset(tokio::time::Instant::now() + idle_limit);
                     }
@@ -242,7 +267,17 @@ impl Session {
                     self.send_chat(&chat::handoff_json(&reason)).await;
                 }
                 out = media_out.recv() => match out {
+                    Some(MediaOut::Video { annexb, time }) if !connected => {
+                        early_frame = Some((annexb, time));
+                    }
                     Some(MediaOut::Video { annexb, time }) => {
+                        if let Some(at) = connected_at.take() {
+                            tracing::debug!(
+                                "session {}: first video frame sent {:?} after connecting",
+                                self.id,
+                                at.elapsed()
+                            );
+                        }
                         for packet in video.video_frame(annexb, time) {
                             // Before DTLS completes the track is unbound: drop.
                             let _ = self.peer.video.write_rtp(packet).await;

@@ -5,13 +5,18 @@
 //! The embedded backend is [`EspeakSpeech`] (cargo feature `espeak`, on by
 //! default), which links libespeak-ng through a hand-written FFI.
 
+pub mod config;
 #[cfg(feature = "espeak")]
 mod espeak;
 mod mandarin;
+pub mod openai;
+pub mod piper;
 pub mod resample;
+pub mod router;
 mod text;
 mod utterance;
 
+pub use config::{SpeechBackend, SpeechConfig};
 #[cfg(feature = "espeak")]
 pub use espeak::{EspeakOptions, EspeakSpeech, FEMALE_VARIANT};
 pub use mandarin::chinese_to_pinyin;
@@ -144,6 +149,25 @@ pub enum SpeechError {
          default features or configure another speech backend"
     )]
     NoBackend,
+    // Transparent: their messages name the backend already, and anyhow's `{:#}`
+    // would print a wrapped source twice.
+    #[error(transparent)]
+    OpenAi(#[from] openai::OpenAiError),
+    #[error(transparent)]
+    Piper(#[from] piper::PiperError),
+    #[error("speech settings are invalid ({reason}): {path:?}")]
+    Config {
+        reason: String,
+        path: std::path::PathBuf,
+    },
+    #[error(
+        "voice {voice:?} needs the {backend} speech backend, which is not configured; add a \
+         [speech.{backend}] table to the config file (README.md, \"Voices\") or pick another voice"
+    )]
+    BackendMissing {
+        backend: &'static str,
+        voice: String,
+    },
 }
 
 #[cfg(test)]

@@ -62,10 +62,12 @@ export function installProbe() {
   const nativeFetch = window.fetch.bind(window);
   window.fetch = async (input, init = {}) => {
     const url = String(input instanceof Request ? input.url : input);
+    const sentAt = performance.now();
     const response = await nativeFetch(input, init);
     if (new URL(url, location.href).pathname.startsWith('/whep')) {
       probe.whep.push({
         at: performance.now(),
+        sentAt,
         method: init.method ?? 'GET',
         url,
         status: response.status,

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::sse;
-use super::{http, tls};
 use crate::dialog::config::LlmConfig;
+use crate::net::{http, tls};
 
 /// Why an LLM answer failed.
 #[derive(Debug, thiserror::Error)]
@@ -136,11 +136,8 @@ impl LlmClient {
             chunk: String::new(),
         })?;
         let auth = self.api_key.as_ref().map(|k| format!("Bearer {k}"));
-        let headers: Vec<(&str, &str)> = auth
-            .as_deref()
-            .map(|a| ("Authorization", a))
-            .into_iter()
-            .collect();
+        let mut headers: Vec<(&str, &str)> = vec![("Accept", "text/event-stream")];
+        headers.extend(auth.as_deref().map(|a| ("Authorization", a)));
         let io_err = |source: std::io::Error| {
             if let Some(cause) = tls::tls_cause(&source) {
                 return LlmError::Tls {

@@ -25,6 +25,9 @@ pub const EVENT_PHONEME: c_int = 7;
 pub const PARAM_RATE: c_int = 1;
 pub const PARAM_PITCH: c_int = 3;
 
+/// `espeakPHONEMES_IPA`: `espeak_TextToPhonemes` answers in IPA.
+pub const PHONEMES_IPA: c_int = 0x02;
+
 /// `espeak_ERROR::EE_OK`.
 pub const EE_OK: c_int = 0;
 
@@ -96,6 +99,11 @@ unsafe extern "C" {
         user_data: *mut c_void,
     ) -> c_int;
     pub fn espeak_Synchronize() -> c_int;
+    pub fn espeak_TextToPhonemes(
+        textptr: *mut *const c_void,
+        textmode: c_int,
+        phonememode: c_int,
+    ) -> *const c_char;
     pub fn espeak_ListVoices(voice_spec: *mut EspeakVoice) -> *const *const EspeakVoice;
 }
 

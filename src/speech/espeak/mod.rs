@@ -78,6 +78,18 @@ impl EspeakSpeech {
         }
     }
 
+    /// The IPA phonemes of `text` spoken by `voice` (e.g. `en-us`), clause by
+    /// clause, each with the punctuation that ended it. For phoneme-driven
+    /// neural voices (Piper); runs on the shared engine thread.
+    pub fn ipa_clauses(
+        &self,
+        text: &str,
+        voice: &str,
+    ) -> Result<Vec<(String, Option<char>)>, SpeechError> {
+        let text = clean_text(text).ok_or(SpeechError::EmptyText)?;
+        worker::text_to_ipa(text, voice.to_string())
+    }
+
     /// Installed voices as `language (name)`, e.g. `en-us (English (America))`.
     pub fn voices(&self) -> Result<Vec<String>, SpeechError> {
         worker::list_voices()

@@ -34,8 +34,12 @@ pub struct SynthJob {
     pub pitch: Option<u32>,
 }
 
+/// One clause's IPA phonemes and the punctuation that ended it (`.`, `,`, `?`…).
+pub type IpaClause = (String, Option<char>);
+
 enum Job {
     Synth(SynthJob, Sender<Result<RawSpeech, SpeechError>>),
+    Ipa(String, String, Sender<Result<Vec<IpaClause>, SpeechError>>),
     ListVoices(Sender<Vec<String>>),
 }
 
@@ -55,6 +59,16 @@ pub fn synthesize(job: SynthJob) -> Result<RawSpeech, SpeechError> {
     let (reply, answer) = mpsc::channel();
     worker()?
         .send(Job::Synth(job, reply))
+        .map_err(|_| SpeechError::EngineGone)?;
+    answer.recv().map_err(|_| SpeechError::EngineGone)?
+}
+
+/// The IPA phonemes of `text` spoken by `voice`, clause by clause (for
+/// neural voices that are driven by phonemes, like Piper's).
+pub fn text_to_ipa(text: String, voice: String) -> Result<Vec<IpaClause>, SpeechError> {
+    let (reply, answer) = mpsc::channel();
+    worker()?
+        .send(Job::Ipa(text, voice, reply))
         .map_err(|_| SpeechError::EngineGone)?;
     answer.recv().map_err(|_| SpeechError::EngineGone)?
 }
@@ -107,6 +121,10 @@ fn serve(sample_rate_hz: u32, jobs: Receiver<Job>) {
                 let result = run_synth(sample_rate_hz, &job);
                 let _ = reply.send(result);
             }
+            Job::Ipa(text, voice, reply) => {
+                let result = select_voice(&voice).and_then(|()| run_ipa(&text));
+                let _ = reply.send(result);
+            }
             Job::ListVoices(reply) => {
                 let _ = reply.send(installed_voices());
             }
@@ -118,38 +136,7 @@ fn run_synth(sample_rate_hz: u32, job: &SynthJob) -> Result<RawSpeech, SpeechErr
     // The voice is set for every job (~1 ms) rather than cached: text in
     // other scripts makes espeak switch language mid-utterance, so "the
     // voice we selected last" is not reliably the one in effect.
-    {
-        let unknown = || SpeechError::UnknownVoice {
-            voice: job.voice.clone(),
-            suggestions: suggest_voices(&job.voice),
-        };
-        let name = CString::new(job.voice.as_str()).map_err(|_| unknown())?;
-        // SAFETY: owner thread; `name` outlives the call.
-        let mut code = unsafe { ffi::espeak_SetVoiceByName(name.as_ptr()) };
-        if code != ffi::EE_OK {
-            // Like the espeak-ng command line: a name that is no voice file
-            // (`en-gb` lives in `gmw/en`) is tried as a language. espeak
-            // picks the closest language, so only known ones are passed.
-            let (base, variant) = match job.voice.split_once('+') {
-                Some((base, variant)) => (base, Some(variant)),
-                None => (job.voice.as_str(), None),
-            };
-            if let Some(identifier) = voice_for_language(base) {
-                let by_file = match variant {
-                    Some(v) => format!("{identifier}+{v}"),
-                    None => identifier,
-                };
-                if let Ok(by_file) = CString::new(by_file) {
-                    // SAFETY: owner thread; `by_file` outlives the call.
-                    code = unsafe { ffi::espeak_SetVoiceByName(by_file.as_ptr()) };
-                }
-            }
-        }
-        if code != ffi::EE_OK {
-            // espeak keeps the previous voice on failure.
-            return Err(unknown());
-        }
-    }
+    select_voice(&job.voice)?;
     // Set every time: a previous job may have changed them. 175 wpm and
     // pitch 50 are espeak's defaults (the voice file scales around them).
     let rate = job.rate_wpm.unwrap_or(175).clamp(80, 450) as c_int;
@@ -193,6 +180,100 @@ fn run_synth(sample_rate_hz: u32, job: &SynthJob) -> Result<RawSpeech, SpeechErr
     }
     Ok(collected)
 }
+
+/// Selects `voice` (a voice name, or a language such as `en-gb`, with an
+/// optional `+variant`) for the next calls. Owner thread only.
+fn select_voice(voice: &str) -> Result<(), SpeechError> {
+    let unknown = || SpeechError::UnknownVoice {
+        voice: voice.to_string(),
+        suggestions: suggest_voices(voice),
+    };
+    let name = CString::new(voice).map_err(|_| unknown())?;
+    // SAFETY: owner thread; `name` outlives the call.
+    let mut code = unsafe { ffi::espeak_SetVoiceByName(name.as_ptr()) };
+    if code != ffi::EE_OK {
+        // Like the espeak-ng command line: a name that is no voice file
+        // (`en-gb` lives in `gmw/en`) is tried as a language. espeak
+        // picks the closest language, so only known ones are passed.
+        let (base, variant) = match voice.split_once('+') {
+            Some((base, variant)) => (base, Some(variant)),
+            None => (voice, None),
+        };
+        if let Some(identifier) = voice_for_language(base) {
+            let by_file = match variant {
+                Some(v) => format!("{identifier}+{v}"),
+                None => identifier,
+            };
+            if let Ok(by_file) = CString::new(by_file) {
+                // SAFETY: owner thread; `by_file` outlives the call.
+                code = unsafe { ffi::espeak_SetVoiceByName(by_file.as_ptr()) };
+            }
+        }
+    }
+    if code != ffi::EE_OK {
+        // espeak keeps the previous voice on failure.
+        return Err(unknown());
+    }
+    Ok(())
+}
+
+/// espeak_TextToPhonemes returns one clause per call and advances the text
+/// pointer past it, plus one character: it reads the next clause's first
+/// character ahead (checked with espeak-ng 1.51, also for multi-byte
+/// characters). The punctuation that ended a clause is the last character of
+/// its own text, before closing quotes. Owner thread only.
+fn run_ipa(text: &str) -> Result<Vec<IpaClause>, SpeechError> {
+    let c_text = CString::new(text).map_err(|_| SpeechError::Synthesis { code: -1 })?;
+    let bytes = c_text.as_bytes();
+    let base = c_text.as_ptr() as usize;
+    let mut cursor: *const c_void = c_text.as_ptr().cast();
+    let mut clause_start = 0usize;
+    let mut clauses = Vec::new();
+    while !cursor.is_null() {
+        let before = cursor as usize - base;
+        // SAFETY: owner thread; `cursor` points into `c_text`, which is
+        // NUL-terminated and outlives the call; espeak either advances it
+        // within the string or sets it to NULL at the end.
+        let out =
+            unsafe { ffi::espeak_TextToPhonemes(&mut cursor, CHARS_UTF8_INT, ffi::PHONEMES_IPA) };
+        let ipa = if out.is_null() {
+            String::new()
+        } else {
+            // SAFETY: espeak returns a NUL-terminated string valid until the next call.
+            unsafe { CStr::from_ptr(out) }
+                .to_string_lossy()
+                .into_owned()
+        };
+        let after = if cursor.is_null() {
+            bytes.len()
+        } else {
+            (cursor as usize - base).min(bytes.len())
+        };
+        let mut own = String::from_utf8_lossy(&bytes[clause_start.min(after)..after]).into_owned();
+        if !cursor.is_null() {
+            // Give the look-ahead character back to the next clause.
+            if let Some(c) = own.pop() {
+                clause_start = after - c.len_utf8();
+            }
+        }
+        let terminator = own
+            .trim_end_matches(|c: char| c.is_whitespace() || "\"')]}”’»".contains(c))
+            .chars()
+            .last()
+            .filter(|c| matches!(c, '.' | ',' | ';' | ':' | '!' | '?'));
+        if !ipa.trim().is_empty() || terminator.is_some() {
+            clauses.push((ipa.trim().to_string(), terminator));
+        }
+        if after <= before {
+            // No progress: stop rather than loop forever on odd input.
+            break;
+        }
+    }
+    Ok(clauses)
+}
+
+/// `espeakCHARS_UTF8` as the `int` that espeak_TextToPhonemes takes.
+const CHARS_UTF8_INT: c_int = ffi::CHARS_UTF8 as c_int;
 
 /// Receives audio blocks and their events during `espeak_Synth`.
 ///

@@ -1,4 +1,4 @@
-//! TLS for `https://` LLM endpoints: rustls with the `ring` provider, trusting the system's
+//! TLS for `https://` endpoints (LLM, speech): rustls with the `ring` provider, trusting the system's
 //! CA store (Debian's ca-certificates, read by rustls-native-certs, so OS updates reach it)
 //! plus, for private deployments, the roots in `[llm] ca_file`.
 //!
@@ -24,11 +24,11 @@ pub type TlsStream = StreamOwned<ClientConnection, TcpStream>;
 pub enum TlsSetupError {
     #[error(
         "no trusted CA certificates found ({reason}); install Debian's ca-certificates package \
-         or set [llm] ca_file"
+         or set ca_file ([llm] ca_file, [speech.openai] ca_file)"
     )]
     NoRoots { reason: String },
     #[error(
-        "cannot read the CA file given as [llm] ca_file ({reason}); it must hold PEM certificates: {path:?}"
+        "cannot read the CA file given as ca_file ({reason}); it must hold PEM certificates: {path:?}"
     )]
     CaFile { reason: String, path: PathBuf },
     #[error("TLS setup failed ({reason})")]

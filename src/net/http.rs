@@ -1,6 +1,8 @@
 //! A minimal blocking HTTP/1.1 POST over `std::net`, plain or TLS, returning the status and
 //! a body reader that undoes chunked transfer encoding. Connecting, the TLS handshake and
-//! every read are bounded by the timeout.
+//! every read are bounded by the timeout; callers that stream a long body can tighten the
+//! read timeout as their own deadline approaches (`Response::set_read_timeout`).
+//! Used by the LLM client (`dialog::llm`) and the OpenAI-compatible speech backend.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -48,7 +50,20 @@ pub fn parse_url(url: &str) -> Option<HttpUrl> {
 /// A response whose body is read as it arrives.
 pub struct Response {
     pub status: u16,
+    /// `Content-Type` as sent, if any.
+    pub content_type: Option<String>,
     pub body: Box<dyn BufRead + Send>,
+    /// A handle on the socket under `body`, to change its read timeout.
+    socket: TcpStream,
+}
+
+impl Response {
+    /// Bounds each further read of the body by `timeout` (at least 1 ms: a zero timeout
+    /// would mean "wait forever" to the OS).
+    pub fn set_read_timeout(&self, timeout: Duration) -> io::Result<()> {
+        self.socket
+            .set_read_timeout(Some(timeout.max(Duration::from_millis(1))))
+    }
 }
 
 /// The connection under the HTTP exchange.
@@ -100,6 +115,7 @@ pub fn post_json(
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
     stream.set_nodelay(true)?;
+    let socket = stream.try_clone()?;
     let mut conn = match (url.tls, tls) {
         (false, _) => Conn::Plain(stream),
         (true, Some(config)) => Conn::Tls(Box::new(tls::connect(
@@ -122,7 +138,7 @@ pub fn post_json(
         format!("{}:{}", url.host, url.port)
     };
     let mut request = format!(
-        "POST {} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "POST {} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
         url.path,
         body.len()
     );
@@ -149,6 +165,7 @@ pub fn post_json(
         })?;
     let mut chunked = false;
     let mut length: Option<u64> = None;
+    let mut content_type = None;
     loop {
         line.clear();
         if reader.read_line(&mut line)? == 0 {
@@ -169,6 +186,8 @@ pub fn post_json(
                 chunked = true;
             } else if name.eq_ignore_ascii_case("content-length") {
                 length = value.parse().ok();
+            } else if name.eq_ignore_ascii_case("content-type") {
+                content_type = Some(value.to_string());
             }
         }
     }
@@ -183,7 +202,12 @@ pub fn post_json(
     } else {
         Box::new(reader)
     };
-    Ok(Response { status, body })
+    Ok(Response {
+        status,
+        content_type,
+        body,
+        socket,
+    })
 }
 
 /// Decodes `Transfer-Encoding: chunked`.
