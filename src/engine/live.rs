@@ -232,7 +232,9 @@ impl LiveDriver {
             self.performer.push_expression(start, end, expression);
             // An avatar with a clip named like the emotion (`surprised`,
             // `happy`) plays it as the sentence starts.
-            self.performer.play_gesture(&[expression.tag()], start);
+            if expression != FacialExpression::Neutral {
+                self.performer.play_gesture(&[expression.tag()], start);
+            }
         }
         reply.sentences.push(Sentence {
             text: text.to_string(),
