@@ -27,11 +27,13 @@ apt_packages=(
   build-essential cmake nasm
   # tools the product and tests call: ffprobe/ffmpeg (checks), unzip, node for test tools
   ffmpeg unzip ca-certificates
+  # npm packs the audio-only lip-sync model (scripts/fetch-lipsync.sh)
+  nodejs npm
 )
 if [ "$mode" = test ]; then
   # browser tests: Debian's Chromium driven by playwright-core (never a downloaded browser);
   # iproute2/util-linux for the loopback-only network namespace the tests run in
-  apt_packages+=(nodejs npm chromium iproute2 util-linux)
+  apt_packages+=(chromium iproute2 util-linux)
 fi
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -64,6 +66,9 @@ fi
 
 # --- dialog embedding model (multilingual-e5-small, 4-bit, pure C; MIT) ------------
 scripts/fetch-models.sh
+
+# --- audio-only lip-sync model (headaudio Gaussian prototypes, 14 KB; MIT) ---------
+scripts/fetch-lipsync.sh
 
 # --- npm test tools (glTF validator, headless browser driver) ------------------
 if [ "$mode" = test ]; then
