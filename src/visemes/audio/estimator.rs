@@ -2,12 +2,12 @@
 //! 16 ms frame out, each stamped with the time it describes.
 //!
 //! Per frame: a voice gate on the frame's loudness (hysteresis, so a
-//! syllable's quiet tail does not flicker to silence), the nearest Gaussian
-//! prototype while the gate is open, then a majority vote over the last
-//! `vote_frames` decisions. The vote is centred, so a decision is stamped
-//! `(vote_frames - 1) / 2` frames before the newest frame; with the
-//! analysis window's own delay this is the estimator's look-ahead
-//! ([`AudioVisemeEstimator::look_ahead`], 64 ms with the defaults).
+//! syllable's quiet tail does not flicker to silence), the model's class
+//! while the gate is open (it may read a few frames either side), then a
+//! majority vote over the last `vote_frames` decisions. The vote is centred
+//! too, so a decision is stamped some frames before the newest frame; with
+//! the analysis window's own delay this is the estimator's look-ahead
+//! ([`AudioVisemeEstimator::look_ahead`], 80 ms with the built-in model).
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -16,6 +16,7 @@ use crate::clock::SampleTime;
 use crate::visemes::Viseme;
 
 use super::features::{FRAME_STEP, FeatureFrame, FeatureStream};
+use super::linear::{FRAME_VALUES, frame_values};
 use super::mfcc::REFERENCE_PITCH_HZ;
 use super::model::VisemeModel;
 
@@ -41,9 +42,9 @@ impl Default for EstimatorSettings {
         EstimatorSettings {
             speaker_pitch_hz: REFERENCE_PITCH_HZ,
             silence_bias: 1.2,
-            vote_frames: 5,
-            gate_open_db: -40.0,
-            gate_close_db: -50.0,
+            vote_frames: 3,
+            gate_open_db: -50.0,
+            gate_close_db: -60.0,
         }
     }
 }
@@ -64,16 +65,17 @@ pub struct VisemeFrame {
 /// cloud TTS, any language). Sans-IO: feed 48 kHz mono chunks in order with
 /// [`push`](Self::push), take decisions with [`poll`](Self::poll).
 ///
-/// ```no_run
+/// ```
 /// use std::sync::Arc;
+/// use avatarcast::visemes::Viseme;
 /// use avatarcast::visemes::audio::{AudioVisemeEstimator, EstimatorSettings, VisemeModel};
-/// let model = Arc::new(VisemeModel::load_default()?);
+/// let model = Arc::new(VisemeModel::builtin());
 /// let mut estimator = AudioVisemeEstimator::new(model, EstimatorSettings::default());
-/// estimator.push(&vec![0.0; 4800]);
+/// estimator.push(&vec![0.0; 4800]); // 100 ms of silence, as it arrives
+/// estimator.finish();
 /// while let Some(frame) = estimator.poll() {
-///     println!("{:?} at {} ms", frame.viseme, frame.time.as_millis());
+///     assert_eq!(frame.viseme, Viseme::Sil);
 /// }
-/// # Ok::<(), avatarcast::visemes::audio::AudioVisemeError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct AudioVisemeEstimator {
@@ -81,6 +83,10 @@ pub struct AudioVisemeEstimator {
     settings: EstimatorSettings,
     features: FeatureStream,
     gate_open: bool,
+    /// Frames around the one being classified, oldest first, with their
+    /// model inputs and whether the gate was open.
+    context: VecDeque<(FeatureFrame, [f32; FRAME_VALUES], bool)>,
+    inputs: Vec<f32>,
     /// The last `vote_frames` raw decisions with their frames, oldest first.
     recent: VecDeque<(Viseme, FeatureFrame)>,
     ready: VecDeque<VisemeFrame>,
@@ -95,6 +101,8 @@ impl AudioVisemeEstimator {
             features: FeatureStream::new(settings.speaker_pitch_hz),
             model,
             gate_open: false,
+            context: VecDeque::new(),
+            inputs: Vec::new(),
             recent: VecDeque::with_capacity(settings.vote_frames),
             ready: VecDeque::new(),
             settings,
@@ -103,8 +111,8 @@ impl AudioVisemeEstimator {
 
     /// How much audio after an instant the decision for it depends on.
     pub fn look_ahead(&self) -> SampleTime {
-        let vote = FRAME_STEP.0 * (self.settings.vote_frames as u64 / 2);
-        FeatureStream::latency() + SampleTime(vote)
+        let frames = self.settings.vote_frames / 2 + self.model.context().1;
+        FeatureStream::latency() + SampleTime(FRAME_STEP.0 * frames as u64)
     }
 
     /// Feeds the next chunk of 48 kHz mono PCM.
@@ -114,9 +122,12 @@ impl AudioVisemeEstimator {
             settings,
             features,
             gate_open,
+            context,
+            inputs,
             recent,
             ready,
         } = self;
+        let (past, future) = model.context();
         features.push(pcm, |frame| {
             let loudness_db = 10.0 * frame.mfcc.log_energy;
             *gate_open = if *gate_open {
@@ -124,21 +135,41 @@ impl AudioVisemeEstimator {
             } else {
                 loudness_db > settings.gate_open_db
             };
-            let raw = if *gate_open {
-                model.nearest(&frame.mfcc.coeffs, settings.silence_bias)
-            } else {
+            let entry = (frame, frame_values(&frame), *gate_open);
+            if context.is_empty() {
+                // Before the first frame, the first frame repeated.
+                context.extend(std::iter::repeat_n(entry, past));
+            }
+            context.push_back(entry);
+            if context.len() < past + 1 + future {
+                return;
+            }
+            let (centre, _, open) = context[past];
+            let raw = if !open {
                 Viseme::Sil
+            } else {
+                match model.as_ref() {
+                    VisemeModel::Prototypes(p) => {
+                        p.nearest(&centre.mfcc.coeffs, settings.silence_bias)
+                    }
+                    VisemeModel::Linear(l) => {
+                        inputs.clear();
+                        inputs.extend(context.iter().flat_map(|(_, v, _)| v.iter().copied()));
+                        l.classify(inputs)
+                    }
+                }
             };
+            context.pop_front();
             if recent.len() == settings.vote_frames {
                 recent.pop_front();
             }
-            recent.push_back((raw, frame));
-            // The decision is for the window's centre frame; the first frames
-            // are voted on with what follows them only.
-            let Some(centre) = recent.len().checked_sub(settings.vote_frames / 2 + 1) else {
+            recent.push_back((raw, centre));
+            // The decision is for the vote window's centre frame; the first
+            // frames are voted on with what follows them only.
+            let Some(at) = recent.len().checked_sub(settings.vote_frames / 2 + 1) else {
                 return;
             };
-            let (_, at) = recent[centre];
+            let (_, at) = recent[at];
             ready.push_back(VisemeFrame {
                 time: at.centre,
                 viseme: majority(recent),

@@ -20,12 +20,25 @@ const TAPS: usize = 47;
 /// Nyquist so sibilant energy above 8 kHz does not fold onto the vowels' bands.
 const CUTOFF_OF_OUTPUT_RATE: f64 = 0.45;
 
+/// How fast the loudness reference falls when the voice gets quieter, in
+/// log10 power per frame: 0.01 is 6 dB per second, slow enough that a
+/// pause keeps the reference of the speech around it.
+const PEAK_DECAY_PER_FRAME: f32 = 0.01;
+/// Relative loudness is clamped here (-60 dB): deeper is all silence.
+const RELATIVE_FLOOR: f32 = -6.0;
+/// The reference never falls below -50 dB, so long digital silence stays
+/// quiet relative to it instead of becoming its own reference.
+const PEAK_FLOOR: f32 = -5.0;
+
 /// One analysis frame, placed on the input's 48 kHz clock.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FeatureFrame {
     /// Centre of the 32 ms window (the filter delay accounted for).
     pub centre: SampleTime,
     pub mfcc: MfccFrame,
+    /// `log_energy` relative to the loudest recent frame (a peak that
+    /// decays 6 dB/s), in -6..=0: loudness independent of the input's gain.
+    pub relative_energy: f32,
 }
 
 /// Sans-IO feature extractor: feed 48 kHz mono chunks in order, collect frames.
@@ -44,6 +57,7 @@ pub struct FeatureStream {
     since_frame: usize,
     outputs_seen: u64,
     scratch: Box<[f32; BLOCK_LEN]>,
+    peak_energy: f32,
 }
 
 impl FeatureStream {
@@ -63,6 +77,7 @@ impl FeatureStream {
             since_frame: 0,
             outputs_seen: 0,
             scratch: Box::new([0.0; BLOCK_LEN]),
+            peak_energy: PEAK_FLOOR,
         }
     }
 
@@ -110,9 +125,13 @@ impl FeatureStream {
         // by the filter; the window centre is half a block before it.
         let newest = self.inputs_seen as f64 - 1.0 - (TAPS / 2) as f64;
         let centre = newest - (BLOCK_LEN as f64 / 2.0 - 0.5) * DECIMATION as f64;
+        self.peak_energy = (self.peak_energy - PEAK_DECAY_PER_FRAME)
+            .max(mfcc.log_energy)
+            .max(PEAK_FLOOR);
         FeatureFrame {
             centre: SampleTime(centre.max(0.0).round() as u64),
             mfcc,
+            relative_energy: (mfcc.log_energy - self.peak_energy).max(RELATIVE_FLOOR),
         }
     }
 }

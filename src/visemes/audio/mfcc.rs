@@ -29,8 +29,11 @@ pub struct MfccFrame {
     /// log10 of the block's total power (|X|²/N summed over 0..N/2); -4 is
     /// about -40 dB, where headaudio's voice gate opens.
     pub log_energy: f32,
-    /// `tanh`-compressed, liftered cepstrum c1..=c12.
+    /// `tanh`-compressed, liftered cepstrum c1..=c12 (headaudio's features).
     pub coeffs: [f32; COEFFS],
+    /// The same before compression: clean synthetic voices have near-empty
+    /// mel bands whose large cepstra `tanh` would flatten to ±1.
+    pub cepstrum: [f32; COEFFS],
 }
 
 /// Precomputed tables for one speaker pitch; `compute` does not allocate.
@@ -116,16 +119,18 @@ impl Mfcc {
             let sum: f32 = power.iter().zip(weights).map(|(p, w)| p * w).sum();
             *out = (sum + LOG_FLOOR).log10();
         }
-        let mut coeffs = [0.0f32; COEFFS];
-        for ((c, row), lift) in coeffs.iter_mut().zip(&self.dct).zip(&self.lifter) {
+        let mut cepstrum = [0.0f32; COEFFS];
+        for ((c, row), lift) in cepstrum.iter_mut().zip(&self.dct).zip(&self.lifter) {
             let sum: f32 = row.iter().zip(&log_mel).map(|(a, b)| a * b).sum();
-            // tanh keeps rare extreme coefficients from dominating a
-            // Mahalanobis distance, as in training.
-            *c = (sum * lift).tanh();
+            *c = sum * lift;
         }
+        // tanh keeps rare extreme coefficients from dominating a Mahalanobis
+        // distance, as in headaudio's training.
+        let coeffs = cepstrum.map(f32::tanh);
         MfccFrame {
             log_energy: (total + LOG_FLOOR).log10(),
             coeffs,
+            cepstrum,
         }
     }
 }
