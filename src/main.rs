@@ -58,7 +58,7 @@ struct RenderArgs {
     audio: Option<PathBuf>,
     /// Visemes for --audio: an Oculus timeline JSON, Azure viseme events,
     /// Polly speech marks or ARKit blend-shape frames (detected from the content).
-    #[arg(long, requires = "audio")]
+    #[arg(long)]
     visemes: Option<PathBuf>,
     /// Output MP4 file.
     #[arg(long, short)]
@@ -158,6 +158,9 @@ fn render(args: RenderArgs) -> Result<()> {
     };
     if args.audio.is_none() && text.trim().is_empty() {
         bail!("the text is empty: give --text \"...\" with something to say");
+    }
+    if args.visemes.is_some() && args.audio.is_none() {
+        bail!("--visemes belongs to a recording: give it with --audio speech.wav");
     }
     let audio = match &args.audio {
         Some(path) => Some(engine::AudioInput {
