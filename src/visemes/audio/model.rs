@@ -202,6 +202,10 @@ impl PrototypeModel {
     }
 }
 
+#[expect(
+    clippy::needless_range_loop,
+    reason = "filling both triangles of a symmetric matrix is clearest with indices"
+)]
 fn parse_record(record: &[u8]) -> Result<Prototype, String> {
     let packed = u32::from_be_bytes([record[0], record[1], record[2], record[3]]);
     let phoneme: String = char::decode_utf16([(packed >> 16) as u16, packed as u16])
