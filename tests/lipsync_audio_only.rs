@@ -305,6 +305,7 @@ fn estimates_do_not_depend_on_chunking_and_silence_is_rest() {
     assert_eq!(run(960), run(37));
     let look_ahead =
         AudioVisemeEstimator::new(model.clone(), EstimatorSettings::default()).look_ahead();
+    eprintln!("estimator look-ahead: {:.1} ms", look_ahead.0 as f64 / 48.0);
     assert!(look_ahead <= SampleTime::from_millis(100), "{look_ahead:?}");
     // Two seconds of digital silence and of faint hiss: rest throughout.
     let mut noise_state = 7u32;

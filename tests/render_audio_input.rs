@@ -27,6 +27,7 @@ use avatarcast::visemes::external::{self, ARKIT_FRAME_NAMES};
 const SIZE: u32 = 160;
 const FPS: u32 = 25;
 const LINE: &str = "Hello, your parcel will arrive on Monday morning.";
+const LINE_ZH: &str = "您好，您的包裹星期一早上到。";
 
 fn test_avatar() -> Option<PathBuf> {
     if let Some(glb) = common::default_roles().into_iter().next() {
@@ -49,11 +50,15 @@ struct Fixture {
 }
 
 fn fixture(label: &str) -> Option<Fixture> {
+    fixture_saying(label, LINE, Lang::En)
+}
+
+fn fixture_saying(label: &str, text: &str, lang: Lang) -> Option<Fixture> {
     let avatar_path = test_avatar()?;
     if !mp4_support::ffmpeg_tools_available(label) {
         return None;
     }
-    let speech = match EspeakSpeech::new().synthesize(&SpeechRequest::new(LINE, Lang::En)) {
+    let speech = match EspeakSpeech::new().synthesize(&SpeechRequest::new(text, lang)) {
         Ok(u) => u,
         Err(e) => {
             common::require(false, &format!("espeak-ng ({e})"));
@@ -232,25 +237,93 @@ fn check_file(fx: &Fixture, out: &Path, summary: &FileSummary, label: &str) {
     );
 }
 
-#[test]
-fn a_wav_is_lip_synced_from_its_sound() {
-    let Some(fx) = fixture("audio_only") else {
-        return;
+/// RMS of the audio in a window centred on `t_secs`.
+fn rms_at(audio: &[f32], t_secs: f64, window_secs: f64) -> f64 {
+    let c = (t_secs * 48_000.0) as i64;
+    let h = (window_secs * 24_000.0) as i64;
+    let lo = (c - h).max(0) as usize;
+    let hi = ((c + h).max(0) as usize).min(audio.len());
+    if hi <= lo {
+        return 0.0;
+    }
+    (audio[lo..hi]
+        .iter()
+        .map(|x| f64::from(*x).powi(2))
+        .sum::<f64>()
+        / (hi - lo) as f64)
+        .sqrt()
+}
+
+/// A/V offset in ms (video − audio; negative: the picture leads), the lag
+/// that best correlates the mouth signal with the audio envelope (as
+/// tests/spine_mp4.rs measures it for text).
+fn av_offset_ms(mouth: &[f64], audio: &[f32]) -> f64 {
+    let frame_secs = 1.0 / f64::from(FPS);
+    let mouth_at = |t: f64| -> f64 {
+        let x = (t / frame_secs).max(0.0);
+        let i = x.floor() as usize;
+        if i + 1 >= mouth.len() {
+            return mouth[mouth.len() - 1];
+        }
+        let f = x - i as f64;
+        mouth[i] * (1.0 - f) + mouth[i + 1] * f
     };
-    let wav = fx.dir.path().join("speech.wav");
-    write_wav(&fx.speech.pcm, &wav);
-    let audio = read_wav(&wav).expect("read the WAV back");
-    assert_eq!((audio.source_rate_hz, audio.source_channels), (22_050, 2));
-    let out = fx.dir.path().join("audio_only.mp4");
-    let summary = render(
-        &fx,
-        AudioInput {
+    let times: Vec<f64> = (0..((mouth.len() as f64 * frame_secs / 0.005) as usize))
+        .map(|k| k as f64 * 0.005)
+        .collect();
+    let env: Vec<f64> = times.iter().map(|&t| rms_at(audio, t, 0.04)).collect();
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let corr = |lag: f64| -> f64 {
+        let m: Vec<f64> = times.iter().map(|&t| mouth_at(t + lag)).collect();
+        let (mm, me) = (mean(&m), mean(&env));
+        let (mut num, mut dm, mut de) = (0.0, 0.0, 0.0);
+        for (a, b) in m.iter().zip(&env) {
+            num += (a - mm) * (b - me);
+            dm += (a - mm).powi(2);
+            de += (b - me).powi(2);
+        }
+        num / (dm.sqrt() * de.sqrt()).max(1e-12)
+    };
+    let (best_corr, best_lag) = (-200..=200)
+        .map(|ms| (corr(f64::from(ms) / 1000.0), f64::from(ms)))
+        .fold((f64::MIN, 0.0), |a, b| if b.0 > a.0 { b } else { a });
+    println!("mouth/audio envelope correlation at best lag: {best_corr:.3}");
+    assert!(
+        best_corr > 0.3,
+        "the mouth does not follow the voice ({best_corr:.3})"
+    );
+    best_lag
+}
+
+#[test]
+fn a_wav_is_lip_synced_from_its_sound_in_english_and_chinese() {
+    for (text, lang) in [(LINE, Lang::En), (LINE_ZH, Lang::Zh)] {
+        let label = format!("audio only, {lang}");
+        let Some(fx) = fixture_saying(&label, text, lang) else {
+            return;
+        };
+        let wav = fx.dir.path().join("speech.wav");
+        write_wav(&fx.speech.pcm, &wav);
+        let audio = read_wav(&wav).expect("read the WAV back");
+        assert_eq!((audio.source_rate_hz, audio.source_channels), (22_050, 2));
+        let out = fx.dir.path().join("audio_only.mp4");
+        let input = AudioInput {
             pcm: audio.pcm,
             visemes: None,
-        },
-        &out,
-    );
-    check_file(&fx, &out, &summary, "audio only");
+        };
+        let summary = render(&fx, input, &out);
+        check_file(&fx, &out, &summary, &label);
+        let frames = mp4_support::decode_video_rgb(&out, SIZE, SIZE);
+        let mouth = mouth_signal(&frames, mouth_box(&fx.avatar));
+        let offset = av_offset_ms(&mouth, &mp4_support::decode_audio(&out));
+        println!(
+            "{label}: A/V offset {offset:+.0} ms (video − audio; ATSC IS-191 window −45..+15)"
+        );
+        assert!(
+            (-45.0..=15.0).contains(&offset),
+            "{label}: A/V offset {offset} ms"
+        );
+    }
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //! majority vote over the last `vote_frames` decisions. The vote is centred
 //! too, so a decision is stamped some frames before the newest frame; with
 //! the analysis window's own delay this is the estimator's look-ahead
-//! ([`AudioVisemeEstimator::look_ahead`], 80 ms with the built-in model).
+//! ([`AudioVisemeEstimator::look_ahead`], 64.5 ms with the built-in model).
 
 use std::collections::VecDeque;
 use std::sync::Arc;

@@ -10,7 +10,7 @@
 //! - [`model`]: which model: the built-in one, or headaudio's Gaussian
 //!   prototypes (MIT, fetched by `scripts/fetch-lipsync.sh`; weaker on
 //!   synthetic speech, kept for comparison and for natural voices);
-//! - [`estimator`]: [`AudioVisemeEstimator`], causal, under 100 ms look-ahead;
+//! - [`estimator`]: [`AudioVisemeEstimator`], causal, 64.5 ms look-ahead with the built-in model;
 //! - [`timeline`]: a whole utterance → a smoothed [`VisemeTimeline`](crate::visemes::VisemeTimeline).
 //!
 //! The front end follows headaudio 0.1.0 by Mika Suominen (MIT), written
