@@ -1,8 +1,13 @@
 //! Trains the built-in audio-only lip-sync model (`assets/lipsync/visemes-lda.bin`)
-//! on espeak-ng speech: English and Mandarin sentences in three voices, labelled
-//! by the visemes of espeak's own phoneme timing. Deterministic: the same espeak-ng
+//! on espeak-ng speech: English and Mandarin sentences in seven voices (variants,
+//! pitches and speaking rates), labelled by the visemes of espeak's own phoneme
+//! timing. Deterministic: the same espeak-ng
 //! gives the same file. The sentences and the `f2` voice used by
-//! tests/lipsync_audio_only.rs are held out.
+//! tests/lipsync_audio_only.rs are held out. The context (5 frames before, 2
+//! after) and the voice mix were chosen on 6 sentences per language held out
+//! from these, spoken by the unseen voices `f4` and `m5`: the extra pitches and
+//! rates gained 2–3 points there, more past frames about 1, more future
+//! frames (look-ahead) nothing.
 //!
 //!     cargo run --release --example train_lipsync [-- OUT.bin]
 
@@ -11,8 +16,8 @@ use avatarcast::visemes::audio::LinearModel;
 use avatarcast::visemes::audio::linear::training_samples;
 use avatarcast::visemes::{Viseme, VisemeTimeline};
 
-/// Frames of context before and after the classified one (48 ms and 32 ms).
-const PAST: usize = 3;
+/// Frames of context before and after the classified one (80 ms and 32 ms).
+const PAST: usize = 5;
 const FUTURE: usize = 2;
 
 const ENGLISH: &[&str] = &[
@@ -75,8 +80,17 @@ const CHINESE: &[&str] = &[
     "谢谢您的耐心等待，祝您晚上愉快。",
 ];
 
-/// Voice variants trained on (the test adds `f2`, never seen here).
-const VARIANTS: &[Option<&str>] = &[None, Some("f3"), Some("m3")];
+/// Voices trained on as (variant, pitch 0..=100, words per minute); the test
+/// adds the variant `f2`, never heard here.
+const VOICES: &[(Option<&str>, Option<u32>, Option<u32>)] = &[
+    (None, None, None),
+    (Some("f3"), None, None),
+    (Some("m3"), None, None),
+    (None, Some(30), Some(150)),
+    (Some("f3"), Some(70), Some(200)),
+    (Some("m3"), Some(60), Some(130)),
+    (Some("f1"), Some(40), Some(190)),
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::args()
@@ -84,10 +98,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| "assets/lipsync/visemes-lda.bin".into());
     let mut samples = Vec::new();
     for (texts, lang) in [(ENGLISH, Lang::En), (CHINESE, Lang::Zh)] {
-        for variant in VARIANTS {
+        for (variant, pitch, rate_wpm) in VOICES {
             let tts = EspeakSpeech::with_options(EspeakOptions {
                 variant: variant.map(str::to_string),
-                ..EspeakOptions::default()
+                pitch: *pitch,
+                rate_wpm: *rate_wpm,
             });
             for text in texts.iter() {
                 let u = tts.synthesize(&SpeechRequest::new(*text, lang))?;
