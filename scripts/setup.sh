@@ -27,13 +27,11 @@ apt_packages=(
   build-essential cmake nasm
   # tools the product and tests call: ffprobe/ffmpeg (checks), unzip, node for test tools
   ffmpeg unzip ca-certificates
-  # npm packs the audio-only lip-sync model (scripts/fetch-lipsync.sh)
-  nodejs npm
 )
 if [ "$mode" = test ]; then
   # browser tests: Debian's Chromium driven by playwright-core (never a downloaded browser);
   # iproute2/util-linux for the loopback-only network namespace the tests run in
-  apt_packages+=(chromium iproute2 util-linux)
+  apt_packages+=(nodejs npm chromium iproute2 util-linux)
 fi
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -67,8 +65,13 @@ fi
 # --- dialog embedding model (multilingual-e5-small, 4-bit, pure C; MIT) ------------
 scripts/fetch-models.sh
 
-# --- audio-only lip-sync model (headaudio Gaussian prototypes, 14 KB; MIT) ---------
-scripts/fetch-lipsync.sh
+# --- headaudio's lip-sync model (optional alternative to the built-in one; MIT) ------
+# The tests compare it with the built-in model; `npm` comes with the test tools.
+if command -v npm >/dev/null 2>&1; then
+  scripts/fetch-lipsync.sh
+else
+  log "npm not found: skipping headaudio's optional lip-sync model (scripts/fetch-lipsync.sh)"
+fi
 
 # --- npm test tools (glTF validator, headless browser driver) ------------------
 if [ "$mode" = test ]; then
