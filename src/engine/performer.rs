@@ -57,8 +57,9 @@ pub struct Performer {
     mapper: PoseMapper,
     utterances: Vec<ScheduledUtterance>,
     pose: AvatarPose,
-    /// Lip-syncs speech that comes without phonemes; `None` when the model
-    /// file is missing (then the jaw follows the loudness alone).
+    /// Lip-syncs speech that comes without phonemes: the built-in model, or
+    /// `$AVATARCAST_LIPSYNC_MODEL`; `None` when that file cannot be used
+    /// (then the jaw follows the loudness alone).
     audio_model: Option<Arc<VisemeModel>>,
     /// ARKit blend-shape tracks that drive the mouth instead of visemes,
     /// each with the stream time of its frame 0.
@@ -80,7 +81,7 @@ impl Performer {
             audio_model: match VisemeModel::load_default() {
                 Ok(model) => Some(Arc::new(model)),
                 Err(e) => {
-                    tracing::debug!("audio-only lip-sync unavailable: {e}");
+                    tracing::warn!("audio-only lip-sync falls back to loudness: {e}");
                     None
                 }
             },
@@ -88,8 +89,8 @@ impl Performer {
         })
     }
 
-    /// Uses `model` for speech that comes without phonemes (instead of the
-    /// one found at [`VisemeModel::default_path`]).
+    /// Uses `model` for speech that comes without phonemes (instead of
+    /// [`VisemeModel::load_default`]'s).
     pub fn set_audio_model(&mut self, model: Arc<VisemeModel>) {
         self.audio_model = Some(model);
     }
@@ -157,8 +158,8 @@ impl Performer {
             Some(model) => timeline_from_pcm(model, &EstimatorSettings::default(), pcm),
             None => {
                 tracing::warn!(
-                    "speech without phonemes and no audio lip-sync model: the jaw follows the \
-                     loudness only; run scripts/fetch-lipsync.sh for viseme shapes"
+                    "speech without phonemes and no usable audio lip-sync model: the jaw \
+                     follows the loudness only; fix or unset AVATARCAST_LIPSYNC_MODEL"
                 );
                 loudness_timeline(pcm)
             }
