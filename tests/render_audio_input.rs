@@ -402,14 +402,22 @@ fn avatarcast() -> Command {
     Command::new(env!("CARGO_BIN_EXE_avatarcast"))
 }
 
-fn fails_with(args: &[&str], needle: &str) {
-    let out = avatarcast().args(args).output().expect("run avatarcast");
+/// Runs `avatarcast render ARGS -o never.mp4` in `dir` (arguments split at
+/// spaces; the temp folder's paths have none) and expects a clear failure.
+fn fails_with(dir: &Path, args: &str, needle: &str) {
+    let out = avatarcast()
+        .current_dir(dir)
+        .arg("render")
+        .args(args.split_whitespace())
+        .args(["-o", "never.mp4"])
+        .output()
+        .expect("run avatarcast");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{args:?} should fail");
-    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+    assert!(!out.status.success(), "{args} should fail");
+    assert!(!stderr.contains("panicked"), "{args} panicked: {stderr}");
     assert!(
         stderr.contains(needle),
-        "{args:?}: expected `{needle}` in: {stderr}"
+        "{args}: expected `{needle}` in: {stderr}"
     );
 }
 
@@ -419,84 +427,33 @@ fn bad_audio_inputs_fail_with_a_clear_error() {
         return;
     };
     let dir = fx.dir.path();
-    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
-    let out = path("never.mp4");
-    let avatar = fx.avatar_path.to_string_lossy().into_owned();
-    std::fs::write(dir.join("notes.wav"), "these are not samples").expect("write");
-    fails_with(
-        &["render", "--audio", &path("notes.wav"), "-o", &out],
-        "not a WAV file",
-    );
-    std::fs::write(dir.join("empty.wav"), encode_wav_i16(&[], 1, 16_000)).expect("write");
-    fails_with(
-        &["render", "--audio", &path("empty.wav"), "-o", &out],
-        "no audio samples",
-    );
-    fails_with(
-        &["render", "--audio", &path("missing.wav"), "-o", &out],
-        "cannot read the audio file",
-    );
-    fails_with(
-        &[
-            "render",
-            "--audio",
-            &path("notes.wav"),
-            "--text",
-            "hi",
-            "-o",
-            &out,
-        ],
-        "cannot be used with",
-    );
-    fails_with(
-        &[
-            "render",
-            "--visemes",
-            &path("x.json"),
-            "--text",
-            "hi",
-            "-o",
-            &out,
-        ],
-        "with --audio",
-    );
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.join(name), bytes).expect("write");
+    write("notes.wav", b"these are not samples");
+    fails_with(dir, "--audio notes.wav", "not a WAV file");
+    write("empty.wav", &encode_wav_i16(&[], 1, 16_000));
+    fails_with(dir, "--audio empty.wav", "no audio samples");
+    fails_with(dir, "--audio missing.wav", "cannot read the audio file");
+    fails_with(dir, "--audio notes.wav --text hi", "cannot be used with");
+    fails_with(dir, "--visemes x.json --text hi", "with --audio");
     // Visemes for a recording four times as long as this one.
-    let short: Vec<i16> = vec![0; 16_000];
-    std::fs::write(dir.join("short.wav"), encode_wav_i16(&short, 1, 16_000)).expect("write");
-    std::fs::write(
-        dir.join("long.json"),
-        r#"{"visemes": [{"viseme": "aa", "start": 0.0, "end": 4.0}]}"#,
-    )
-    .expect("write");
+    write("short.wav", &encode_wav_i16(&[0; 16_000], 1, 16_000));
+    write(
+        "long.json",
+        br#"{"visemes": [{"viseme": "aa", "start": 0.0, "end": 4.0}]}"#,
+    );
+    let avatar = fx.avatar_path.to_string_lossy().into_owned();
     fails_with(
-        &[
-            "render",
-            "--audio",
-            &path("short.wav"),
-            "--visemes",
-            &path("long.json"),
-            "--avatar",
-            &avatar,
-            "-o",
-            &out,
-        ],
+        dir,
+        &format!("--audio short.wav --visemes long.json --avatar {avatar}"),
         "the viseme file runs to 4.00 s but the audio lasts 1.00 s",
     );
-    std::fs::write(
-        dir.join("garbled.json"),
-        r#"{"visemes": [{"viseme": "zz", "start": 0}]}"#,
-    )
-    .expect("write");
+    write(
+        "garbled.json",
+        br#"{"visemes": [{"viseme": "zz", "start": 0}]}"#,
+    );
     fails_with(
-        &[
-            "render",
-            "--audio",
-            &path("short.wav"),
-            "--visemes",
-            &path("garbled.json"),
-            "-o",
-            &out,
-        ],
+        dir,
+        "--audio short.wav --visemes garbled.json",
         "viseme file rejected",
     );
     assert!(
