@@ -65,6 +65,14 @@ fi
 # --- dialog embedding model (multilingual-e5-small, 4-bit, pure C; MIT) ------------
 scripts/fetch-models.sh
 
+# --- headaudio's lip-sync model (optional alternative to the built-in one; MIT) ------
+# The tests compare it with the built-in model; `npm` comes with the test tools.
+if command -v npm >/dev/null 2>&1; then
+  scripts/fetch-lipsync.sh
+else
+  log "npm not found: skipping headaudio's optional lip-sync model (scripts/fetch-lipsync.sh)"
+fi
+
 # --- npm test tools (glTF validator, headless browser driver) ------------------
 if [ "$mode" = test ]; then
   for dir in tests/js tests/browser; do

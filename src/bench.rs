@@ -125,6 +125,7 @@ fn file_job(avatar: &Arc<Avatar>, width: u32, height: u32, msaa: u32, out: PathB
         animation: Default::default(),
         lead_in: FileJob::DEFAULT_LEAD_IN,
         tail: FileJob::DEFAULT_TAIL,
+        audio: None,
     }
 }
 

@@ -27,7 +27,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Say a line of text and write a lip-synced MP4 video.
+    /// Say a line of text (or play a recording) and write a lip-synced MP4 video.
     Render(RenderArgs),
     /// Build or inspect avatars.
     #[command(subcommand)]
@@ -45,13 +45,21 @@ struct RenderArgs {
     /// The line to say.
     #[arg(
         long,
-        conflicts_with = "text_file",
-        required_unless_present = "text_file"
+        conflicts_with_all = ["text_file", "audio"],
+        required_unless_present_any = ["text_file", "audio"]
     )]
     text: Option<String>,
     /// Read the text from a UTF-8 file instead.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "audio")]
     text_file: Option<PathBuf>,
+    /// Speak a recording instead of text: a WAV file (integer or float PCM,
+    /// any rate, mono or stereo). Lip-synced from the sound unless --visemes is given.
+    #[arg(long)]
+    audio: Option<PathBuf>,
+    /// Visemes for --audio: an Oculus timeline JSON, Azure viseme events,
+    /// Polly speech marks or ARKit blend-shape frames (detected from the content).
+    #[arg(long)]
+    visemes: Option<PathBuf>,
     /// Output MP4 file.
     #[arg(long, short)]
     out: PathBuf,
@@ -150,19 +158,34 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn render(args: RenderArgs) -> Result<()> {
-    let text = match (&args.text, &args.text_file) {
-        (Some(t), _) => t.clone(),
-        (None, Some(path)) => std::fs::read_to_string(path)
+    let text = match (&args.text, &args.text_file, &args.audio) {
+        (Some(t), _, _) => t.clone(),
+        (None, Some(path), _) => std::fs::read_to_string(path)
             .with_context(|| format!("reading the text file {}", path.display()))?,
-        (None, None) => bail!("give --text or --text-file"),
+        (None, None, Some(_)) => String::new(),
+        (None, None, None) => bail!("give --text, --text-file or --audio"),
     };
-    if text.trim().is_empty() {
+    if args.audio.is_none() && text.trim().is_empty() {
         bail!("the text is empty: give --text \"...\" with something to say");
     }
     // A bad config fails before the avatar loads and espeak starts.
     let animation = match &args.config {
         Some(path) => avatarcast::animation::AnimationParams::from_config_file(path)?,
         None => Default::default(),
+    };
+    if args.visemes.is_some() && args.audio.is_none() {
+        bail!("--visemes belongs to a recording: give it with --audio speech.wav");
+    }
+    let audio = match &args.audio {
+        Some(path) => Some(engine::AudioInput {
+            pcm: engine::read_wav(path)?.pcm,
+            visemes: args
+                .visemes
+                .as_deref()
+                .map(avatarcast::visemes::external::load)
+                .transpose()?,
+        }),
+        None => None,
     };
     let source = args.avatar.as_deref().map(AvatarSource::parse);
     let (avatar_path, role) = engine::resolve_avatar(source.as_ref())?;
@@ -199,6 +222,7 @@ fn render(args: RenderArgs) -> Result<()> {
         animation,
         lead_in: FileJob::DEFAULT_LEAD_IN,
         tail: FileJob::DEFAULT_TAIL,
+        audio,
     };
     let speech = speech_config
         .build()

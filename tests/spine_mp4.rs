@@ -56,6 +56,7 @@ fn render_clip(avatar: &Arc<Avatar>, text: &str, lang: Lang, out: &Path) -> File
         },
         lead_in: SampleTime::from_millis(600),
         tail: SampleTime::from_millis(700),
+        audio: None,
     };
     let speech = speech::default_backend().expect("espeak-ng is installed by scripts/setup.sh");
     render_file(&job, speech, &mut |_, _| {}).expect("render_file")

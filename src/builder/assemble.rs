@@ -18,12 +18,21 @@ use super::regions::{Head, apply_neckline, cover_by_vertex};
 use super::role::RoleSpec;
 use super::shaped::Shaped;
 use super::skeleton::{Skeleton, skin_weights};
+use super::subdivide::{bends, subdivide_where};
 use super::target::Target;
 use super::{BUILDER_VERSION, BuildError, skin_tex};
 
 /// Texture sizes in texels: skin colour, skin roughness, skin normal, eyes,
 /// lashes, hair, weave.
 const SIZES: [u32; 7] = [2048, 512, 2048, 256, 256, 1024, 128];
+
+/// Head triangles whose corner normals are further apart than this cosine
+/// (~20°) show as facets on a silhouette at portrait size.
+const FACETED_MAX_COS: f32 = 0.94;
+/// A triangle whose mean normal points at most this much (cosine) along the
+/// avatar's facing is near the silhouette from the front and three-quarter
+/// views.
+const SILHOUETTE_MAX_FACING: f32 = 0.6;
 
 /// Summary numbers a caller may print or record (role.toml).
 #[derive(Debug, Clone, Default)]
@@ -38,6 +47,8 @@ pub struct BuildStats {
     pub shoulder_center: [f32; 3],
     pub shoulder_width: f32,
     pub height: f32,
+    /// Head triangles split in four by the smoothing subdivision.
+    pub head_triangles_subdivided: usize,
 }
 
 pub struct Built {
@@ -232,6 +243,21 @@ pub fn assemble(
     shoes.untextured = true;
     shoes.material = cloth(&mut doc, "shoes", [0.02, 0.018, 0.018], 0.35, false);
 
+    // One smooth subdivision level on the head, after the skin maps are
+    // baked from the base mesh, so that jaw, chin, nose and ears have curved
+    // silhouettes at portrait size. Only where it shows, since every
+    // triangle costs render time: triangles that bend (corner normals over
+    // ~20° apart) and turn away from the camera (the silhouette from the
+    // front and three-quarter views), between the base of the neck (below,
+    // the uniform) and the brows (above, the hair).
+    let top = head.eye_y() + 0.03;
+    let stats_refined = subdivide_where(&mut body, |part, t| {
+        let facing: Vec3 = t.iter().map(|&v| part.normals[v as usize]).sum();
+        t.iter()
+            .all(|&v| (neck.y..=top).contains(&part.positions[v as usize].y))
+            && facing.normalize_or_zero().z.abs() <= SILHOUETTE_MAX_FACING
+            && bends(part, t, FACETED_MAX_COS)
+    });
     let mut parts: Vec<(Part, bool)> = vec![
         (body, true),
         (eyes, false),
@@ -254,7 +280,10 @@ pub fn assemble(
     }
     parts.extend([(shirt, false), (trousers, false), (shoes, false)]);
 
-    let mut stats = BuildStats::default();
+    let mut stats = BuildStats {
+        head_triangles_subdivided: stats_refined.refined,
+        ..BuildStats::default()
+    };
     let mut scene_nodes = Vec::new();
     for (part, all_morphs) in &parts {
         if part.indices.is_empty() {

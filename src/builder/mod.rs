@@ -32,6 +32,7 @@ mod shaped;
 mod shell;
 mod skeleton;
 mod skin_tex;
+mod subdivide;
 mod target;
 mod wheel;
 
@@ -51,7 +52,7 @@ use wheel::{MPFB, Wheel};
 
 /// Bumped whenever the builder's output changes for the same inputs, so
 /// `build_roles` rebuilds stale avatars.
-pub const BUILDER_VERSION: u32 = 3;
+pub const BUILDER_VERSION: u32 = 4;
 
 /// Builds one role's GLB from the wheel at `wheel_path`.
 pub fn build_role_glb(wheel_path: &Path, role: &RoleSpec) -> Result<Vec<u8>, BuildError> {

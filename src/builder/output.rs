@@ -31,6 +31,9 @@ pub struct Stats {
     pub morph_targets: usize,
     pub joints: usize,
     pub glb_bytes: usize,
+    /// Head triangles smoothed by one subdivision level (each split in four).
+    #[serde(default)]
+    pub head_triangles_subdivided: usize,
 }
 
 /// The contents of `role.toml`.
@@ -135,6 +138,7 @@ pub fn write_role(
             morph_targets: stats.morph_targets,
             joints: stats.joints,
             glb_bytes: glb.len(),
+            head_triangles_subdivided: stats.head_triangles_subdivided,
         },
         spec: role.clone(),
     };

@@ -21,6 +21,10 @@ pub struct Part {
     /// glTF convention: v = 0 at the top of the image.
     pub uvs: Vec<[f32; 2]>,
     pub source: Vec<u32>,
+    /// For vertices added by subdivision (see subdivide.rs): the two base
+    /// vertices whose skin weights and morph deltas it averages. Empty, or
+    /// one entry per vertex.
+    pub midpoint_of: Vec<Option<[u32; 2]>>,
     pub indices: Vec<u32>,
     pub material: usize,
     /// Emit TANGENT (for normal-mapped materials).
@@ -152,16 +156,14 @@ impl Part {
         if self.tangents {
             attributes["TANGENT"] = json!(doc.floats(&self.compute_tangents(), false));
         }
-        let joints: Vec<[u8; 4]> = self
-            .source
-            .iter()
-            .map(|&s| influences[s as usize].joints)
+        let skin: Vec<Influence> = (0..count)
+            .map(|i| match self.midpoint_of.get(i).copied().flatten() {
+                Some([a, b]) => influences[a as usize].blend(&influences[b as usize]),
+                None => influences[self.source[i] as usize],
+            })
             .collect();
-        let weights: Vec<[f32; 4]> = self
-            .source
-            .iter()
-            .map(|&s| influences[s as usize].weights)
-            .collect();
+        let joints: Vec<[u8; 4]> = skin.iter().map(|s| s.joints).collect();
+        let weights: Vec<[f32; 4]> = skin.iter().map(|s| s.weights).collect();
         attributes["JOINTS_0"] = json!(doc.joints(&joints));
         attributes["WEIGHTS_0"] = json!(doc.floats(&weights, false));
         let indices = doc.indices(&self.indices, count);
@@ -172,7 +174,10 @@ impl Part {
             let mut idx = Vec::new();
             let mut values = Vec::new();
             for (i, &s) in self.source.iter().enumerate() {
-                let d = deltas[s as usize];
+                let d = match self.midpoint_of.get(i).copied().flatten() {
+                    Some([a, b]) => (deltas[a as usize] + deltas[b as usize]) * 0.5,
+                    None => deltas[s as usize],
+                };
                 if d.length_squared() > 1e-14 {
                     idx.push(i as u32);
                     values.push(d.to_array());
@@ -220,6 +225,9 @@ impl Part {
         self.normals = order.iter().map(|&v| self.normals[v]).collect();
         self.uvs = order.iter().map(|&v| self.uvs[v]).collect();
         self.source = order.iter().map(|&v| self.source[v]).collect();
+        if !self.midpoint_of.is_empty() {
+            self.midpoint_of = order.iter().map(|&v| self.midpoint_of[v]).collect();
+        }
         for i in &mut self.indices {
             *i = remap[*i as usize];
         }

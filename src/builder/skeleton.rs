@@ -81,6 +81,43 @@ pub struct Influence {
     pub weights: [f32; 4],
 }
 
+impl Influence {
+    /// Half of each: the skin of a point midway between two vertices. The
+    /// four heaviest joints are kept (ties by joint index, so builds are
+    /// reproducible) and renormalised.
+    pub fn blend(&self, other: &Influence) -> Influence {
+        let mut list: Vec<(u8, f32)> = Vec::with_capacity(8);
+        for (joints, weights) in [(self.joints, self.weights), (other.joints, other.weights)] {
+            for (j, w) in joints.into_iter().zip(weights) {
+                if w <= 0.0 {
+                    continue;
+                }
+                match list.iter_mut().find(|e| e.0 == j) {
+                    Some(e) => e.1 += 0.5 * w,
+                    None => list.push((j, 0.5 * w)),
+                }
+            }
+        }
+        list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        list.truncate(4);
+        let sum: f32 = list.iter().map(|e| e.1).sum();
+        if list.is_empty() || sum <= 0.0 {
+            return *self;
+        }
+        let mut out = Influence {
+            joints: [0; 4],
+            weights: [0.0; 4],
+        };
+        for (k, &(j, w)) in list.iter().enumerate() {
+            out.joints[k] = j;
+            out.weights[k] = w / sum;
+        }
+        let rest: f32 = out.weights[1..].iter().sum();
+        out.weights[0] = 1.0 - rest;
+        out
+    }
+}
+
 /// Top four weights per vertex from `weights.mixamo.json`, normalised.
 /// Vertices without weights follow the nearest joint.
 pub fn skin_weights(base: &BaseData, skeleton: &Skeleton, positions: &[Vec3]) -> Vec<Influence> {

@@ -1,4 +1,5 @@
-//! The file sink's driver: text in, MP4 (and optional PNG frames) out.
+//! The file sink's driver: text or recorded speech in, MP4 (and optional
+//! PNG frames) out.
 //! The same [`Performer`] and [`Renderer`] the live stream uses; here the
 //! clock simply advances one frame at a time as fast as the machine allows.
 
@@ -11,12 +12,31 @@ use crate::clock::{FrameRate, SampleTime};
 use crate::encode::AudioCodec;
 use crate::render::{Background, Camera, RenderSettings, RenderedFrame, Renderer};
 use crate::sink::{Mp4Settings, Mp4Writer};
-use crate::speech::{Lang, Speech, SpeechRequest};
+use crate::speech::{Lang, Speech, SpeechRequest, Utterance};
+use crate::visemes::VisemeTimeline;
+use crate::visemes::audio::VisemeModel;
+use crate::visemes::external::ExternalVisemes;
 
 use super::{EngineError, Performer, PerformerSettings};
 
+/// Recorded speech to perform instead of text: `avatarcast render --audio`.
+#[derive(Debug, Clone)]
+pub struct AudioInput {
+    /// Mono 48 kHz PCM (see [`read_wav`](super::read_wav)).
+    pub pcm: Vec<f32>,
+    /// Visemes that came with the audio (time 0 = its first sample); `None`
+    /// lip-syncs from the sound with the audio-only estimator.
+    pub visemes: Option<ExternalVisemes>,
+}
+
+/// How far a viseme file may run past the end of its audio: formats that
+/// give only onsets make the last viseme last 100 ms, and TTS engines pad a
+/// little. More than this means the file belongs to other audio.
+pub const VISEME_OVERRUN_TOLERANCE: SampleTime = SampleTime(48_000 / 4);
+
 /// Everything one `avatarcast render` needs, already resolved.
 pub struct FileJob {
+    /// What to say (ignored when `audio` is set).
     pub text: String,
     pub lang: Lang,
     pub voice: Option<String>,
@@ -36,6 +56,10 @@ pub struct FileJob {
     /// at rest, and players that start late do not cut the first syllable.
     pub lead_in: SampleTime,
     pub tail: SampleTime,
+    /// Speak this recording instead of `text`; the video is the lead-in,
+    /// the whole recording, then the tail, with the recording's sample 0 at
+    /// `lead_in` exactly.
+    pub audio: Option<AudioInput>,
 }
 
 impl FileJob {
@@ -70,20 +94,10 @@ pub fn render_file(
             animation: job.animation.clone(),
         },
     )?;
-    // Long scripts are spoken sentence by sentence, back to back: espeak's
-    // memory stays bounded and a bad sentence names itself in the error.
-    let mut speech_end = job.lead_in;
-    for sentence in super::script::split_sentences(&job.text) {
-        let request = SpeechRequest {
-            text: sentence.to_string(),
-            lang: job.lang,
-            voice: job.voice.clone(),
-        };
-        speech_end = performer.say(&request, speech_end)?.end();
-    }
-    if speech_end == job.lead_in {
-        return Err(EngineError::Speech(crate::speech::SpeechError::EmptyText));
-    }
+    let speech_end = match &job.audio {
+        Some(audio) => schedule_audio(&mut performer, audio, job.lang, job.lead_in)?,
+        None => schedule_text(&mut performer, job)?,
+    };
     let duration = speech_end + job.tail;
 
     let mut renderer = Renderer::new(RenderSettings {
@@ -152,6 +166,89 @@ pub fn render_file(
         speech_end,
         adapter: renderer.adapter_description(),
     })
+}
+
+/// Speaks `job.text` from `job.lead_in`; returns where the speech ends.
+fn schedule_text(performer: &mut Performer, job: &FileJob) -> Result<SampleTime, EngineError> {
+    // Long scripts are spoken sentence by sentence, back to back: espeak's
+    // memory stays bounded and a bad sentence names itself in the error.
+    let mut speech_end = job.lead_in;
+    for sentence in super::script::split_sentences(&job.text) {
+        let request = SpeechRequest {
+            text: sentence.to_string(),
+            lang: job.lang,
+            voice: job.voice.clone(),
+        };
+        speech_end = performer.say(&request, speech_end)?.end();
+    }
+    if speech_end == job.lead_in {
+        return Err(EngineError::Speech(crate::speech::SpeechError::EmptyText));
+    }
+    Ok(speech_end)
+}
+
+/// Schedules a recording at `start` with its visemes: from the file that
+/// came with it, else estimated from the sound (the model must be there:
+/// a file render does not silently fall back to a flapping jaw).
+fn schedule_audio(
+    performer: &mut Performer,
+    audio: &AudioInput,
+    lang: Lang,
+    start: SampleTime,
+) -> Result<SampleTime, EngineError> {
+    if audio.pcm.is_empty() {
+        return Err(EngineError::Input(
+            "the audio has no samples; give a recording with speech in it".into(),
+        ));
+    }
+    let utterance = Utterance {
+        pcm: audio.pcm.clone(),
+        phonemes: Vec::new(),
+        lang,
+        voice: "recording".into(),
+    };
+    let duration = utterance.duration();
+    let visemes_end = match &audio.visemes {
+        Some(ExternalVisemes::Timeline(t)) => t.end(),
+        Some(ExternalVisemes::Arkit(track)) => track.duration(),
+        None => SampleTime::ZERO,
+    };
+    if visemes_end > duration + VISEME_OVERRUN_TOLERANCE {
+        return Err(EngineError::Input(format!(
+            "the viseme file runs to {:.2} s but the audio lasts {:.2} s; give the visemes that \
+             belong to this audio",
+            visemes_end.as_secs_f64(),
+            duration.as_secs_f64()
+        )));
+    }
+    let scheduled = match &audio.visemes {
+        Some(ExternalVisemes::Timeline(timeline)) => {
+            performer.schedule_with_timeline(utterance, trim(timeline, duration), start)
+        }
+        Some(ExternalVisemes::Arkit(track)) => {
+            performer.schedule_with_arkit(utterance, track.clone(), start)
+        }
+        None => {
+            performer.set_audio_model(std::sync::Arc::new(VisemeModel::load_default()?));
+            performer.schedule(utterance, start)
+        }
+    };
+    Ok(scheduled.end())
+}
+
+/// The timeline cut at `end` (cues past it dropped or shortened).
+fn trim(timeline: &VisemeTimeline, end: SampleTime) -> VisemeTimeline {
+    VisemeTimeline {
+        cues: timeline
+            .cues
+            .iter()
+            .filter(|c| c.start < end)
+            .map(|c| crate::visemes::VisemeCue {
+                end: c.end.min(end),
+                ..*c
+            })
+            .collect(),
+    }
 }
 
 /// Writes each finished frame, and the audio it shows, in order: the muxer

@@ -9,13 +9,15 @@ mod live;
 mod performer;
 mod presence;
 mod script;
+mod wav;
 
 pub use avatar_source::{AvatarSource, RoleInfo, avatar_dirs, default_role_id, resolve_avatar};
-pub use file_job::{FileJob, FileSummary, Progress, render_file};
+pub use file_job::{AudioInput, FileJob, FileSummary, Progress, render_file};
 pub use live::{LiveDriver, LiveEvent, LiveOutput, LiveSettings, LiveState, TYPING_HOLD};
 pub use performer::{Performer, PerformerSettings, ScheduledUtterance};
 pub use presence::{SentenceTags, strip_tags};
 pub use script::split_sentences;
+pub use wav::{WavAudio, WavError, decode_wav, encode_wav_i16, read_wav};
 
 /// Errors of the engine: which stage failed, with that stage's message.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +32,12 @@ pub enum EngineError {
     Render(#[from] crate::render::RenderError),
     #[error("MP4 output: {0}")]
     Sink(#[from] crate::sink::SinkError),
+    #[error("audio input: {0}")]
+    Wav(#[from] WavError),
+    #[error("viseme file: {0}")]
+    Visemes(#[from] crate::visemes::external::ExternalVisemeError),
+    #[error("audio lip-sync: {0}")]
+    LipSync(#[from] crate::visemes::audio::AudioVisemeError),
     #[error("{0}")]
     Input(String),
     #[error("could not write {what}: {source}: {path}")]

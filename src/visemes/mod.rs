@@ -2,6 +2,7 @@
 //! phoneme names onto the 15 Oculus visemes, and a [`VisemeTimeline`] holds
 //! the result on the audio clock.
 
+pub mod audio;
 pub mod external;
 mod tables;
 mod timeline;

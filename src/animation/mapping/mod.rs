@@ -16,8 +16,10 @@ use crate::visemes::Viseme;
 
 use super::{AnimationError, AvatarPose, FacePose};
 
+mod arkit_input;
 mod vocab;
 
+use arkit_input::ArkitMouth;
 use vocab::*;
 
 /// Where the mouth shapes come from (the source of the majority of visemes).
@@ -64,6 +66,7 @@ pub struct PoseMapper {
     neck: Option<Bone>,
     chest: Option<Bone>,
     eyes: [Option<Bone>; 2],
+    arkit: ArkitMouth,
 }
 
 impl PoseMapper {
@@ -145,7 +148,21 @@ impl PoseMapper {
             neck: bone(h.neck),
             chest: bone(h.upper_chest.or(h.chest).or(h.spine)),
             eyes,
+            arkit: ArkitMouth::new(&names),
         })
+    }
+
+    /// Viseme weights to use while an ARKit frame drives the mouth: rest
+    /// when [`apply_arkit_mouth`](Self::apply_arkit_mouth) will show the
+    /// frame on the avatar's own ARKit morphs, else the nearest viseme mix.
+    pub fn arkit_visemes(&self, frame: &[f32; 55]) -> [f32; Viseme::COUNT] {
+        self.arkit.visemes(frame)
+    }
+
+    /// After [`map`](Self::map): writes an ARKit frame's mouth channels
+    /// (jaw, lips, tongue) onto the avatar's same-named morphs.
+    pub fn apply_arkit_mouth(&self, frame: &[f32; 55], out: &mut AvatarPose) {
+        self.arkit.apply(frame, &mut out.morph_weights);
     }
 
     pub fn mouth_source(&self) -> MouthSource {
