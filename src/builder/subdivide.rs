@@ -205,6 +205,14 @@ pub fn subdivide_where(part: &mut Part, refine: impl Fn(&Part, [u32; 3]) -> bool
     stats
 }
 
+/// Whether a triangle bends enough to look faceted: the largest angle
+/// between its corners' smooth normals, as the cosine `max_cos` or less.
+/// Flat regions (forehead, cheeks) stay as they are and cost nothing.
+pub fn bends(part: &Part, t: [u32; 3], max_cos: f32) -> bool {
+    let n = t.map(|v| part.normals[v as usize].normalize_or_zero());
+    n[0].dot(n[1]).min(n[1].dot(n[2])).min(n[2].dot(n[0])) <= max_cos
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,12 +341,4 @@ mod tests {
             .collect();
         assert_eq!(at_half.len(), 2, "one midpoint per side of the seam");
     }
-}
-
-/// Whether a triangle bends enough to look faceted: the largest angle
-/// between its corners' smooth normals, as the cosine `min_cos` or less.
-/// Flat regions (forehead, cheeks) stay as they are and cost nothing.
-pub fn bends(part: &Part, t: [u32; 3], max_cos: f32) -> bool {
-    let n = t.map(|v| part.normals[v as usize].normalize_or_zero());
-    n[0].dot(n[1]).min(n[1].dot(n[2])).min(n[2].dot(n[0])) <= max_cos
 }
