@@ -98,11 +98,17 @@ impl Influence {
                 }
             }
         }
+        Influence::top_four(list).unwrap_or(*self)
+    }
+
+    /// The four heaviest of `(joint, weight)` (ties by joint index, so the
+    /// result is stable), normalised; `None` when nothing weighs anything.
+    fn top_four(mut list: Vec<(u8, f32)>) -> Option<Influence> {
         list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         list.truncate(4);
         let sum: f32 = list.iter().map(|e| e.1).sum();
         if list.is_empty() || sum <= 0.0 {
-            return *self;
+            return None;
         }
         let mut out = Influence {
             joints: [0; 4],
@@ -112,9 +118,10 @@ impl Influence {
             out.joints[k] = j;
             out.weights[k] = w / sum;
         }
+        // Put the rounding remainder on the largest weight so the sum is 1 in f32.
         let rest: f32 = out.weights[1..].iter().sum();
         out.weights[0] = 1.0 - rest;
-        out
+        Some(out)
     }
 }
 
@@ -136,30 +143,10 @@ pub fn skin_weights(base: &BaseData, skeleton: &Skeleton, positions: &[Vec3]) ->
         .iter()
         .enumerate()
         .map(|(v, list)| {
-            let mut list = list.clone();
-            // Heaviest first; ties by joint index so the result is stable.
-            list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            list.truncate(4);
-            let sum: f32 = list.iter().map(|e| e.1).sum();
-            if list.is_empty() || sum <= 0.0 {
-                let nearest = nearest_joint(skeleton, positions[v]);
-                return Influence {
-                    joints: [nearest, 0, 0, 0],
-                    weights: [1.0, 0.0, 0.0, 0.0],
-                };
-            }
-            let mut out = Influence {
-                joints: [0; 4],
-                weights: [0.0; 4],
-            };
-            for (k, &(j, w)) in list.iter().enumerate() {
-                out.joints[k] = j;
-                out.weights[k] = w / sum;
-            }
-            // Put the rounding remainder on the largest weight so the sum is 1 in f32.
-            let rest: f32 = out.weights[1..].iter().sum();
-            out.weights[0] = 1.0 - rest;
-            out
+            Influence::top_four(list.clone()).unwrap_or_else(|| Influence {
+                joints: [nearest_joint(skeleton, positions[v]), 0, 0, 0],
+                weights: [1.0, 0.0, 0.0, 0.0],
+            })
         })
         .collect()
 }
