@@ -3,11 +3,15 @@
 //! can stall, fail with 500, or send garbage; the engine must stream sentences as they
 //! arrive and fall back to the knowledge-base answer on every failure.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+
+use common::http::{read_request, write_chunk};
 
 use avatarcast::dialog::config::{DialogConfig, LlmConfig};
 use avatarcast::dialog::engine::Polled;
@@ -69,51 +73,27 @@ fn serve(script: Vec<Behaviour>) -> Server {
     }
 }
 
-fn read_request(stream: &TcpStream) -> String {
-    let mut reader = BufReader::new(stream);
-    let mut head = String::new();
-    let mut length = 0;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse().unwrap_or(0);
-        }
-        head.push_str(&line);
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).expect("request body");
-    format!("{head}\r\n{}", String::from_utf8_lossy(&body))
-}
-
-fn chunk(stream: &mut TcpStream, data: &str) -> std::io::Result<()> {
-    write!(stream, "{:x}\r\n{data}\r\n", data.len())?;
-    stream.flush()
-}
-
 fn respond(mut stream: TcpStream, behaviour: Behaviour) -> std::io::Result<()> {
     let sse_head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
     match behaviour {
         Behaviour::Stream(deltas) => {
             stream.write_all(sse_head.as_bytes())?;
-            chunk(
+            write_chunk(
                 &mut stream,
-                "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n",
+                b"data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n",
             )?;
             for (delay_ms, content) in deltas {
                 std::thread::sleep(Duration::from_millis(delay_ms));
                 let json = serde_json::json!({"choices": [{"delta": {"content": content}}]});
-                chunk(&mut stream, &format!("data: {json}\n\n"))?;
+                write_chunk(&mut stream, format!("data: {json}\n\n").as_bytes())?;
             }
-            chunk(&mut stream, "data: [DONE]\n\n")?;
+            write_chunk(&mut stream, b"data: [DONE]\n\n")?;
             stream.write_all(b"0\r\n\r\n")
         }
         Behaviour::Raw(lines) => {
             stream.write_all(sse_head.as_bytes())?;
             for l in lines {
-                chunk(&mut stream, &format!("data: {l}\n\n"))?;
+                write_chunk(&mut stream, format!("data: {l}\n\n").as_bytes())?;
             }
             stream.write_all(b"0\r\n\r\n")
         }
@@ -133,7 +113,7 @@ fn respond(mut stream: TcpStream, behaviour: Behaviour) -> std::io::Result<()> {
             stream.write_all(sse_head.as_bytes())?;
             for content in deltas {
                 let json = serde_json::json!({"choices": [{"delta": {"content": content}}]});
-                chunk(&mut stream, &format!("data: {json}\n\n"))?;
+                write_chunk(&mut stream, format!("data: {json}\n\n").as_bytes())?;
             }
             std::thread::sleep(Duration::from_millis(ms));
             Ok(())

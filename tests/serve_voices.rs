@@ -7,9 +7,10 @@
 //! Needs a built avatar and espeak-ng; skips with a reason without them
 //! unless CI=true.
 
+mod common;
 mod serve_support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::time::Duration;
 
@@ -26,21 +27,7 @@ fn speech_server() -> (String, std::thread::JoinHandle<String>) {
             return String::new();
         };
         let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-        let mut reader = BufReader::new(stream.try_clone().expect("clone socket"));
-        let mut head = String::new();
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                break;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-            head.push_str(&line);
-        }
-        let mut body = vec![0; length];
-        let _ = reader.read_exact(&mut body);
+        let request = common::http::read_request(&stream);
         let pcm: Vec<u8> = (0..2_400)
             .flat_map(|i| (((i % 48) as i16 - 24) * 500).to_le_bytes())
             .collect();
@@ -50,7 +37,7 @@ fn speech_server() -> (String, std::thread::JoinHandle<String>) {
             pcm.len()
         );
         let _ = stream.write_all(&pcm);
-        format!("{head}\r\n{}", String::from_utf8_lossy(&body))
+        request
     });
     (url, handle)
 }

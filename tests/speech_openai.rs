@@ -4,12 +4,16 @@
 //! backend must turn good answers into 48 kHz speech, bad ones into errors
 //! that say what to fix, and fall back to the embedded espeak-ng voice.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+
+use common::http::{read_request, write_chunk};
 
 use avatarcast::speech::openai::{AudioFormat, OpenAiConfig, OpenAiError, OpenAiSpeech, wav_bytes};
 use avatarcast::speech::{
@@ -90,32 +94,6 @@ fn serve(script: Vec<Behaviour>) -> Server {
     }
 }
 
-fn read_request(stream: &TcpStream) -> String {
-    let mut reader = BufReader::new(stream);
-    let mut head = String::new();
-    let mut length = 0;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse().unwrap_or(0);
-        }
-        head.push_str(&line);
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).expect("request body");
-    format!("{head}\r\n{}", String::from_utf8_lossy(&body))
-}
-
-fn chunk(stream: &mut TcpStream, data: &[u8]) -> std::io::Result<()> {
-    write!(stream, "{:x}\r\n", data.len())?;
-    stream.write_all(data)?;
-    stream.write_all(b"\r\n")?;
-    stream.flush()
-}
-
 fn chunked_head(content_type: &str) -> String {
     format!(
         "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
@@ -128,7 +106,7 @@ fn respond(mut stream: TcpStream, behaviour: Behaviour) -> std::io::Result<()> {
             stream.write_all(chunked_head(content_type).as_bytes())?;
             for (delay_ms, data) in chunks {
                 std::thread::sleep(Duration::from_millis(delay_ms));
-                chunk(&mut stream, &data)?;
+                write_chunk(&mut stream, &data)?;
             }
             stream.write_all(b"0\r\n\r\n")
         }
@@ -153,7 +131,7 @@ fn respond(mut stream: TcpStream, behaviour: Behaviour) -> std::io::Result<()> {
         }
         Behaviour::StallAfterFirstChunk(first, ms) => {
             stream.write_all(chunked_head("audio/pcm").as_bytes())?;
-            chunk(&mut stream, &first)?;
+            write_chunk(&mut stream, &first)?;
             std::thread::sleep(Duration::from_millis(ms));
             Ok(())
         }

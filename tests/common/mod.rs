@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+pub mod http;
 pub mod mouth;
 
 pub fn manifest_dir() -> PathBuf {
