@@ -108,7 +108,7 @@ function onMessage(message) {
   const now = performance.now();
   switch (message.type) {
     case 'state':
-      if (['idle', 'thinking', 'speaking'].includes(message.state)) showState(message.state);
+      if (['idle', 'listening', 'thinking', 'speaking'].includes(message.state)) showState(message.state);
       break;
     case 'speech_start':
       subtitles.speechStart(message.utterance, now, playoutDelayMs);
