@@ -7,18 +7,10 @@ use crate::visemes::Viseme;
 
 use super::noise::smoothstep;
 
-/// An expression the avatar can wear while it speaks (or after).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FacialExpression {
-    Neutral,
-    Smile,
-    Happy,
-    Concerned,
-    Apologetic,
-    Calm,
-    Thinking,
-    Surprised,
-}
+/// An expression the avatar can wear while it speaks (or after): the
+/// dialog's emotion tags (`Emotion`, with its `from_tag` and `tag`) are the
+/// expressions, so there is one list of them.
+pub use crate::dialog::Emotion as FacialExpression;
 
 impl FacialExpression {
     pub const ALL: [FacialExpression; 8] = [
@@ -31,25 +23,6 @@ impl FacialExpression {
         FacialExpression::Thinking,
         FacialExpression::Surprised,
     ];
-
-    /// Parses a tag such as `smile` or `sorry` (the dialog's tag names and
-    /// their synonyms), case-insensitive.
-    pub fn from_tag(tag: &str) -> Option<Self> {
-        crate::dialog::Emotion::from_tag(tag).map(Self::from)
-    }
-
-    pub fn tag(self) -> &'static str {
-        match self {
-            FacialExpression::Neutral => "neutral",
-            FacialExpression::Smile => "smile",
-            FacialExpression::Happy => "happy",
-            FacialExpression::Concerned => "concerned",
-            FacialExpression::Apologetic => "apologetic",
-            FacialExpression::Calm => "calm",
-            FacialExpression::Thinking => "thinking",
-            FacialExpression::Surprised => "surprised",
-        }
-    }
 
     /// The face at full strength. Tuned by eye on the default avatars: ARKit
     /// shapes at 1.0 are caricatures, a service agent's face is subtle.
@@ -109,22 +82,6 @@ impl FacialExpression {
                 rest_smile_off: 0.5,
                 ..z
             },
-        }
-    }
-}
-
-impl From<crate::dialog::Emotion> for FacialExpression {
-    fn from(e: crate::dialog::Emotion) -> Self {
-        use crate::dialog::Emotion as E;
-        match e {
-            E::Neutral => FacialExpression::Neutral,
-            E::Smile => FacialExpression::Smile,
-            E::Happy => FacialExpression::Happy,
-            E::Concerned => FacialExpression::Concerned,
-            E::Apologetic => FacialExpression::Apologetic,
-            E::Calm => FacialExpression::Calm,
-            E::Thinking => FacialExpression::Thinking,
-            E::Surprised => FacialExpression::Surprised,
         }
     }
 }

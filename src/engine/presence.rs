@@ -22,7 +22,7 @@ pub fn strip_tags(request: &SpeechRequest) -> (SpeechRequest, SentenceTags) {
         return (request.clone(), tags);
     }
     let (text, emotion) = crate::dialog::sentences::strip_emotion_tags(&request.text);
-    tags.expression = emotion.map(FacialExpression::from);
+    tags.expression = emotion;
     // The dialog's stripper drops unknown tags; collect them as gestures.
     let mut rest = request.text.as_str();
     while let Some(open) = rest.find('[') {

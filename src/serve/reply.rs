@@ -8,7 +8,6 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::animation::FacialExpression;
 use crate::dialog::engine::Polled;
 use crate::dialog::{DialogEngine, DialogEvent};
 use crate::engine::RoleInfo;
@@ -95,7 +94,7 @@ impl ReplyJob {
                                 id: self.id,
                                 text,
                                 utterance,
-                                expression: emotion.map(FacialExpression::from),
+                                expression: emotion,
                             });
                             if sent.is_err() {
                                 return;
