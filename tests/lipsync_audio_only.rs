@@ -202,17 +202,6 @@ fn headaudio_model_agreement_is_reported_for_comparison() {
     }
 }
 
-/// The visible mouth shape (as tests/lipsync_metrics.rs defines it).
-fn visible_shape(weights: &[f32; Viseme::COUNT]) -> usize {
-    let (best, _) =
-        weights.iter().enumerate().skip(1).fold(
-            (0, 0.0f32),
-            |acc, (i, &w)| if w > acc.1 { (i, w) } else { acc },
-        );
-    let formed: f32 = weights.iter().skip(1).sum();
-    if formed > 1.0 / 3.0 { best } else { 0 }
-}
-
 #[test]
 fn estimated_mouth_changes_shape_at_most_eight_times_a_second() {
     let model = Arc::new(VisemeModel::builtin());
@@ -229,7 +218,7 @@ fn estimated_mouth_changes_shape_at_most_eight_times_a_second() {
             let mut animator = Animator::new(7, AnimationParams::default());
             animator.push_utterance(start, timeline, u.loudness_envelope(hop), hop);
             let shapes: Vec<usize> = (fps.frame_at(start)..=fps.frame_at(start + u.duration()))
-                .map(|i| visible_shape(&animator.sample(fps.frame_time(i)).visemes))
+                .map(|i| common::mouth::visible_shape(&animator.sample(fps.frame_time(i)).visemes))
                 .collect();
             changes += shapes.windows(2).filter(|w| w[0] != w[1]).count();
             seconds += u.duration_secs();

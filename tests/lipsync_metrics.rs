@@ -40,19 +40,6 @@ fn animate(utterance: &Utterance, start: SampleTime) -> (Animator, VisemeTimelin
     (animator, timeline)
 }
 
-/// The mouth shape a viewer sees: the strongest viseme, or rest while the
-/// visemes together form less than a third of a shape (during a
-/// cross-fade two half-formed shapes still make one formed mouth).
-fn visible_shape(weights: &[f32; Viseme::COUNT]) -> usize {
-    let (best, _) =
-        weights.iter().enumerate().skip(1).fold(
-            (0, 0.0f32),
-            |acc, (i, &w)| if w > acc.1 { (i, w) } else { acc },
-        );
-    let formed: f32 = weights.iter().skip(1).sum();
-    if formed > 1.0 / 3.0 { best } else { 0 }
-}
-
 #[test]
 fn visible_mouth_shapes_change_at_most_eight_times_a_second() {
     let fps = FrameRate::new(30, 1);
@@ -65,7 +52,7 @@ fn visible_mouth_shapes_change_at_most_eight_times_a_second() {
         let first = fps.frame_at(start);
         let last = fps.frame_at(start + utterance.duration());
         let shapes: Vec<usize> = (first..=last)
-            .map(|i| visible_shape(&animator.sample(fps.frame_time(i)).visemes))
+            .map(|i| common::mouth::visible_shape(&animator.sample(fps.frame_time(i)).visemes))
             .collect();
         let changes = shapes.windows(2).filter(|w| w[0] != w[1]).count();
         let seconds = utterance.duration().as_secs_f64();

@@ -49,3 +49,16 @@ pub fn changed_pixels(a: &RenderedFrame, b: &RenderedFrame) -> Vec<(u32, u32)> {
     }
     out
 }
+
+/// The mouth shape a viewer sees: the strongest viseme, or rest while the
+/// visemes together form less than a third of a shape (during a
+/// cross-fade two half-formed shapes still make one formed mouth).
+pub fn visible_shape(weights: &[f32; Viseme::COUNT]) -> usize {
+    let (best, _) =
+        weights.iter().enumerate().skip(1).fold(
+            (0, 0.0f32),
+            |acc, (i, &w)| if w > acc.1 { (i, w) } else { acc },
+        );
+    let formed: f32 = weights.iter().skip(1).sum();
+    if formed > 1.0 / 3.0 { best } else { 0 }
+}
