@@ -7,11 +7,10 @@ mod common;
 
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::http::{read_request, write_chunk};
+use common::http::{serve_script, write_chunk};
 
 use avatarcast::dialog::config::{DialogConfig, LlmConfig};
 use avatarcast::dialog::engine::Polled;
@@ -29,48 +28,6 @@ enum Behaviour {
     Hang(u64),
     /// 200 + SSE: these content deltas, then silence for this long, then close.
     StreamThenHang(Vec<&'static str>, u64),
-}
-
-struct Server {
-    url: String,
-    requests: Arc<Mutex<Vec<String>>>,
-    handle: JoinHandle<()>,
-}
-
-/// Serves one connection per behaviour, then stops; it also stops after 20 s regardless.
-fn serve(script: Vec<Behaviour>) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    listener.set_nonblocking(true).expect("nonblocking");
-    let url = format!("http://{}/v1", listener.local_addr().expect("addr"));
-    let requests = Arc::new(Mutex::new(Vec::new()));
-    let recorded = requests.clone();
-    let handle = std::thread::spawn(move || {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        for behaviour in script {
-            let stream = loop {
-                match listener.accept() {
-                    Ok((s, _)) => break s,
-                    Err(_) if Instant::now() < deadline => {
-                        std::thread::sleep(Duration::from_millis(5))
-                    }
-                    Err(_) => return,
-                }
-            };
-            stream.set_nonblocking(false).expect("blocking");
-            stream
-                .set_read_timeout(Some(Duration::from_secs(5)))
-                .expect("timeout");
-            let request = read_request(&stream);
-            recorded.lock().expect("lock").push(request);
-            // A client that gave up makes writes fail; that is the point of some tests.
-            let _ = respond(stream, behaviour);
-        }
-    });
-    Server {
-        url,
-        requests,
-        handle,
-    }
 }
 
 fn respond(mut stream: TcpStream, behaviour: Behaviour) -> std::io::Result<()> {
@@ -155,13 +112,16 @@ const KB_HOURS_EN: &str = "Our stores are open Monday to Friday from 9:00 to 21:
 
 #[test]
 fn streams_sentences_as_they_arrive_with_emotion_tags() {
-    let server = serve(vec![Behaviour::Stream(vec![
-        (0, "[smile] Hap"),
-        (0, "py to help!"),
-        (0, " [calm] We open at 9:00 on week"),
-        (600, "days. Weekends"),
-        (0, " start at 10:00"),
-    ])]);
+    let server = serve_script(
+        respond,
+        vec![Behaviour::Stream(vec![
+            (0, "[smile] Hap"),
+            (0, "py to help!"),
+            (0, " [calm] We open at 9:00 on week"),
+            (600, "days. Weekends"),
+            (0, " start at 10:00"),
+        ])],
+    );
     let engine = engine(&server.url, 2.0);
     let mut session = engine.new_session("llm1");
     let start = Instant::now();
@@ -210,8 +170,7 @@ fn streams_sentences_as_they_arrive_with_emotion_tags() {
         "first sentence at {first:?}, end at {total:?}: not streamed"
     );
 
-    server.handle.join().expect("server thread");
-    let requests = server.requests.lock().expect("lock");
+    let requests = server.requests();
     assert_eq!(requests.len(), 1);
     let (head, body) = requests[0].split_once("\r\n\r\n").expect("head and body");
     assert!(
@@ -242,11 +201,14 @@ fn streams_sentences_as_they_arrive_with_emotion_tags() {
 
 #[test]
 fn mixed_chinese_and_latin_stream_splits_per_sentence() {
-    let server = serve(vec![Behaviour::Stream(vec![
-        (0, "【smile】您好！我们支持Visa、银联和"),
-        (20, "Apple Pay。[calm] Cards like Visa work too. 线上"),
-        (20, "订单也可以用支付宝。"),
-    ])]);
+    let server = serve_script(
+        respond,
+        vec![Behaviour::Stream(vec![
+            (0, "【smile】您好！我们支持Visa、银联和"),
+            (20, "Apple Pay。[calm] Cards like Visa work too. 线上"),
+            (20, "订单也可以用支付宝。"),
+        ])],
+    );
     let engine = engine(&server.url, 2.0);
     let mut session = engine.new_session("llm2");
     let events: Vec<_> = engine
@@ -269,12 +231,12 @@ fn mixed_chinese_and_latin_stream_splits_per_sentence() {
     );
     assert_eq!(s[0].2, Some(Emotion::Smile));
     assert_eq!(s[2].2, Some(Emotion::Calm));
-    server.handle.join().expect("server thread");
+    server.requests();
 }
 
 /// Runs one failing exchange and returns the events and how long it took.
 fn failing(behaviour: Behaviour, timeout_secs: f64) -> (Vec<DialogEvent>, Duration) {
-    let server = serve(vec![behaviour]);
+    let server = serve_script(respond, vec![behaviour]);
     let engine = engine(&server.url, timeout_secs);
     let mut session = engine.new_session("fail");
     let start = Instant::now();
@@ -282,7 +244,7 @@ fn failing(behaviour: Behaviour, timeout_secs: f64) -> (Vec<DialogEvent>, Durati
         .respond(&mut session, "What are your opening hours?")
         .collect();
     let took = start.elapsed();
-    server.handle.join().expect("server thread");
+    server.requests();
     (events, took)
 }
 
@@ -407,16 +369,19 @@ fn a_stall_between_tokens_times_out_and_completes_from_the_kb() {
 
 #[test]
 fn a_chinese_answer_cut_off_is_completed_in_chinese() {
-    let server = serve(vec![Behaviour::StreamThenHang(
-        vec!["您好！门店营业时间为周一至周五9:00至21:00，周六周日10:00至22:00。机场"],
-        1500,
-    )]);
+    let server = serve_script(
+        respond,
+        vec![Behaviour::StreamThenHang(
+            vec!["您好！门店营业时间为周一至周五9:00至21:00，周六周日10:00至22:00。机场"],
+            1500,
+        )],
+    );
     let engine = engine(&server.url, 0.4);
     let mut session = engine.new_session("cut-zh");
     let events: Vec<_> = engine
         .respond(&mut session, "你们的营业时间是什么？")
         .collect();
-    server.handle.join().expect("server thread");
+    server.requests();
     let s = sentences(&events);
     let texts: Vec<&str> = s.iter().map(|x| x.0.as_str()).collect();
     assert_eq!(

@@ -9,11 +9,10 @@ mod common;
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::http::{read_request, write_chunk};
+use common::http::{serve_script, write_chunk};
 
 use avatarcast::speech::openai::{AudioFormat, OpenAiConfig, OpenAiError, OpenAiSpeech, wav_bytes};
 use avatarcast::speech::{
@@ -34,64 +33,6 @@ enum Behaviour {
     StallAfterFirstChunk(Vec<u8>, u64),
     /// 200 chunked, announces a 1000-byte chunk, sends 10 bytes and closes.
     CutMidChunk,
-}
-
-struct Server {
-    url: String,
-    requests: Arc<Mutex<Vec<String>>>,
-    handle: JoinHandle<()>,
-}
-
-impl Server {
-    /// Waits for the script to finish and returns the recorded requests.
-    fn requests(self) -> Vec<String> {
-        let _ = self.handle.join();
-        self.requests.lock().map(|r| r.clone()).unwrap_or_default()
-    }
-}
-
-/// Serves one connection per behaviour, then stops; it stops accepting after 20 s regardless.
-fn serve(script: Vec<Behaviour>) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    listener.set_nonblocking(true).expect("nonblocking");
-    let url = format!("http://{}/v1", listener.local_addr().expect("addr"));
-    let requests = Arc::new(Mutex::new(Vec::new()));
-    let recorded = requests.clone();
-    let handle = std::thread::spawn(move || {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let mut answers = Vec::new();
-        for behaviour in script {
-            let stream = loop {
-                match listener.accept() {
-                    Ok((s, _)) => break s,
-                    Err(_) if Instant::now() < deadline => {
-                        std::thread::sleep(Duration::from_millis(5))
-                    }
-                    Err(_) => return,
-                }
-            };
-            stream.set_nonblocking(false).expect("blocking");
-            stream
-                .set_read_timeout(Some(Duration::from_secs(5)))
-                .expect("timeout");
-            let request = read_request(&stream);
-            recorded.lock().expect("lock").push(request);
-            // Answered on its own thread, so a stalling answer does not hold up the
-            // next connection. A client that gave up makes writes fail; that is the
-            // point of some tests.
-            answers.push(std::thread::spawn(move || {
-                let _ = respond(stream, behaviour);
-            }));
-        }
-        for answer in answers {
-            let _ = answer.join();
-        }
-    });
-    Server {
-        url,
-        requests,
-        handle,
-    }
 }
 
 fn chunked_head(content_type: &str) -> String {
@@ -213,7 +154,10 @@ fn remote_error(config: OpenAiConfig) -> (OpenAiError, Duration) {
 fn streamed_pcm_becomes_48k_speech_and_the_request_is_openais() {
     let pcm = le_bytes(&sine(24_000, 1.0));
     // 1001-byte chunks: every other chunk boundary splits a sample.
-    let server = serve(vec![Behaviour::Chunked("audio/pcm", pieces(&pcm, 1001, 1))]);
+    let server = serve_script(
+        respond,
+        vec![Behaviour::Chunked("audio/pcm", pieces(&pcm, 1001, 1))],
+    );
     let tts = OpenAiSpeech::new(config(&server.url)).expect("valid config");
     let utt = tts.synthesize(&request("nova")).expect("speech");
     assert_eq!(utt.voice, "openai:nova");
@@ -262,10 +206,13 @@ fn wav_of_any_rate_and_layout_is_mixed_down_and_resampled() {
     let streamed = wav_bytes(&stereo, 16_000, 2, Some(u32::MAX));
     // A file-like WAV: exact length, mono, 22 050 Hz, Content-Length.
     let whole = wav_bytes(&sine(22_050, 0.5), 22_050, 1, None);
-    let server = serve(vec![
-        Behaviour::Chunked("audio/wav", pieces(&streamed, 777, 1)),
-        Behaviour::Whole("audio/wav", whole),
-    ]);
+    let server = serve_script(
+        respond,
+        vec![
+            Behaviour::Chunked("audio/wav", pieces(&streamed, 777, 1)),
+            Behaviour::Whole("audio/wav", whole),
+        ],
+    );
     let tts = OpenAiSpeech::new(OpenAiConfig {
         format: AudioFormat::Wav,
         ..config(&server.url)
@@ -287,7 +234,10 @@ fn wav_of_any_rate_and_layout_is_mixed_down_and_resampled() {
 
 #[test]
 fn a_silent_server_times_out_and_the_caller_still_gets_speech() {
-    let server = serve(vec![Behaviour::Hang(3_000), Behaviour::Hang(3_000)]);
+    let server = serve_script(
+        respond,
+        vec![Behaviour::Hang(3_000), Behaviour::Hang(3_000)],
+    );
     let quick = OpenAiConfig {
         timeout_ms: 300,
         ..config(&server.url)
@@ -322,10 +272,13 @@ fn a_stalled_stream_and_a_trickle_past_the_total_time_are_timeouts() {
     let pcm = le_bytes(&sine(24_000, 1.0));
     // 100 bytes every 150 ms never trips a 400 ms gap, but runs past 900 ms total.
     let trickle = pieces(&pcm, 100, 150);
-    let server = serve(vec![
-        Behaviour::StallAfterFirstChunk(pcm[..4_800].to_vec(), 3_000),
-        Behaviour::Chunked("audio/pcm", trickle),
-    ]);
+    let server = serve_script(
+        respond,
+        vec![
+            Behaviour::StallAfterFirstChunk(pcm[..4_800].to_vec(), 3_000),
+            Behaviour::Chunked("audio/pcm", trickle),
+        ],
+    );
     let cfg = OpenAiConfig {
         timeout_ms: 400,
         total_timeout_ms: 900,
@@ -356,15 +309,18 @@ fn a_stalled_stream_and_a_trickle_past_the_total_time_are_timeouts() {
 
 #[test]
 fn http_errors_carry_the_servers_message_and_say_what_to_fix() {
-    let server = serve(vec![
-        Behaviour::Status(
-            401,
-            r#"{"error":{"message":"Incorrect API key provided: sk-...xyz"}}"#,
-        ),
-        Behaviour::Status(404, r#"{"detail":"Voice 'zz' not found"}"#),
-        Behaviour::Status(500, r#"{"error":{"message":"model overloaded"}}"#),
-        Behaviour::Status(503, "upstream unavailable"),
-    ]);
+    let server = serve_script(
+        respond,
+        vec![
+            Behaviour::Status(
+                401,
+                r#"{"error":{"message":"Incorrect API key provided: sk-...xyz"}}"#,
+            ),
+            Behaviour::Status(404, r#"{"detail":"Voice 'zz' not found"}"#),
+            Behaviour::Status(500, r#"{"error":{"message":"model overloaded"}}"#),
+            Behaviour::Status(503, "upstream unavailable"),
+        ],
+    );
     let (err, _) = remote_error(config(&server.url));
     let msg = err.to_string();
     assert!(
@@ -393,19 +349,22 @@ fn http_errors_carry_the_servers_message_and_say_what_to_fix() {
 
 #[test]
 fn garbage_bodies_and_broken_streams_are_not_played() {
-    let server = serve(vec![
-        Behaviour::Whole(
-            "text/html",
-            b"<html><body>502 Bad Gateway</body></html>".to_vec(),
-        ),
-        Behaviour::Whole(
-            "application/octet-stream",
-            b"garbage that is no wav".to_vec(),
-        ),
-        Behaviour::Whole("audio/pcm", Vec::new()),
-        Behaviour::CutMidChunk,
-        Behaviour::Whole("audio/mpeg", b"ID3\x04\x00 mp3 frames".to_vec()),
-    ]);
+    let server = serve_script(
+        respond,
+        vec![
+            Behaviour::Whole(
+                "text/html",
+                b"<html><body>502 Bad Gateway</body></html>".to_vec(),
+            ),
+            Behaviour::Whole(
+                "application/octet-stream",
+                b"garbage that is no wav".to_vec(),
+            ),
+            Behaviour::Whole("audio/pcm", Vec::new()),
+            Behaviour::CutMidChunk,
+            Behaviour::Whole("audio/mpeg", b"ID3\x04\x00 mp3 frames".to_vec()),
+        ],
+    );
     let (err, _) = remote_error(config(&server.url));
     assert!(
         matches!(err, OpenAiError::NotAudio { .. }) && err.to_string().contains("text/html"),
@@ -449,7 +408,10 @@ fn nothing_listening_is_a_connect_error() {
 #[test]
 fn the_config_routes_prefixed_voices_to_the_server() {
     let pcm = le_bytes(&sine(24_000, 0.25));
-    let server = serve(vec![Behaviour::Chunked("audio/pcm", pieces(&pcm, 4096, 0))]);
+    let server = serve_script(
+        respond,
+        vec![Behaviour::Chunked("audio/pcm", pieces(&pcm, 4096, 0))],
+    );
     let text = format!(
         "[speech]\nbackend = \"espeak\"\n[speech.openai]\nbase_url = \"{}\"\nvoice = \"alloy\"\n",
         server.url
