@@ -13,6 +13,9 @@ override HAS_METALLIC_ROUGHNESS_TEXTURE: bool = true;
 override HAS_NORMAL_TEXTURE: bool = true;
 override HAS_OCCLUSION_TEXTURE: bool = true;
 override HAS_EMISSIVE_TEXTURE: bool = true;
+// The normal map holds normal XY in RG and roughness, metallic in B, A
+// (src/render/packed_maps.rs): one sample instead of two.
+override NORMAL_PACKS_ROUGHNESS: bool = false;
 
 struct FrameUniforms {
     clip_from_world: mat4x4<f32>,
@@ -315,6 +318,17 @@ fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f3
         geometric_normal = -geometric_normal;
     }
 
+    // Sampled outside the branch below: its result also carries roughness
+    // when packed, and llvmpipe samples inside a divergent branch anyway.
+    var normal_sample = vec4<f32>(0.5, 0.5, 1.0, 1.0);
+    if HAS_NORMAL_TEXTURE {
+        normal_sample = textureSample(normal_texture, normal_sampler, in.uv);
+    }
+    var tangent_normal = normal_sample.xyz * 2.0 - vec3<f32>(1.0);
+    if NORMAL_PACKS_ROUGHNESS {
+        tangent_normal.z = sqrt(max(1.0 - dot(tangent_normal.xy, tangent_normal.xy), 0.0));
+    }
+
     // Tangent frame: Gram-Schmidt against the interpolated normal.
     let tangent = in.world_tangent.xyz - geometric_normal * dot(geometric_normal, in.world_tangent.xyz);
     var normal = geometric_normal;
@@ -322,14 +336,16 @@ fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f3
         let t = normalize(tangent);
         let handedness = select(-1.0, 1.0, in.world_tangent.w >= 0.0);
         let b = cross(geometric_normal, t) * handedness;
-        let sampled = textureSample(normal_texture, normal_sampler, in.uv).xyz * 2.0 - vec3<f32>(1.0);
-        let scaled = vec3<f32>(sampled.xy * material.normal_scale, sampled.z);
+        let scaled = vec3<f32>(tangent_normal.xy * material.normal_scale, tangent_normal.z);
         normal = safe_normalize(t * scaled.x + b * scaled.y + geometric_normal * scaled.z, geometric_normal);
     }
 
     var metallic_roughness = vec4<f32>(1.0);
     if HAS_METALLIC_ROUGHNESS_TEXTURE {
         metallic_roughness = textureSample(metallic_roughness_texture, metallic_roughness_sampler, in.uv);
+    }
+    if NORMAL_PACKS_ROUGHNESS {
+        metallic_roughness = vec4<f32>(1.0, normal_sample.z, normal_sample.w, 1.0);
     }
     let metallic = clamp(material.metallic_factor * metallic_roughness.b, 0.0, 1.0);
     let roughness = clamp(material.roughness_factor * metallic_roughness.g, 0.05, 1.0);

@@ -160,6 +160,95 @@ fn normal_map_tilts_the_shading() {
     );
 }
 
+/// The renderer packs a normal map and a metallic-roughness map that share
+/// UVs into one texture (src/render/packed_maps.rs). Roughness and metallic
+/// read from that texture must shade exactly like the same values given as
+/// factors.
+#[test]
+fn roughness_and_metallic_maps_beside_a_normal_map_shade_like_their_factors() {
+    // normalize(0.4, 0, 1), encoded: unit length like any real normal map,
+    // whose Z the packed form rebuilds from X and Y.
+    let tilted_normal = Texture {
+        name: "normal".into(),
+        width: 1,
+        height: 1,
+        rgba8: vec![175, 128, 246, 255],
+        ..Texture::default()
+    };
+    let normal_ref = Some(TextureRef {
+        texture: 0,
+        tex_coord: 0,
+    });
+    let render = |roughness: f32, metallic: f32, as_map: bool| {
+        let mut m = material("packed", [0.6, 0.3, 0.2], 1.0);
+        m.normal_texture = normal_ref;
+        let mut textures = vec![tilted_normal.clone()];
+        if as_map {
+            let byte = |v: f32| (v * 255.0).round() as u8;
+            textures.push(Texture {
+                name: "metallic roughness".into(),
+                width: 1,
+                height: 1,
+                rgba8: vec![255, byte(roughness), byte(metallic), 255],
+                ..Texture::default()
+            });
+            m.metallic_roughness_texture = Some(TextureRef {
+                texture: 1,
+                tex_coord: 0,
+            });
+            m.roughness_factor = 1.0;
+            m.metallic_factor = 1.0;
+        } else {
+            m.roughness_factor = (roughness * 255.0).round() / 255.0;
+            m.metallic_factor = (metallic * 255.0).round() / 255.0;
+        }
+        let avatar = single_mesh(
+            vec![quad([-0.5, -0.5], [0.5, 0.5], 0.0, 0)],
+            vec![m],
+            textures,
+        );
+        render_once(&avatar, settings(32, 32, 1, BACKGROUND))
+    };
+    let mut frames = Vec::new();
+    for (roughness, metallic) in [(0.3, 0.0), (0.9, 0.0), (0.3, 1.0)] {
+        let (Some(map), Some(factor)) = (
+            render(roughness, metallic, true),
+            render(roughness, metallic, false),
+        ) else {
+            return;
+        };
+        let worst = map
+            .rgba
+            .iter()
+            .zip(&factor.rgba)
+            .map(|(a, b)| a.abs_diff(*b))
+            .max()
+            .unwrap_or(0);
+        assert!(
+            worst <= 2,
+            "roughness {roughness}, metallic {metallic}: map and factor differ by {worst}"
+        );
+        frames.push(map);
+    }
+    // The values matter, so the comparison above is not vacuous.
+    let differs = |a: &RenderedFrame, b: &RenderedFrame| {
+        a.rgba
+            .iter()
+            .zip(&b.rgba)
+            .map(|(x, y)| x.abs_diff(*y))
+            .max()
+            .unwrap_or(0)
+    };
+    assert!(
+        differs(&frames[0], &frames[1]) >= 4,
+        "roughness changes nothing"
+    );
+    assert!(
+        differs(&frames[0], &frames[2]) >= 20,
+        "metallic changes nothing"
+    );
+}
+
 #[test]
 fn image_background_covers_the_frame_without_stretching() {
     // 4 × 1 image: red, green, green, blue. A square frame crops the sides

@@ -3,8 +3,9 @@
 
 use wgpu::util::DeviceExt;
 
+use super::packed_maps::{can_pack, pack_normal_roughness};
 use super::pipelines::AlphaKind;
-use super::textures::{DefaultTextures, SamplerCache, upload_texture};
+use super::textures::{DefaultTextures, SamplerCache, upload_rgba, upload_texture};
 use super::uniforms::MaterialUniforms;
 use crate::avatar::{AlphaMode, Avatar, Material, TextureRef};
 
@@ -77,6 +78,8 @@ pub struct TextureUploader<'a> {
     pub samplers: SamplerCache,
     pub max_dimension: u32,
     views: std::collections::HashMap<(usize, bool), wgpu::TextureView>,
+    /// Packed normal + metallic-roughness maps by (normal, MR) texture index.
+    packed_views: std::collections::HashMap<(usize, usize), wgpu::TextureView>,
 }
 
 impl<'a> TextureUploader<'a> {
@@ -94,6 +97,7 @@ impl<'a> TextureUploader<'a> {
             samplers: SamplerCache::default(),
             max_dimension: device.limits().max_texture_dimension_2d,
             views: Default::default(),
+            packed_views: Default::default(),
         }
     }
 
@@ -134,19 +138,66 @@ impl<'a> TextureUploader<'a> {
         Ok((view, sampler))
     }
 
+    /// The normal map with the metallic-roughness map packed into its B and
+    /// A channels (see [`packed_maps`](super::packed_maps)), uploaded once.
+    fn packed_normal_roughness(
+        &mut self,
+        normal: TextureRef,
+        mr: TextureRef,
+    ) -> Result<(wgpu::TextureView, wgpu::Sampler), String> {
+        let normal_texture = &self.avatar.textures[normal.texture];
+        let view = match self.packed_views.get(&(normal.texture, mr.texture)) {
+            Some(view) => view.clone(),
+            None => {
+                let mr_texture = &self.avatar.textures[mr.texture];
+                let (rgba, width, height) = pack_normal_roughness(normal_texture, mr_texture);
+                if width > self.max_dimension || height > self.max_dimension {
+                    return Err(format!(
+                        "textures {:?} and {:?} pack to {width}x{height}, larger than the adapter's limit {}",
+                        normal_texture.name, mr_texture.name, self.max_dimension
+                    ));
+                }
+                let label = format!("{} + {}", normal_texture.name, mr_texture.name);
+                let gpu = upload_rgba(self.device, self.queue, &label, &rgba, width, height, false);
+                let view = gpu.create_view(&wgpu::TextureViewDescriptor::default());
+                self.packed_views
+                    .insert((normal.texture, mr.texture), view.clone());
+                view
+            }
+        };
+        let sampler = self.samplers.get(
+            self.device,
+            normal_texture.wrap_u,
+            normal_texture.wrap_v,
+            normal_texture.nearest,
+        );
+        Ok((view, sampler))
+    }
+
     pub fn material(
         &mut self,
         layout: &wgpu::BindGroupLayout,
         material: &Material,
     ) -> Result<GpuMaterial, String> {
         let defaults = self.defaults;
+        let mut textures = super::pipelines::TextureUse::of(material);
         let base = self.resolve(material.base_color_texture, true, &defaults.white_srgb)?;
-        let mr = self.resolve(
-            material.metallic_roughness_texture,
-            false,
-            &defaults.white_linear,
-        )?;
-        let normal = self.resolve(material.normal_texture, false, &defaults.flat_normal)?;
+        let (mr, normal) = match (material.normal_texture, material.metallic_roughness_texture) {
+            (Some(n), Some(m)) if can_pack(material, &self.avatar.textures) => {
+                textures.metallic_roughness = false;
+                textures.packed_normal_roughness = true;
+                let unused = self.resolve(None, false, &defaults.white_linear)?;
+                (unused, self.packed_normal_roughness(n, m)?)
+            }
+            _ => (
+                self.resolve(
+                    material.metallic_roughness_texture,
+                    false,
+                    &defaults.white_linear,
+                )?,
+                self.resolve(material.normal_texture, false, &defaults.flat_normal)?,
+            ),
+        };
         let occlusion = self.resolve(material.occlusion_texture, false, &defaults.white_linear)?;
         let emissive = self.resolve(material.emissive_texture, true, &defaults.white_srgb)?;
         let uniforms = self
@@ -186,7 +237,7 @@ impl<'a> TextureUploader<'a> {
                 AlphaMode::Blend => AlphaKind::Blend,
             },
             double_sided: material.double_sided,
-            textures: super::pipelines::TextureUse::of(material),
+            textures,
         })
     }
 }

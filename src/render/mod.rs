@@ -34,6 +34,7 @@ mod draw;
 mod lighting;
 mod material;
 mod morph;
+mod packed_maps;
 mod pipelines;
 mod pose_check;
 mod readback;

@@ -37,6 +37,9 @@ pub struct TextureUse {
     pub normal: bool,
     pub occlusion: bool,
     pub emissive: bool,
+    /// The normal map carries roughness and metallic in B and A
+    /// (see `packed_maps`); `metallic_roughness` is then false.
+    pub packed_normal_roughness: bool,
 }
 
 impl TextureUse {
@@ -46,10 +49,11 @@ impl TextureUse {
             normal: material.normal_texture.is_some(),
             occlusion: material.occlusion_texture.is_some(),
             emissive: material.emissive_texture.is_some(),
+            packed_normal_roughness: false,
         }
     }
 
-    fn constants(self) -> [(&'static str, f64); 4] {
+    fn constants(self) -> [(&'static str, f64); 5] {
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
         [
             (
@@ -59,6 +63,7 @@ impl TextureUse {
             ("HAS_NORMAL_TEXTURE", flag(self.normal)),
             ("HAS_OCCLUSION_TEXTURE", flag(self.occlusion)),
             ("HAS_EMISSIVE_TEXTURE", flag(self.emissive)),
+            ("NORMAL_PACKS_ROUGHNESS", flag(self.packed_normal_roughness)),
         ]
     }
 }
