@@ -1,7 +1,8 @@
 //! The file sink's driver: text or recorded speech in, MP4 (and optional
 //! PNG frames) out.
-//! The same [`Performer`] and [`Renderer`] the live stream uses; here the
-//! clock simply advances one frame at a time as fast as the machine allows.
+//! The same [`Performer`] and renderer the live stream uses; here the clock
+//! simply advances one frame at a time as fast as the machine allows, and
+//! frames render on [`RenderLanes`] (two devices on a CPU adapter).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use crate::animation::AnimationParams;
 use crate::avatar::Avatar;
 use crate::clock::{FrameRate, SampleTime};
 use crate::encode::AudioCodec;
-use crate::render::{Background, Camera, RenderSettings, RenderedFrame, Renderer};
+use crate::render::{Background, Camera, RenderLanes, RenderSettings, RenderedFrame};
 use crate::sink::{Mp4Settings, Mp4Writer};
 use crate::speech::{Lang, Speech, SpeechRequest, Utterance};
 use crate::visemes::VisemeTimeline;
@@ -100,13 +101,15 @@ pub fn render_file(
     };
     let duration = speech_end + job.tail;
 
-    let mut renderer = Renderer::new(RenderSettings {
-        width: job.width,
-        height: job.height,
-        msaa_samples: job.msaa_samples,
-        background: job.background.clone(),
-    })?;
-    let mut gpu_avatar = renderer.upload(&job.avatar)?;
+    let mut lanes = RenderLanes::new(
+        RenderSettings {
+            width: job.width,
+            height: job.height,
+            msaa_samples: job.msaa_samples,
+            background: job.background.clone(),
+        },
+        Arc::clone(&job.avatar),
+    )?;
     let camera = Camera::portrait(
         &job.avatar.framing(),
         job.width as f32 / job.height as f32,
@@ -143,18 +146,18 @@ pub fn render_file(
     for index in 0..frames {
         let t = job.fps.frame_time(index);
         let pose = performer.pose_at(t);
-        // `submit` waits for the oldest frame only when its ring is full, so
-        // rendering frame n overlaps with reading back frame n-2.
-        renderer.submit(&mut gpu_avatar, pose, &camera, index)?;
-        while renderer.in_flight() >= 2 {
-            let Some(frame) = renderer.next_frame()? else {
+        lanes.submit(pose, &camera, index)?;
+        // Rendering frame n overlaps with reading back and encoding the
+        // frames before it, on every lane.
+        while lanes.in_flight() >= lanes.depth() {
+            let Some(frame) = lanes.next_frame()? else {
                 break;
             };
             sink.write(&frame, &mut performer)?;
             progress(frame.tag + 1, frames);
         }
     }
-    while let Some(frame) = renderer.next_frame()? {
+    while let Some(frame) = lanes.next_frame()? {
         sink.write(&frame, &mut performer)?;
         progress(frame.tag + 1, frames);
     }
@@ -164,7 +167,7 @@ pub fn render_file(
         duration,
         speech_start: job.lead_in,
         speech_end,
-        adapter: renderer.adapter_description(),
+        adapter: lanes.adapter_description(),
     })
 }
 

@@ -31,6 +31,7 @@ mod camera;
 mod culling;
 mod device;
 mod draw;
+mod lanes;
 mod lighting;
 mod material;
 mod morph;
@@ -48,6 +49,7 @@ mod uniforms;
 mod upload;
 
 pub use camera::Camera;
+pub use lanes::RenderLanes;
 pub use morph::morph_region;
 pub use renderer::Renderer;
 pub use upload::GpuAvatar;

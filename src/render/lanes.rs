@@ -1,0 +1,166 @@
+//! [`RenderLanes`]: a stream of frames rendered round-robin on independent
+//! devices, returned in submission order.
+//!
+//! Why: on lavapipe one device is one serial machine. Its queue thread
+//! transforms and bins frame n+1 only after the rasteriser threads have
+//! finished frame n (wgpu chains every submission to the one before, and
+//! batching frames into one submission did not overlap them either), so
+//! about a quarter of each frame one core idles. A second device, with its
+//! own queue and rasteriser threads, fills that gap: +10 % frames per second
+//! for a whole file on 2 cores (BENCHMARKS.md). A hardware GPU gains nothing
+//! from this, so it gets one lane.
+//!
+//! The second lane is built on a helper thread while the first renders:
+//! opening a device, compiling pipelines and uploading the avatar take
+//! ~0.2 s of CPU that would otherwise delay the first frame.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use super::{Camera, GpuAvatar, RenderError, RenderSettings, RenderedFrame, Renderer};
+use crate::animation::AvatarPose;
+use crate::avatar::Avatar;
+
+/// Frames each lane may have in flight: one rendering, one being read back.
+pub const FRAMES_IN_FLIGHT_PER_LANE: usize = 2;
+
+struct Lane {
+    renderer: Renderer,
+    avatar: GpuAvatar,
+}
+
+impl Lane {
+    fn open(settings: RenderSettings, avatar: &Avatar) -> Result<Lane, RenderError> {
+        let mut renderer = Renderer::new(settings)?;
+        let avatar = renderer.upload(avatar)?;
+        Ok(Lane { renderer, avatar })
+    }
+}
+
+pub struct RenderLanes {
+    lanes: Vec<Lane>,
+    /// The lane of each frame in flight, oldest first.
+    order: VecDeque<usize>,
+    next_lane: usize,
+    /// Lanes still being built, each on its helper thread.
+    building: Vec<JoinHandle<Result<Lane, RenderError>>>,
+}
+
+impl RenderLanes {
+    /// Opens the first lane now and, on a CPU adapter, starts building a
+    /// second in the background (`AVATARCAST_RENDER_LANES`, 1 to 4, sets
+    /// the number of lanes instead).
+    pub fn new(settings: RenderSettings, avatar: Arc<Avatar>) -> Result<RenderLanes, RenderError> {
+        let first = Lane::open(settings.clone(), &avatar)?;
+        let wanted = lanes_wanted(first.renderer.is_cpu());
+        let mut building = Vec::new();
+        for _ in 1..wanted {
+            let settings = first.renderer.settings().clone();
+            let avatar = Arc::clone(&avatar);
+            match std::thread::Builder::new()
+                .name("avatarcast:lane".into())
+                .spawn(move || Lane::open(settings, &avatar))
+            {
+                Ok(handle) => building.push(handle),
+                // No thread, no extra lane: one lane still renders everything.
+                Err(e) => tracing::warn!(error = %e, "could not start building a render lane"),
+            }
+        }
+        Ok(RenderLanes {
+            lanes: vec![first],
+            order: VecDeque::new(),
+            next_lane: 0,
+            building,
+        })
+    }
+
+    /// Adapter name, backend, type and driver of the first lane.
+    pub fn adapter_description(&self) -> String {
+        self.lanes[0].renderer.adapter_description()
+    }
+
+    /// Lanes rendering now (those built in the background join when ready).
+    pub fn lane_count(&self) -> usize {
+        self.lanes.len()
+    }
+
+    /// Frames that may be in flight before the caller should collect one.
+    pub fn depth(&self) -> usize {
+        FRAMES_IN_FLIGHT_PER_LANE * self.lanes.len()
+    }
+
+    /// Queues a frame on the next lane. Frames come back from
+    /// [`Self::next_frame`] in the order they were submitted.
+    pub fn submit(
+        &mut self,
+        pose: &AvatarPose,
+        camera: &Camera,
+        tag: u64,
+    ) -> Result<(), RenderError> {
+        self.join_finished_lanes();
+        let index = self.next_lane % self.lanes.len();
+        self.next_lane = self.next_lane.wrapping_add(1);
+        let lane = &mut self.lanes[index];
+        lane.renderer.submit(&mut lane.avatar, pose, camera, tag)?;
+        self.order.push_back(index);
+        Ok(())
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The oldest frame in flight, waiting for it; `None` when none is.
+    pub fn next_frame(&mut self) -> Result<Option<RenderedFrame>, RenderError> {
+        let Some(index) = self.order.pop_front() else {
+            return Ok(None);
+        };
+        match self.lanes[index].renderer.next_frame()? {
+            Some(frame) => Ok(Some(frame)),
+            None => Err(RenderError::Readback(
+                "a render lane had no frame although one was submitted to it".into(),
+            )),
+        }
+    }
+
+    /// Adds lanes built in the background once they are ready, without
+    /// waiting for them. A lane that failed to build is logged and left
+    /// out: the lanes there are render correctly, only slower.
+    fn join_finished_lanes(&mut self) {
+        let mut index = 0;
+        while index < self.building.len() {
+            if !self.building[index].is_finished() {
+                index += 1;
+                continue;
+            }
+            match self.building.swap_remove(index).join() {
+                Ok(Ok(lane)) => {
+                    tracing::debug!(lanes = self.lanes.len() + 1, "render lane ready");
+                    // Continue round-robin from the new lane, so all fill evenly.
+                    self.next_lane = self.lanes.len();
+                    self.lanes.push(lane);
+                }
+                Ok(Err(e)) => tracing::warn!(error = %e, "a render lane failed to build"),
+                Err(_) => tracing::warn!("a render lane's builder panicked"),
+            }
+        }
+    }
+}
+
+impl Drop for RenderLanes {
+    fn drop(&mut self) {
+        // Do not leave a device half-built behind the caller's back.
+        for handle in self.building.drain(..) {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn lanes_wanted(cpu_adapter: bool) -> usize {
+    let default = if cpu_adapter { 2 } else { 1 };
+    std::env::var("AVATARCAST_RENDER_LANES")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .map_or(default, |n| n.clamp(1, 4))
+}
