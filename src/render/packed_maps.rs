@@ -39,47 +39,70 @@ pub fn pack_normal_roughness(
 ) -> (Vec<u8>, u32, u32) {
     let width = normal.width.max(metallic_roughness.width);
     let height = normal.height.max(metallic_roughness.height);
+    let normal = Resampled::new(normal, width, height);
+    let mr = Resampled::new(metallic_roughness, width, height);
     let mut out = vec![0u8; width as usize * height as usize * 4];
-    for y in 0..height {
-        for x in 0..width {
-            let n = sample(normal, x, y, width, height);
-            let m = sample(metallic_roughness, x, y, width, height);
-            let i = (y as usize * width as usize + x as usize) * 4;
-            out[i..i + 4].copy_from_slice(&[n[0], n[1], m[1], m[2]]);
+    for (y, row) in out.chunks_exact_mut(width as usize * 4).enumerate() {
+        for (x, pixel) in row.chunks_exact_mut(4).enumerate() {
+            let [nx, ny] = normal.at(x, y, [0, 1]);
+            let [roughness, metallic] = mr.at(x, y, [1, 2]);
+            pixel.copy_from_slice(&[nx, ny, roughness, metallic]);
         }
     }
     (out, width, height)
 }
 
-/// `texture` at the centre of texel (x, y) of a `width`×`height` grid.
-fn sample(texture: &Texture, x: u32, y: u32, width: u32, height: u32) -> [u8; 4] {
-    let texel = |tx: u32, ty: u32| {
-        let i = (ty as usize * texture.width as usize + tx as usize) * 4;
-        [
-            texture.rgba8[i],
-            texture.rgba8[i + 1],
-            texture.rgba8[i + 2],
-            texture.rgba8[i + 3],
-        ]
-    };
-    if texture.width == width && texture.height == height {
-        return texel(x, y);
+/// Bilinear lookup of a texture on a grid of another size, with the
+/// per-column and per-row weights worked out once (a 2048² pack runs in
+/// milliseconds, not a tenth of a second, which every session start pays).
+struct Resampled<'a> {
+    texture: &'a Texture,
+    columns: Vec<(usize, usize, f32)>,
+    rows: Vec<(usize, usize, f32)>,
+}
+
+impl<'a> Resampled<'a> {
+    fn new(texture: &'a Texture, width: u32, height: u32) -> Resampled<'a> {
+        Resampled {
+            texture,
+            columns: axis(width, texture.width),
+            rows: axis(height, texture.height),
+        }
     }
-    let axis = |p: u32, to: u32, from: u32| {
-        let s = ((p as f32 + 0.5) * from as f32 / to as f32 - 0.5).clamp(0.0, (from - 1) as f32);
-        let i = s.floor() as u32;
-        (i, (i + 1).min(from - 1), s - i as f32)
-    };
-    let (x0, x1, fx) = axis(x, width, texture.width);
-    let (y0, y1, fy) = axis(y, height, texture.height);
-    let (a, b, c, d) = (texel(x0, y0), texel(x1, y0), texel(x0, y1), texel(x1, y1));
-    let mut out = [0u8; 4];
-    for k in 0..4 {
-        let top = a[k] as f32 * (1.0 - fx) + b[k] as f32 * fx;
-        let bottom = c[k] as f32 * (1.0 - fx) + d[k] as f32 * fx;
-        out[k] = (top * (1.0 - fy) + bottom * fy + 0.5) as u8;
+
+    /// Channels `channels` at output texel (x, y).
+    fn at(&self, x: usize, y: usize, channels: [usize; 2]) -> [u8; 2] {
+        let (x0, x1, fx) = self.columns[x];
+        let (y0, y1, fy) = self.rows[y];
+        let width = self.texture.width as usize;
+        let t = &self.texture.rgba8;
+        let (a, b) = ((y0 * width + x0) * 4, (y0 * width + x1) * 4);
+        let (c, d) = ((y1 * width + x0) * 4, (y1 * width + x1) * 4);
+        channels.map(|k| {
+            if fx == 0.0 && fy == 0.0 {
+                return t[a + k];
+            }
+            let top = t[a + k] as f32 * (1.0 - fx) + t[b + k] as f32 * fx;
+            let bottom = t[c + k] as f32 * (1.0 - fx) + t[d + k] as f32 * fx;
+            (top * (1.0 - fy) + bottom * fy + 0.5) as u8
+        })
     }
-    out
+}
+
+/// For each of `to` output texels, the two source texels of `from` around
+/// its centre and the weight of the second.
+fn axis(to: u32, from: u32) -> Vec<(usize, usize, f32)> {
+    (0..to)
+        .map(|p| {
+            if to == from {
+                return (p as usize, p as usize, 0.0);
+            }
+            let s =
+                ((p as f32 + 0.5) * from as f32 / to as f32 - 0.5).clamp(0.0, (from - 1) as f32);
+            let i = s.floor() as usize;
+            (i, (i + 1).min(from as usize - 1), s - i as f32)
+        })
+        .collect()
 }
 
 #[cfg(test)]

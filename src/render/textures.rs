@@ -26,34 +26,55 @@ fn linear_to_srgb_byte(linear: f32) -> u8 {
     (s * 255.0 + 0.5) as u8
 }
 
+/// Steps of the linear → sRGB byte table: fine enough that the darkest
+/// sRGB steps (1/12.92 of a byte apart in linear) still land right.
+const LINEAR_STEPS: usize = 1 << 16;
+
+/// sRGB byte → linear, and linear (in [`LINEAR_STEPS`] steps) → sRGB byte:
+/// a `powf` per texel made the mip chain of one 2048² base colour map take
+/// ~60 ms, paid at every session start.
+struct SrgbTables {
+    to_linear: [f32; 256],
+    to_srgb: Vec<u8>,
+}
+
+fn srgb_tables() -> &'static SrgbTables {
+    static TABLES: std::sync::OnceLock<SrgbTables> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| SrgbTables {
+        to_linear: std::array::from_fn(|i| srgb_to_linear(i as u8)),
+        to_srgb: (0..LINEAR_STEPS)
+            .map(|i| linear_to_srgb_byte(i as f32 / (LINEAR_STEPS - 1) as f32))
+            .collect(),
+    })
+}
+
 /// The next mip level: a 2×2 box filter, averaging colour in linear light
 /// when `srgb` (averaging sRGB bytes darkens edges) and alpha as stored.
 pub fn downsample(rgba: &[u8], width: u32, height: u32, srgb: bool) -> (Vec<u8>, u32, u32) {
     let (w, h) = (width as usize, height as usize);
     let (nw, nh) = ((w / 2).max(1), (h / 2).max(1));
-    let lut: Vec<f32> = (0..=255u8).map(srgb_to_linear).collect();
+    let tables = srgb_tables();
     let mut out = vec![0u8; nw * nh * 4];
     for y in 0..nh {
+        let ys = [(2 * y).min(h - 1), (2 * y + 1).min(h - 1)];
         for x in 0..nw {
             let xs = [(2 * x).min(w - 1), (2 * x + 1).min(w - 1)];
-            let ys = [(2 * y).min(h - 1), (2 * y + 1).min(h - 1)];
+            let at = |c: usize| {
+                [
+                    rgba[(ys[0] * w + xs[0]) * 4 + c],
+                    rgba[(ys[0] * w + xs[1]) * 4 + c],
+                    rgba[(ys[1] * w + xs[0]) * 4 + c],
+                    rgba[(ys[1] * w + xs[1]) * 4 + c],
+                ]
+            };
             for c in 0..4 {
-                let mut sum = 0.0f32;
-                for &sy in &ys {
-                    for &sx in &xs {
-                        let v = rgba[(sy * w + sx) * 4 + c];
-                        sum += if srgb && c < 3 {
-                            lut[v as usize]
-                        } else {
-                            v as f32
-                        };
-                    }
-                }
-                let mean = sum / 4.0;
+                let v = at(c);
                 out[(y * nw + x) * 4 + c] = if srgb && c < 3 {
-                    linear_to_srgb_byte(mean)
+                    let mean = v.iter().map(|&b| tables.to_linear[b as usize]).sum::<f32>() / 4.0;
+                    tables.to_srgb[(mean * (LINEAR_STEPS - 1) as f32 + 0.5) as usize]
                 } else {
-                    (mean + 0.5) as u8
+                    // Rounded mean of four bytes.
+                    ((v.iter().map(|&b| b as u32).sum::<u32>() + 2) / 4) as u8
                 };
             }
         }
