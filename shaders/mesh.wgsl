@@ -356,7 +356,7 @@ fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f3
     let occlusion = 1.0 + material.occlusion_strength * (occlusion_sample - 1.0);
     var emissive = material.emissive_factor.rgb;
     if HAS_EMISSIVE_TEXTURE {
-        emissive = emissive * textureSample(emissive_texture, emissive_sampler, in.uv).rgb;
+        emissive = emissive * srgb_to_linear(textureSample(emissive_texture, emissive_sampler, in.uv).rgb);
     }
 
     var s: Surface;
@@ -388,8 +388,18 @@ fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f3
     return tone_map_pbr_neutral(color);
 }
 
+// Base colour and emissive maps are sRGB bytes in plain Unorm textures
+// (src/render/textures.rs, Encoding::SrgbDecodedInShader): decoded here once
+// per pixel, not by the sampler for each of the eight texels it reads.
+// exp2/log2 because llvmpipe inlines them, where pow() calls libm.
+fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
+    let curve = exp2(2.4 * log2(max((c + vec3<f32>(0.055)) / 1.055, vec3<f32>(1e-6))));
+    return select(curve, c / 12.92, c <= vec3<f32>(0.04045));
+}
+
 fn sample_base_color(uv: vec2<f32>) -> vec4<f32> {
-    return material.base_color_factor * textureSample(base_color_texture, base_color_sampler, uv);
+    let sampled = textureSample(base_color_texture, base_color_sampler, uv);
+    return material.base_color_factor * vec4<f32>(srgb_to_linear(sampled.rgb), sampled.a);
 }
 
 @fragment

@@ -160,6 +160,64 @@ fn normal_map_tilts_the_shading() {
     );
 }
 
+/// Base colour maps hold sRGB bytes; the shader decodes them after
+/// filtering (src/render/textures.rs, `Encoding::SrgbDecodedInShader`). A map
+/// of one sRGB colour must shade like that colour given, in linear, as the
+/// factor, across the whole range (dark hair to pale skin).
+#[test]
+fn srgb_base_colour_maps_shade_like_their_linear_factors() {
+    let srgb_to_linear = |byte: u8| {
+        let c = byte as f32 / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    for rgb in [
+        [12u8, 30, 60],
+        [90, 60, 40],
+        [128, 128, 128],
+        [240, 200, 180],
+    ] {
+        let mut mapped = material("mapped", [1.0, 1.0, 1.0], 0.6);
+        mapped.base_color_texture = Some(TextureRef {
+            texture: 0,
+            tex_coord: 0,
+        });
+        let map = Texture {
+            name: "colour".into(),
+            width: 2,
+            height: 2,
+            rgba8: [rgb[0], rgb[1], rgb[2], 255].repeat(4),
+            ..Texture::default()
+        };
+        let factor = material("factor", rgb.map(srgb_to_linear), 0.6);
+        let frames: Vec<RenderedFrame> = [(mapped, vec![map]), (factor, vec![])]
+            .into_iter()
+            .filter_map(|(m, textures)| {
+                let avatar = single_mesh(
+                    vec![quad([-0.5, -0.5], [0.5, 0.5], 0.0, 0)],
+                    vec![m],
+                    textures,
+                );
+                render_once(&avatar, settings(32, 32, 1, BACKGROUND))
+            })
+            .collect();
+        let [a, b] = frames.as_slice() else {
+            return;
+        };
+        let worst = a
+            .rgba
+            .iter()
+            .zip(&b.rgba)
+            .map(|(x, y)| x.abs_diff(*y))
+            .max()
+            .unwrap_or(0);
+        assert!(worst <= 1, "sRGB {rgb:?}: map and factor differ by {worst}");
+    }
+}
+
 /// The renderer packs a normal map and a metallic-roughness map that share
 /// UVs into one texture (src/render/packed_maps.rs). Roughness and metallic
 /// read from that texture must shade exactly like the same values given as

@@ -6,7 +6,7 @@ use wgpu::util::DeviceExt;
 
 use super::Background;
 use super::pipelines::Pipelines;
-use super::textures::upload_rgba;
+use super::textures::{Encoding, upload_rgba};
 
 /// Mirrors `BackgroundUniforms` in shaders/background.wgsl.
 #[repr(C)]
@@ -93,7 +93,7 @@ impl BackgroundPass {
                     image.as_raw(),
                     width.max(1),
                     height.max(1),
-                    true,
+                    Encoding::Srgb,
                 );
                 let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
                 let uniforms = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {

@@ -5,7 +5,7 @@ use wgpu::util::DeviceExt;
 
 use super::packed_maps::{can_pack, pack_normal_roughness};
 use super::pipelines::AlphaKind;
-use super::textures::{DefaultTextures, SamplerCache, upload_rgba, upload_texture};
+use super::textures::{DefaultTextures, Encoding, SamplerCache, upload_rgba, upload_texture};
 use super::uniforms::MaterialUniforms;
 use crate::avatar::{AlphaMode, Avatar, Material, TextureRef};
 
@@ -77,7 +77,7 @@ pub struct TextureUploader<'a> {
     pub defaults: &'a DefaultTextures,
     pub samplers: SamplerCache,
     pub max_dimension: u32,
-    views: std::collections::HashMap<(usize, bool), wgpu::TextureView>,
+    views: std::collections::HashMap<(usize, Encoding), wgpu::TextureView>,
     /// Packed normal + metallic-roughness maps by (normal, MR) texture index.
     packed_views: std::collections::HashMap<(usize, usize), wgpu::TextureView>,
 }
@@ -106,7 +106,7 @@ impl<'a> TextureUploader<'a> {
     fn resolve(
         &mut self,
         reference: Option<TextureRef>,
-        srgb: bool,
+        encoding: Encoding,
         fallback: &wgpu::TextureView,
     ) -> Result<(wgpu::TextureView, wgpu::Sampler), String> {
         let Some(reference) = reference else {
@@ -122,13 +122,19 @@ impl<'a> TextureUploader<'a> {
                 self.avatar.textures.len()
             )
         })?;
-        let view = match self.views.get(&(reference.texture, srgb)) {
+        let view = match self.views.get(&(reference.texture, encoding)) {
             Some(view) => view.clone(),
             None => {
-                let gpu =
-                    upload_texture(self.device, self.queue, texture, srgb, self.max_dimension)?;
+                let gpu = upload_texture(
+                    self.device,
+                    self.queue,
+                    texture,
+                    encoding,
+                    self.max_dimension,
+                )?;
                 let view = gpu.create_view(&wgpu::TextureViewDescriptor::default());
-                self.views.insert((reference.texture, srgb), view.clone());
+                self.views
+                    .insert((reference.texture, encoding), view.clone());
                 view
             }
         };
@@ -158,7 +164,15 @@ impl<'a> TextureUploader<'a> {
                     ));
                 }
                 let label = format!("{} + {}", normal_texture.name, mr_texture.name);
-                let gpu = upload_rgba(self.device, self.queue, &label, &rgba, width, height, false);
+                let gpu = upload_rgba(
+                    self.device,
+                    self.queue,
+                    &label,
+                    &rgba,
+                    width,
+                    height,
+                    Encoding::Linear,
+                );
                 let view = gpu.create_view(&wgpu::TextureViewDescriptor::default());
                 self.packed_views
                     .insert((normal.texture, mr.texture), view.clone());
@@ -181,25 +195,41 @@ impl<'a> TextureUploader<'a> {
     ) -> Result<GpuMaterial, String> {
         let defaults = self.defaults;
         let mut textures = super::pipelines::TextureUse::of(material);
-        let base = self.resolve(material.base_color_texture, true, &defaults.white_srgb)?;
+        let base = self.resolve(
+            material.base_color_texture,
+            Encoding::SrgbDecodedInShader,
+            &defaults.white_color,
+        )?;
         let (mr, normal) = match (material.normal_texture, material.metallic_roughness_texture) {
             (Some(n), Some(m)) if can_pack(material, &self.avatar.textures) => {
                 textures.metallic_roughness = false;
                 textures.packed_normal_roughness = true;
-                let unused = self.resolve(None, false, &defaults.white_linear)?;
+                let unused = self.resolve(None, Encoding::Linear, &defaults.white_linear)?;
                 (unused, self.packed_normal_roughness(n, m)?)
             }
             _ => (
                 self.resolve(
                     material.metallic_roughness_texture,
-                    false,
+                    Encoding::Linear,
                     &defaults.white_linear,
                 )?,
-                self.resolve(material.normal_texture, false, &defaults.flat_normal)?,
+                self.resolve(
+                    material.normal_texture,
+                    Encoding::Linear,
+                    &defaults.flat_normal,
+                )?,
             ),
         };
-        let occlusion = self.resolve(material.occlusion_texture, false, &defaults.white_linear)?;
-        let emissive = self.resolve(material.emissive_texture, true, &defaults.white_srgb)?;
+        let occlusion = self.resolve(
+            material.occlusion_texture,
+            Encoding::Linear,
+            &defaults.white_linear,
+        )?;
+        let emissive = self.resolve(
+            material.emissive_texture,
+            Encoding::SrgbDecodedInShader,
+            &defaults.white_color,
+        )?;
         let uniforms = self
             .device
             .create_buffer_init(&wgpu::util::BufferInitDescriptor {
