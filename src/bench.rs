@@ -82,7 +82,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
 
     if !args.skip_files {
         println!(
-            "\n| whole file (speech → MP4) | size | MSAA | audio s | wall s | × real time |\n| --- | --- | --- | --- | --- | --- |"
+            "\n| whole file (speech → MP4) | size | MSAA | render lanes | audio s | wall s | × real time |\n| --- | --- | --- | --- | --- | --- | --- |"
         );
         let speech = speech::default_backend().context("starting the speech engine")?;
         for ((w, h), msaa) in [
@@ -98,7 +98,8 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             let wall = start.elapsed().as_secs_f64();
             let audio = summary.duration.as_secs_f64();
             println!(
-                "| 30 fps | {w}×{h} | {msaa}× | {audio:.2} | {wall:.2} | {:.2} |",
+                "| 30 fps | {w}×{h} | {msaa}× | {} | {audio:.2} | {wall:.2} | {:.2} |",
+                summary.render_lanes,
                 audio / wall
             );
             let _ = std::fs::remove_file(out);

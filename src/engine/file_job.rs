@@ -76,6 +76,8 @@ pub struct FileSummary {
     pub speech_start: SampleTime,
     pub speech_end: SampleTime,
     pub adapter: String,
+    /// Render lanes (devices) in use at the end, see [`RenderLanes`].
+    pub render_lanes: usize,
 }
 
 /// Progress callback: `(frames_done, frames_total)`.
@@ -168,6 +170,7 @@ pub fn render_file(
         speech_start: job.lead_in,
         speech_end,
         adapter: lanes.adapter_description(),
+        render_lanes: lanes.lane_count(),
     })
 }
 
