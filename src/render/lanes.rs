@@ -52,8 +52,23 @@ impl RenderLanes {
     /// second in the background (`AVATARCAST_RENDER_LANES`, 1 to 4, sets
     /// the number of lanes instead).
     pub fn new(settings: RenderSettings, avatar: Arc<Avatar>) -> Result<RenderLanes, RenderError> {
-        let first = Lane::open(settings.clone(), &avatar)?;
+        let first = Lane::open(settings, &avatar)?;
         let wanted = lanes_wanted(first.renderer.is_cpu());
+        Ok(Self::grow(first, avatar, wanted))
+    }
+
+    /// Exactly `count` lanes (at least one): the first opened now, the rest
+    /// built in the background.
+    pub fn with_lanes(
+        settings: RenderSettings,
+        avatar: Arc<Avatar>,
+        count: usize,
+    ) -> Result<RenderLanes, RenderError> {
+        let first = Lane::open(settings, &avatar)?;
+        Ok(Self::grow(first, avatar, count.max(1)))
+    }
+
+    fn grow(first: Lane, avatar: Arc<Avatar>, wanted: usize) -> RenderLanes {
         let mut building = Vec::new();
         for _ in 1..wanted {
             let settings = first.renderer.settings().clone();
@@ -67,12 +82,19 @@ impl RenderLanes {
                 Err(e) => tracing::warn!(error = %e, "could not start building a render lane"),
             }
         }
-        Ok(RenderLanes {
+        RenderLanes {
             lanes: vec![first],
             order: VecDeque::new(),
             next_lane: 0,
             building,
-        })
+        }
+    }
+
+    /// Waits until every lane still being built has joined (or failed).
+    pub fn wait_for_lanes(&mut self) {
+        for handle in std::mem::take(&mut self.building) {
+            self.add_built(handle.join());
+        }
     }
 
     /// Adapter name, backend, type and driver of the first lane.
@@ -126,24 +148,29 @@ impl RenderLanes {
 
     /// Adds lanes built in the background once they are ready, without
     /// waiting for them. A lane that failed to build is logged and left
-    /// out: the lanes there are render correctly, only slower.
+    /// out: the lanes already there render correctly, only slower.
     fn join_finished_lanes(&mut self) {
         let mut index = 0;
         while index < self.building.len() {
-            if !self.building[index].is_finished() {
+            if self.building[index].is_finished() {
+                let built = self.building.swap_remove(index).join();
+                self.add_built(built);
+            } else {
                 index += 1;
-                continue;
             }
-            match self.building.swap_remove(index).join() {
-                Ok(Ok(lane)) => {
-                    tracing::debug!(lanes = self.lanes.len() + 1, "render lane ready");
-                    // Continue round-robin from the new lane, so all fill evenly.
-                    self.next_lane = self.lanes.len();
-                    self.lanes.push(lane);
-                }
-                Ok(Err(e)) => tracing::warn!(error = %e, "a render lane failed to build"),
-                Err(_) => tracing::warn!("a render lane's builder panicked"),
+        }
+    }
+
+    fn add_built(&mut self, built: std::thread::Result<Result<Lane, RenderError>>) {
+        match built {
+            Ok(Ok(lane)) => {
+                tracing::debug!(lanes = self.lanes.len() + 1, "render lane ready");
+                // Continue round-robin from the new lane, so all fill evenly.
+                self.next_lane = self.lanes.len();
+                self.lanes.push(lane);
             }
+            Ok(Err(e)) => tracing::warn!(error = %e, "a render lane failed to build"),
+            Err(_) => tracing::warn!("a render lane's builder panicked"),
         }
     }
 }
