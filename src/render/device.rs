@@ -25,14 +25,25 @@ pub struct GpuDevice {
     lost: Arc<Mutex<Option<String>>>,
 }
 
+/// The adapter [`GpuDevice::open`] would choose, without opening a device.
+fn preferred_adapter() -> Result<wgpu::Adapter, RenderError> {
+    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
+    let adapters = pollster::block_on(
+        instance.enumerate_adapters(wgpu::Backends::VULKAN | wgpu::Backends::GL),
+    );
+    let preference = std::env::var(ADAPTER_ENV).unwrap_or_default();
+    choose_adapter(adapters, &preference)
+}
+
+/// Whether rendering would run on a CPU rasteriser (lavapipe, llvmpipe);
+/// false when there is no adapter at all (opening one will say why).
+pub fn preferred_adapter_is_cpu() -> bool {
+    preferred_adapter().is_ok_and(|a| a.get_info().device_type == wgpu::DeviceType::Cpu)
+}
+
 impl GpuDevice {
     pub fn open(requested_msaa: u32) -> Result<GpuDevice, RenderError> {
-        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
-        let adapters = pollster::block_on(
-            instance.enumerate_adapters(wgpu::Backends::VULKAN | wgpu::Backends::GL),
-        );
-        let preference = std::env::var(ADAPTER_ENV).unwrap_or_default();
-        let adapter = choose_adapter(adapters, &preference)?;
+        let adapter = preferred_adapter()?;
         let info = adapter.get_info();
 
         let format_features = adapter.get_texture_format_features(COLOR_FORMAT);

@@ -10,9 +10,9 @@
 //! for a whole file on 2 cores (BENCHMARKS.md). A hardware GPU gains nothing
 //! from this, so it gets one lane.
 //!
-//! The second lane is built on a helper thread while the first renders:
-//! opening a device, compiling pipelines and uploading the avatar take
-//! ~0.2 s of CPU that would otherwise delay the first frame.
+//! The second lane is built on a helper thread at the same time as the
+//! first: opening a device, compiling pipelines and uploading the avatar
+//! take ~0.3 s of CPU on one core, and the other core would idle meanwhile.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -48,40 +48,36 @@ pub struct RenderLanes {
 }
 
 impl RenderLanes {
-    /// Opens the first lane now and, on a CPU adapter, starts building a
-    /// second in the background (`AVATARCAST_RENDER_LANES`, 1 to 4, sets
-    /// the number of lanes instead).
+    /// Opens the first lane now and, on a CPU adapter, a second alongside it
+    /// on a helper thread, so both cores work from the start
+    /// (`AVATARCAST_RENDER_LANES`, 1 to 4, sets the number of lanes instead).
     pub fn new(settings: RenderSettings, avatar: Arc<Avatar>) -> Result<RenderLanes, RenderError> {
-        let first = Lane::open(settings, &avatar)?;
-        let wanted = lanes_wanted(first.renderer.is_cpu());
-        Ok(Self::grow(first, avatar, wanted))
+        let count = lanes_from_env().unwrap_or_else(|| {
+            if super::device::preferred_adapter_is_cpu() {
+                2
+            } else {
+                1
+            }
+        });
+        Self::with_lanes(settings, avatar, count)
     }
 
-    /// Exactly `count` lanes (at least one): the first opened now, the rest
-    /// built in the background.
+    /// Exactly `count` lanes (at least one): the first opened on this
+    /// thread while the others are built on helper threads.
     pub fn with_lanes(
         settings: RenderSettings,
         avatar: Arc<Avatar>,
         count: usize,
     ) -> Result<RenderLanes, RenderError> {
+        let building = spawn_lanes(&settings, &avatar, count.max(1) - 1);
         let first = Lane::open(settings, &avatar)?;
-        Ok(Self::grow(first, avatar, count.max(1)))
+        Ok(RenderLanes::from_parts(first, building))
     }
 
-    fn grow(first: Lane, avatar: Arc<Avatar>, wanted: usize) -> RenderLanes {
-        let mut building = Vec::new();
-        for _ in 1..wanted {
-            let settings = first.renderer.settings().clone();
-            let avatar = Arc::clone(&avatar);
-            match std::thread::Builder::new()
-                .name("avatarcast:lane".into())
-                .spawn(move || Lane::open(settings, &avatar))
-            {
-                Ok(handle) => building.push(handle),
-                // No thread, no extra lane: one lane still renders everything.
-                Err(e) => tracing::warn!(error = %e, "could not start building a render lane"),
-            }
-        }
+    fn from_parts(
+        first: Lane,
+        building: Vec<JoinHandle<Result<Lane, RenderError>>>,
+    ) -> RenderLanes {
         RenderLanes {
             lanes: vec![first],
             order: VecDeque::new(),
@@ -184,10 +180,32 @@ impl Drop for RenderLanes {
     }
 }
 
-fn lanes_wanted(cpu_adapter: bool) -> usize {
-    let default = if cpu_adapter { 2 } else { 1 };
+/// Starts building `count` lanes, each on its own helper thread.
+fn spawn_lanes(
+    settings: &RenderSettings,
+    avatar: &Arc<Avatar>,
+    count: usize,
+) -> Vec<JoinHandle<Result<Lane, RenderError>>> {
+    let mut building = Vec::new();
+    for _ in 0..count {
+        let settings = settings.clone();
+        let avatar = Arc::clone(avatar);
+        match std::thread::Builder::new()
+            .name("avatarcast:lane".into())
+            .spawn(move || Lane::open(settings, &avatar))
+        {
+            Ok(handle) => building.push(handle),
+            // No thread, no extra lane: the others still render everything.
+            Err(e) => tracing::warn!(error = %e, "could not start building a render lane"),
+        }
+    }
+    building
+}
+
+/// `AVATARCAST_RENDER_LANES` (1 to 4), when set to a number.
+fn lanes_from_env() -> Option<usize> {
     std::env::var("AVATARCAST_RENDER_LANES")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
-        .map_or(default, |n| n.clamp(1, 4))
+        .map(|n| n.clamp(1, 4))
 }
