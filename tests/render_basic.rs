@@ -109,6 +109,14 @@ fn morph_target_moves_pixels_where_expected() {
         .render(&mut gpu, &AvatarPose::rest(&avatar), &camera)
         .unwrap();
     assert_eq!(again.rgba, rest.rgba);
+    // The same weights twice in a row reuse the morphed vertices (no compute
+    // pass), also after a rest frame in between; new weights recompute.
+    let half_again = renderer.render(&mut gpu, &half_pose, &camera).unwrap();
+    assert_eq!(half_again.rgba, half.rgba);
+    let half_third = renderer.render(&mut gpu, &half_pose, &camera).unwrap();
+    assert_eq!(half_third.rgba, half.rgba);
+    let moved_again = renderer.render(&mut gpu, &moved_pose, &camera).unwrap();
+    assert_eq!(moved_again.rgba, moved.rgba);
 }
 
 #[test]

@@ -45,6 +45,12 @@ pub struct MorphResources {
     bind_group: wgpu::BindGroup,
     /// Targets active in the last `prepare`; 0 means draw the rest vertices.
     pub active_count: u32,
+    /// The targets `morphed` was last computed with: when a frame's are
+    /// the same (an idle face between blinks), the compute pass skips this
+    /// primitive and the frame draws the buffer as it is.
+    computed: Vec<ActiveTarget>,
+    /// Whether this frame's targets differ from `computed`.
+    stale: bool,
 }
 
 /// The vertices that at least one target moves (by position or normal), in
@@ -228,15 +234,19 @@ impl MorphResources {
             morphed,
             bind_group,
             active_count: 0,
+            computed: Vec::new(),
+            stale: false,
         }))
     }
 
     /// Writes this frame's active targets; queue writes land before the next
     /// submit, after earlier submits, so frames in flight keep their weights.
+    /// Nothing is written when they equal those `morphed` already holds.
     pub fn prepare(&mut self, queue: &wgpu::Queue, weights: &[f32]) {
         let active = active_targets(weights, self.target_count);
         self.active_count = active.len() as u32;
-        if active.is_empty() {
+        self.stale = !active.is_empty() && active != self.computed;
+        if !self.stale {
             return;
         }
         queue.write_buffer(&self.active, 0, bytemuck::cast_slice(&active));
@@ -247,11 +257,18 @@ impl MorphResources {
             _pad: 0,
         };
         queue.write_buffer(&self.params, 0, bytemuck::bytes_of(&params));
+        self.computed = active;
     }
 
-    /// Records the compute dispatch; a no-op when no target is active.
+    /// Whether [`Self::dispatch`] has work this frame.
+    pub fn needs_dispatch(&self) -> bool {
+        self.stale
+    }
+
+    /// Records the compute dispatch; a no-op when no target is active or
+    /// the targets have not changed.
     pub fn dispatch(&self, pass: &mut wgpu::ComputePass<'_>) {
-        if self.active_count == 0 {
+        if !self.stale {
             return;
         }
         pass.set_bind_group(0, &self.bind_group, &[]);

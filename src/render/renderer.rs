@@ -317,7 +317,7 @@ impl Renderer {
         if avatar
             .primitives
             .iter()
-            .any(|p| p.morph.as_ref().is_some_and(|m| m.active_count > 0))
+            .any(|p| p.morph.as_ref().is_some_and(|m| m.needs_dispatch()))
         {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("morph targets"),
