@@ -18,7 +18,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use super::{Camera, GpuAvatar, RenderError, RenderSettings, RenderedFrame, Renderer};
+use super::{Camera, GpuAvatar, RenderError, RenderSettings, RenderedFrame, Renderer, UploadCache};
 use crate::animation::AvatarPose;
 use crate::avatar::Avatar;
 
@@ -31,9 +31,13 @@ struct Lane {
 }
 
 impl Lane {
-    fn open(settings: RenderSettings, avatar: &Avatar) -> Result<Lane, RenderError> {
+    fn open(
+        settings: RenderSettings,
+        avatar: &Avatar,
+        cache: &UploadCache,
+    ) -> Result<Lane, RenderError> {
         let mut renderer = Renderer::new(settings)?;
-        let avatar = renderer.upload(avatar)?;
+        let avatar = renderer.upload_with(avatar, cache)?;
         Ok(Lane { renderer, avatar })
     }
 }
@@ -69,8 +73,11 @@ impl RenderLanes {
         avatar: Arc<Avatar>,
         count: usize,
     ) -> Result<RenderLanes, RenderError> {
-        let building = spawn_lanes(&settings, &avatar, count.max(1) - 1);
-        let first = Lane::open(settings, &avatar)?;
+        // The lanes share their mip chains: each is built once, and two
+        // lanes building at once split the work between them.
+        let cache = Arc::new(UploadCache::default());
+        let building = spawn_lanes(&settings, &avatar, &cache, count.max(1) - 1);
+        let first = Lane::open(settings, &avatar, &cache)?;
         Ok(RenderLanes::from_parts(first, building))
     }
 
@@ -184,15 +191,17 @@ impl Drop for RenderLanes {
 fn spawn_lanes(
     settings: &RenderSettings,
     avatar: &Arc<Avatar>,
+    cache: &Arc<UploadCache>,
     count: usize,
 ) -> Vec<JoinHandle<Result<Lane, RenderError>>> {
     let mut building = Vec::new();
     for _ in 0..count {
         let settings = settings.clone();
         let avatar = Arc::clone(avatar);
+        let cache = Arc::clone(cache);
         match std::thread::Builder::new()
             .name("avatarcast:lane".into())
-            .spawn(move || Lane::open(settings, &avatar))
+            .spawn(move || Lane::open(settings, &avatar, &cache))
         {
             Ok(handle) => building.push(handle),
             // No thread, no extra lane: the others still render everything.

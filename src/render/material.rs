@@ -5,8 +5,11 @@ use wgpu::util::DeviceExt;
 
 use super::packed_maps::{can_pack, pack_normal_roughness};
 use super::pipelines::AlphaKind;
-use super::textures::{DefaultTextures, Encoding, SamplerCache, upload_rgba, upload_texture};
+use super::textures::{
+    DefaultTextures, Encoding, MipChain, SamplerCache, check_texture, upload_mip_chain,
+};
 use super::uniforms::MaterialUniforms;
+use super::upload_cache::{ChainKey, UploadCache};
 use crate::avatar::{AlphaMode, Avatar, Material, TextureRef};
 
 pub struct GpuMaterial {
@@ -75,6 +78,8 @@ pub struct TextureUploader<'a> {
     pub queue: &'a wgpu::Queue,
     pub avatar: &'a Avatar,
     pub defaults: &'a DefaultTextures,
+    /// Mip chains shared with other renderers uploading the same avatar.
+    pub cache: &'a UploadCache,
     pub samplers: SamplerCache,
     pub max_dimension: u32,
     views: std::collections::HashMap<(usize, Encoding), wgpu::TextureView>,
@@ -88,12 +93,14 @@ impl<'a> TextureUploader<'a> {
         queue: &'a wgpu::Queue,
         avatar: &'a Avatar,
         defaults: &'a DefaultTextures,
+        cache: &'a UploadCache,
     ) -> Self {
         TextureUploader {
             device,
             queue,
             avatar,
             defaults,
+            cache,
             samplers: SamplerCache::default(),
             max_dimension: device.limits().max_texture_dimension_2d,
             views: Default::default(),
@@ -125,13 +132,17 @@ impl<'a> TextureUploader<'a> {
         let view = match self.views.get(&(reference.texture, encoding)) {
             Some(view) => view.clone(),
             None => {
-                let gpu = upload_texture(
-                    self.device,
-                    self.queue,
-                    texture,
-                    encoding,
-                    self.max_dimension,
+                let max_dimension = self.max_dimension;
+                let chain = self.cache.get_or_build(
+                    self.avatar,
+                    ChainKey::Texture(reference.texture, encoding),
+                    || {
+                        check_texture(texture, max_dimension)?;
+                        let (w, h) = (texture.width, texture.height);
+                        Ok(MipChain::build(texture.rgba8.clone(), w, h, encoding))
+                    },
                 )?;
+                let gpu = upload_mip_chain(self.device, self.queue, &texture.name, &chain);
                 let view = gpu.create_view(&wgpu::TextureViewDescriptor::default());
                 self.views
                     .insert((reference.texture, encoding), view.clone());
@@ -156,23 +167,24 @@ impl<'a> TextureUploader<'a> {
             Some(view) => view.clone(),
             None => {
                 let mr_texture = &self.avatar.textures[mr.texture];
-                let (rgba, width, height) = pack_normal_roughness(normal_texture, mr_texture);
-                if width > self.max_dimension || height > self.max_dimension {
-                    return Err(format!(
-                        "textures {:?} and {:?} pack to {width}x{height}, larger than the adapter's limit {}",
-                        normal_texture.name, mr_texture.name, self.max_dimension
-                    ));
-                }
+                let max_dimension = self.max_dimension;
+                let key = ChainKey::Packed {
+                    normal: normal.texture,
+                    metallic_roughness: mr.texture,
+                };
+                let chain = self.cache.get_or_build(self.avatar, key, || {
+                    let (rgba, width, height) = pack_normal_roughness(normal_texture, mr_texture);
+                    if width > max_dimension || height > max_dimension {
+                        return Err(format!(
+                            "textures {:?} and {:?} pack to {width}x{height}, larger than the \
+                             adapter's limit {max_dimension}",
+                            normal_texture.name, mr_texture.name
+                        ));
+                    }
+                    Ok(MipChain::build(rgba, width, height, Encoding::Linear))
+                })?;
                 let label = format!("{} + {}", normal_texture.name, mr_texture.name);
-                let gpu = upload_rgba(
-                    self.device,
-                    self.queue,
-                    &label,
-                    &rgba,
-                    width,
-                    height,
-                    Encoding::Linear,
-                );
+                let gpu = upload_mip_chain(self.device, self.queue, &label, &chain);
                 let view = gpu.create_view(&wgpu::TextureViewDescriptor::default());
                 self.packed_views
                     .insert((normal.texture, mr.texture), view.clone());

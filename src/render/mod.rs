@@ -47,12 +47,14 @@ mod tangents;
 mod textures;
 mod uniforms;
 mod upload;
+mod upload_cache;
 
 pub use camera::Camera;
 pub use lanes::RenderLanes;
 pub use morph::morph_region;
 pub use renderer::Renderer;
 pub use upload::GpuAvatar;
+pub use upload_cache::UploadCache;
 
 /// How and how big to render.
 #[derive(Debug, Clone)]

@@ -16,6 +16,7 @@ use super::readback::ReadbackRing;
 use super::shadow::ShadowMap;
 use super::textures::DefaultTextures;
 use super::upload::{GpuAvatar, UploadContext, upload_geometry};
+use super::upload_cache::UploadCache;
 use super::{Camera, RenderError, RenderSettings, RenderedFrame};
 use crate::animation::AvatarPose;
 use crate::avatar::{Avatar, Material};
@@ -196,10 +197,20 @@ impl Renderer {
 
     /// Uploads meshes, morph targets, textures and materials.
     pub fn upload(&mut self, avatar: &Avatar) -> Result<GpuAvatar, RenderError> {
+        self.upload_with(avatar, &UploadCache::default())
+    }
+
+    /// [`Self::upload`], taking mip chains other renderers already built
+    /// for this avatar from `cache` (and leaving the ones it builds there).
+    pub fn upload_with(
+        &mut self,
+        avatar: &Avatar,
+        cache: &UploadCache,
+    ) -> Result<GpuAvatar, RenderError> {
         let renderer_id = self.id;
         let (gpu, pipelines, defaults) = (&self.gpu, &mut self.pipelines, &self.defaults);
         let result = gpu.checked(|device| -> Result<GpuAvatar, String> {
-            let mut uploader = TextureUploader::new(device, &gpu.queue, avatar, defaults);
+            let mut uploader = TextureUploader::new(device, &gpu.queue, avatar, defaults, cache);
             let default_material = Material {
                 name: "default".into(),
                 metallic_factor: 0.0,

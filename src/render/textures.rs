@@ -98,6 +98,79 @@ pub enum Encoding {
     SrgbDecodedInShader,
 }
 
+/// An RGBA8 image and every mip level below it, built on the CPU once and
+/// uploadable to any number of devices (see [`UploadCache`](super::upload_cache)).
+pub struct MipChain {
+    pub encoding: Encoding,
+    /// `(pixels, width, height)`, full size first, down to 1×1.
+    pub levels: Vec<(Vec<u8>, u32, u32)>,
+}
+
+impl MipChain {
+    pub fn build(rgba: Vec<u8>, width: u32, height: u32, encoding: Encoding) -> MipChain {
+        let srgb = encoding != Encoding::Linear;
+        let count = 32 - width.max(height).max(1).leading_zeros();
+        let mut levels = Vec::with_capacity(count as usize);
+        levels.push((rgba, width, height));
+        while levels.len() < count as usize {
+            let (pixels, w, h) = &levels[levels.len() - 1];
+            let next = downsample(pixels, *w, *h, srgb);
+            levels.push(next);
+        }
+        MipChain { encoding, levels }
+    }
+}
+
+/// Creates a texture holding `chain`.
+pub fn upload_mip_chain(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    label: &str,
+    chain: &MipChain,
+) -> wgpu::Texture {
+    let (_, width, height) = chain.levels[0];
+    let texture = device.create_texture(&wgpu::TextureDescriptor {
+        label: Some(label),
+        size: wgpu::Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: chain.levels.len() as u32,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: if chain.encoding == Encoding::Srgb {
+            wgpu::TextureFormat::Rgba8UnormSrgb
+        } else {
+            wgpu::TextureFormat::Rgba8Unorm
+        },
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    for (level, (pixels, w, h)) in chain.levels.iter().enumerate() {
+        queue.write_texture(
+            wgpu::TexelCopyTextureInfo {
+                texture: &texture,
+                mip_level: level as u32,
+                origin: wgpu::Origin3d::ZERO,
+                aspect: wgpu::TextureAspect::All,
+            },
+            pixels,
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(4 * w),
+                rows_per_image: Some(*h),
+            },
+            wgpu::Extent3d {
+                width: *w,
+                height: *h,
+                depth_or_array_layers: 1,
+            },
+        );
+    }
+    texture
+}
+
 /// Uploads RGBA8 pixels with a full mip chain.
 pub fn upload_rgba(
     device: &wgpu::Device,
@@ -108,63 +181,13 @@ pub fn upload_rgba(
     height: u32,
     encoding: Encoding,
 ) -> wgpu::Texture {
-    let srgb = encoding != Encoding::Linear;
-    let mip_level_count = 32 - width.max(height).max(1).leading_zeros();
-    let texture = device.create_texture(&wgpu::TextureDescriptor {
-        label: Some(label),
-        size: wgpu::Extent3d {
-            width,
-            height,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: if encoding == Encoding::Srgb {
-            wgpu::TextureFormat::Rgba8UnormSrgb
-        } else {
-            wgpu::TextureFormat::Rgba8Unorm
-        },
-        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-        view_formats: &[],
-    });
-    let mut level_pixels = rgba.to_vec();
-    let (mut w, mut h) = (width, height);
-    for level in 0..mip_level_count {
-        queue.write_texture(
-            wgpu::TexelCopyTextureInfo {
-                texture: &texture,
-                mip_level: level,
-                origin: wgpu::Origin3d::ZERO,
-                aspect: wgpu::TextureAspect::All,
-            },
-            &level_pixels,
-            wgpu::TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(4 * w),
-                rows_per_image: Some(h),
-            },
-            wgpu::Extent3d {
-                width: w,
-                height: h,
-                depth_or_array_layers: 1,
-            },
-        );
-        if level + 1 < mip_level_count {
-            (level_pixels, w, h) = downsample(&level_pixels, w, h, srgb);
-        }
-    }
-    texture
+    let chain = MipChain::build(rgba.to_vec(), width, height, encoding);
+    upload_mip_chain(device, queue, label, &chain)
 }
 
-/// Uploads an avatar texture, validating its size first.
-pub fn upload_texture(
-    device: &wgpu::Device,
-    queue: &wgpu::Queue,
-    texture: &Texture,
-    encoding: Encoding,
-    max_dimension: u32,
-) -> Result<wgpu::Texture, String> {
+/// Checks that an avatar texture's pixels match its size and fit the
+/// adapter.
+pub fn check_texture(texture: &Texture, max_dimension: u32) -> Result<(), String> {
     let expected = texture.width as usize * texture.height as usize * 4;
     if texture.width == 0 || texture.height == 0 || texture.rgba8.len() != expected {
         return Err(format!(
@@ -181,15 +204,7 @@ pub fn upload_texture(
             texture.name, texture.width, texture.height
         ));
     }
-    Ok(upload_rgba(
-        device,
-        queue,
-        &texture.name,
-        &texture.rgba8,
-        texture.width,
-        texture.height,
-        encoding,
-    ))
+    Ok(())
 }
 
 fn address_mode(mode: WrapMode) -> wgpu::AddressMode {
