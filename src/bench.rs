@@ -2,7 +2,6 @@
 //! a Markdown table for BENCHMARKS.md. Criterion benches in `benches/`
 //! measure the stages in isolation; this measures them wired together.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,10 +10,9 @@ use anyhow::{Context, Result};
 use crate::animation::AvatarPose;
 use crate::avatar::Avatar;
 use crate::clock::FrameRate;
-use crate::encode::{AudioCodec, H264Encoder, H264Settings};
-use crate::engine::{self, AvatarSource, FileJob};
+use crate::encode::{H264Encoder, H264Settings};
+use crate::engine::{self, AvatarSource};
 use crate::render::{Background, Camera, RenderSettings, Renderer};
-use crate::speech::{self, Lang};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
@@ -84,7 +82,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         println!(
             "\n| whole file (speech → MP4) | size | MSAA | render lanes | audio s | wall s | × real time |\n| --- | --- | --- | --- | --- | --- | --- |"
         );
-        let speech = speech::default_backend().context("starting the speech engine")?;
+        // Each run is the `render` command itself, in a child process: what
+        // a user runs, with the process set-up it does (see
+        // share_lavapipe_threads_between_lanes in main.rs), from start to
+        // the finished file.
+        let exe = std::env::current_exe().context("finding the avatarcast binary")?;
         for ((w, h), msaa) in [
             ((512, 512), 1),
             ((512, 512), 4),
@@ -92,14 +94,34 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             ((1280, 720), 4),
         ] {
             let out = std::env::temp_dir().join(format!("avatarcast-bench-{w}x{h}-{msaa}.mp4"));
-            let job = file_job(&avatar, w, h, msaa, out.clone());
             let start = Instant::now();
-            let summary = engine::render_file(&job, speech.clone(), &mut |_, _| {})?;
+            let run = std::process::Command::new(&exe)
+                .args([
+                    "render",
+                    "--text",
+                    LINE,
+                    "--fps",
+                    "30",
+                    "--background",
+                    "#dfe6ee",
+                ])
+                .args(["--size", &format!("{w}x{h}"), "--msaa", &msaa.to_string()])
+                .arg("--avatar")
+                .arg(&path)
+                .arg("--out")
+                .arg(&out)
+                .output()
+                .context("running avatarcast render")?;
             let wall = start.elapsed().as_secs_f64();
-            let audio = summary.duration.as_secs_f64();
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            if !run.status.success() {
+                anyhow::bail!("avatarcast render failed: {stderr}");
+            }
+            let (audio, lanes) = parse_wrote(&stderr).with_context(|| {
+                format!("avatarcast render did not report what it wrote: {stderr}")
+            })?;
             println!(
-                "| 30 fps | {w}×{h} | {msaa}× | {} | {audio:.2} | {wall:.2} | {:.2} |",
-                summary.render_lanes,
+                "| 30 fps | {w}×{h} | {msaa}× | {lanes} | {audio:.2} | {wall:.2} | {:.2} |",
                 audio / wall
             );
             let _ = std::fs::remove_file(out);
@@ -108,26 +130,15 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     Ok(())
 }
 
-fn file_job(avatar: &Arc<Avatar>, width: u32, height: u32, msaa: u32, out: PathBuf) -> FileJob {
-    FileJob {
-        text: LINE.into(),
-        lang: Lang::En,
-        voice: None,
-        avatar: avatar.clone(),
-        width,
-        height,
-        fps: FrameRate::new(30, 1),
-        background: Background::Color([0xdf, 0xe6, 0xee]),
-        msaa_samples: msaa,
-        out,
-        audio_codec: AudioCodec::Aac,
-        png_frames: None,
-        seed: 1,
-        animation: Default::default(),
-        lead_in: FileJob::DEFAULT_LEAD_IN,
-        tail: FileJob::DEFAULT_TAIL,
-        audio: None,
-    }
+/// Seconds of video and render lanes from `render`'s closing line,
+/// "wrote PATH (N frames, S s, L render lanes, ADAPTER)".
+fn parse_wrote(stderr: &str) -> Option<(f64, usize)> {
+    let line = stderr.lines().rev().find(|l| l.starts_with("wrote "))?;
+    let inside = &line[line.rfind(" frames, ")? + " frames, ".len()..];
+    let mut fields = inside.split(", ");
+    let seconds = fields.next()?.strip_suffix(" s")?.parse().ok()?;
+    let lanes = fields.next()?.split(' ').next()?.parse().ok()?;
+    Some((seconds, lanes))
 }
 
 struct Stats {
@@ -207,4 +218,20 @@ fn encode_per_frame(avatar: &Avatar, width: u32, height: u32, frames: u32) -> Re
         }
     }
     Ok(stats(times))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_render_summary_line_parses() {
+        let stderr = "rendering...\nwrote /tmp/a (mine).mp4 (255 frames, 8.48 s, 2 render lanes, llvmpipe (LLVM 15, 256 bits))\n";
+        assert_eq!(parse_wrote(stderr), Some((8.48, 2)));
+        assert_eq!(
+            parse_wrote("wrote x.mp4 (3 frames, 0.10 s, 1 render lane, gpu)"),
+            Some((0.1, 1))
+        );
+        assert_eq!(parse_wrote("error: no adapter"), None);
+    }
 }

@@ -116,6 +116,10 @@ enum AvatarCommand {
 }
 
 fn main() {
+    let cli = Cli::parse();
+    if matches!(cli.command, Command::Render(_)) {
+        share_lavapipe_threads_between_lanes();
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -123,9 +127,28 @@ fn main() {
         )
         .with_writer(std::io::stderr)
         .init();
-    if let Err(err) = run(Cli::parse()) {
+    if let Err(err) = run(cli) {
         eprintln!("error: {err:#}");
         std::process::exit(1);
+    }
+}
+
+/// `render` draws on two lavapipe devices at once when there is no GPU
+/// (`RenderLanes`), and each does best with its share of the cores as
+/// rasteriser threads rather than one per core (see src/render/lanes.rs).
+/// Mesa reads `LP_NUM_THREADS` when a device opens; a value the user set
+/// wins. Harmless on a hardware GPU, which ignores it.
+fn share_lavapipe_threads_between_lanes() {
+    if std::env::var_os("LP_NUM_THREADS").is_some() {
+        return;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let lanes = avatarcast::render::cpu_lanes_wanted();
+    if let Some(threads) = avatarcast::render::lavapipe_threads_per_lane(lanes, cores) {
+        // SAFETY: called first thing in `main`, before the logger, the
+        // speech engine or any device starts a thread, so no other thread
+        // can read the environment while it changes.
+        unsafe { std::env::set_var("LP_NUM_THREADS", threads.to_string()) };
     }
 }
 
@@ -239,10 +262,12 @@ fn render(args: RenderArgs) -> Result<()> {
     })?;
     bar.finish_and_clear();
     eprintln!(
-        "wrote {} ({} frames, {:.2} s, {})",
+        "wrote {} ({} frames, {:.2} s, {} render lane{}, {})",
         args.out.display(),
         summary.frames,
         summary.duration.as_secs_f64(),
+        summary.render_lanes,
+        if summary.render_lanes == 1 { "" } else { "s" },
         summary.adapter
     );
     Ok(())

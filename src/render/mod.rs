@@ -50,7 +50,7 @@ mod upload;
 mod upload_cache;
 
 pub use camera::Camera;
-pub use lanes::RenderLanes;
+pub use lanes::{RenderLanes, cpu_lanes_wanted, lavapipe_threads_per_lane};
 pub use morph::morph_region;
 pub use renderer::Renderer;
 pub use upload::GpuAvatar;
