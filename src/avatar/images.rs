@@ -114,23 +114,78 @@ fn wrap(mode: Checked<WrappingMode>) -> WrapMode {
     }
 }
 
+/// Decodes `images` (index, encoded bytes) on up to one thread per core:
+/// a role's 2048² maps take ~0.1 s to decode one after another, paid at
+/// the start of every render. Results come back in input order.
+fn decode_all(images: Vec<(usize, Vec<u8>)>) -> Vec<Result<Decoded, AvatarError>> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(images.len());
+    if workers <= 1 {
+        return images.iter().map(|(i, bytes)| decode(*i, bytes)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<Result<Decoded, AvatarError>>> =
+        (0..images.len()).map(|_| None).collect();
+    let done = std::sync::Mutex::new(&mut results);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((image, bytes)) = images.get(k) else {
+                        break;
+                    };
+                    let decoded = decode(*image, bytes);
+                    // A decoder panic would have ended this worker already;
+                    // the map of results itself is never left half-written.
+                    done.lock().unwrap_or_else(|e| e.into_inner())[k] = Some(decoded);
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .zip(&images)
+        .map(|(r, (image, _))| {
+            r.unwrap_or_else(|| {
+                Err(AvatarError::BadImage {
+                    image: *image,
+                    reason: "the decoder stopped unexpectedly".into(),
+                })
+            })
+        })
+        .collect()
+}
+
 /// Decodes every texture; each image is decoded once even when shared.
 pub(crate) fn load_textures(
     data: &GltfData,
     base_dir: Option<&Path>,
 ) -> Result<Vec<Texture>, AvatarError> {
+    let sources = (0..data.root.textures.len())
+        .map(|index| image_source(data, index))
+        .collect::<Result<Vec<usize>, AvatarError>>()?;
+    let mut wanted: Vec<usize> = sources.clone();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let encoded = wanted
+        .iter()
+        .map(|&source| Ok((source, image_bytes(data, source, base_dir)?)))
+        .collect::<Result<Vec<(usize, Vec<u8>)>, AvatarError>>()?;
     let mut decoded: Vec<Option<std::rc::Rc<Decoded>>> = vec![None; data.root.images.len()];
+    for (&source, result) in wanted.iter().zip(decode_all(encoded)) {
+        decoded[source] = Some(std::rc::Rc::new(result?));
+    }
     let mut textures = Vec::with_capacity(data.root.textures.len());
     for (index, json) in data.root.textures.iter().enumerate() {
-        let source = image_source(data, index)?;
-        let image = match &decoded[source] {
-            Some(d) => d.clone(),
-            None => {
-                let d = std::rc::Rc::new(decode(source, &image_bytes(data, source, base_dir)?)?);
-                decoded[source] = Some(d.clone());
-                d
-            }
-        };
+        let source = sources[index];
+        let image = decoded[source]
+            .clone()
+            .ok_or_else(|| AvatarError::BadImage {
+                image: source,
+                reason: "the image was not decoded".into(),
+            })?;
         let sampler = match json.sampler {
             Some(s) => Some(data.root.samplers.get(s.value()).ok_or_else(|| {
                 AvatarError::IndexOutOfRange {
