@@ -121,6 +121,15 @@ impl Head {
         smoothstep(h - 0.003, h + 0.006, p.y - self.eye_y())
     }
 
+    /// A soft band just below the hairline (0..1, 1 at the line): where a
+    /// natural hairline has fine short hairs, and a faded crop (short
+    /// hair) its stubble, over a wider band.
+    pub fn hair_fuzz(&self, p: Vec3, male: f32) -> f32 {
+        let h = self.hairline(self.azimuth(p), male);
+        let width = if self.long_hair { 0.006 } else { 0.016 };
+        smoothstep(h - width, h + 0.003, p.y - self.eye_y())
+    }
+
     /// Height above the hairline, metres (negative below it).
     pub fn above_hairline(&self, p: Vec3, male: f32) -> f32 {
         p.y - self.eye_y() - self.hairline(self.azimuth(p), male)

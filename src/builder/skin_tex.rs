@@ -98,6 +98,7 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         c = apply_masks(c, uv, masks, lip);
         // Scalp shows dark through the hair.
         c = c.lerp(hair * 0.6 + c * 0.15, cover * 0.85);
+        c = hairline_fuzz(c, p, head, male, hair);
         let b = brow(p, n, head, male);
         c = c.lerp(hair * 0.55, b * 0.95);
         texel.copy_from_slice(&c.to_array());
@@ -135,6 +136,24 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         roughness: rough,
         normal,
     }
+}
+
+/// Below the hair's edge the hairline does not stop dead: fine short hairs
+/// (upright strokes) thin out over a few millimetres, and a short crop
+/// fades into stubble dots over a wider band.
+fn hairline_fuzz(c: Vec3, p: Vec3, head: &Head, male: f32, hair: Vec3) -> Vec3 {
+    let fuzz = head.hair_fuzz(p, male);
+    if fuzz <= 0.0 {
+        return c;
+    }
+    let marks = if head.long_hair {
+        value3(Vec3::new(p.x * 2600.0, p.y * 500.0, p.z * 2600.0), 95)
+    } else {
+        value3(p * 2200.0, 97)
+    };
+    let density = fuzz * fuzz;
+    let hairs = smoothstep(1.0 - density, 1.15 - density, marks);
+    c.lerp(hair * 0.7 + c * 0.2, hairs * 0.75 + fuzz * 0.2)
 }
 
 /// Darker, cooler skin around the eyes (thin skin over the orbit) and, for
