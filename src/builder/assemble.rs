@@ -183,7 +183,7 @@ pub fn assemble(
         "name": "skin",
         "pbrMetallicRoughness": {"baseColorTexture": {"index": base_tex}, "metallicFactor": 0.0,
             "roughnessFactor": 1.0, "metallicRoughnessTexture": {"index": rough_tex}},
-        "normalTexture": {"index": normal_tex, "scale": 0.2}
+        "normalTexture": {"index": normal_tex, "scale": 0.3}
     }));
     // Eyes and lashes.
     let eye_map = bake_eyes(&eyes, &head, role.eye_color.linear(), SIZES[3]);
