@@ -5,12 +5,15 @@
 use glam::Vec3;
 
 use super::data::Masks;
-use super::eye_tex::fit_uvs;
 use super::hair_curtain::{CAP_V_RANGE, add_curtain};
+use super::hair_uv::spherical_uvs;
 use super::noise::{fbm3, smoothstep};
 use super::part::Part;
 use super::regions::Head;
 use super::shell::offset_shell;
+
+/// How far below the hair's edge the hair mesh reaches, metres.
+const EDGE_REACH_M: f32 = 0.01;
 
 /// A hair mesh: the cap over the scalp plus, for longer styles, a curtain;
 /// `along[v]` is -1 on the cap and 0..1 down the curtain.
@@ -46,13 +49,22 @@ pub fn hair_shell(
             } else {
                 masks.ears.sample([uv[0], 1.0 - uv[1]])
             };
-            head.hair_coverage(*p, male) * (1.0 - smoothstep(0.2, 0.5, ears))
+            head.hair_cover(*p, male) * (1.0 - smoothstep(0.2, 0.5, ears))
         })
+        .collect();
+    // The mesh reaches a little past the hair's edge, where the strand
+    // texture thins to nothing: ending it at the edge would cut the strands
+    // off along the base mesh's centimetre-sized triangles.
+    let reaches: Vec<bool> = body
+        .positions
+        .iter()
+        .zip(&coverage)
+        .map(|(p, &c)| c > 0.0 || head.above_hair_edge(*p, male) > -EDGE_REACH_M)
         .collect();
     let tris: Vec<usize> = (0..body.indices.len() / 3)
         .filter(|&t| {
             let vs = [0, 1, 2].map(|k| body.indices[t * 3 + k] as usize);
-            vs.iter().all(|&v| coverage[v] > 0.0) && vs.iter().any(|&v| coverage[v] > 0.05)
+            vs.iter().all(|&v| reaches[v]) && vs.iter().any(|&v| coverage[v] > 0.05)
         })
         .collect();
     if tris.is_empty() {
@@ -64,8 +76,13 @@ pub fn hair_shell(
         .map(|p| hair_thickness(*p, head, male, volume_m))
         .collect();
     let (mut shell, _) = offset_shell(body, &tris, &offset, "hair");
-    fit_uvs(&mut shell);
     let long = length_m > 0.01;
+    // A curtain takes the bottom strip of the texture.
+    spherical_uvs(
+        &mut shell,
+        head,
+        if long { CAP_V_RANGE } else { (0.0, 1.0) },
+    );
     // Long styles show their parting; a short crop has none to speak of.
     let parting_x = long.then(|| parting_x(head));
     let cap_flow = |shell: &Part| -> Vec<Vec3> {
@@ -86,9 +103,6 @@ pub fn hair_shell(
             flow,
             parting_x,
         });
-    }
-    for uv in &mut shell.uvs {
-        uv[1] = CAP_V_RANGE.0 + (CAP_V_RANGE.1 - CAP_V_RANGE.0) * (uv[1] - 0.02) / 0.96;
     }
     let head_points: Vec<Vec3> = body
         .positions
@@ -117,7 +131,7 @@ fn parting_x(head: &Head) -> f32 {
 /// Shell thickness: a thin layer at the hairline growing to `volume_m` on
 /// the crown, flatter over the ears and nape, dipping along the parting.
 fn hair_thickness(p: Vec3, head: &Head, male: f32, volume_m: f32) -> f32 {
-    let above = head.above_hairline(p, male);
+    let above = head.above_hair_edge(p, male);
     let top = smoothstep(-0.3, 0.95, (p.y - head.center.y) / head.half_size.y);
     let front = smoothstep(-0.2, 0.8, (p.z - head.center.z) / head.half_size.z);
     let parting = 1.0 - 0.35 * (-((p.x - parting_x(head)) / 0.005).powi(2)).exp() * front * top;
@@ -130,7 +144,13 @@ fn hair_thickness(p: Vec3, head: &Head, male: f32, volume_m: f32) -> f32 {
     // Tufts: the thickness varies by a fifth over a few centimetres, so the
     // silhouette is not a smooth helmet.
     let tufts = 0.9 + 0.2 * fbm3(p * 45.0, 2, 141);
-    sides + 0.0012 + volume_m * smoothstep(0.0, 0.07, above) * (0.15 + 0.85 * top) * parting * tufts
+    // A fringe stands off the forehead, so it casts a shadow and shows
+    // its depth in profile.
+    let fringe = 0.004 * head.over_forehead(p, male);
+    sides
+        + fringe
+        + 0.0012
+        + volume_m * smoothstep(0.0, 0.07, above) * (0.15 + 0.85 * top) * parting * tufts
 }
 
 /// Direction short hair is combed: back over the top, down at the back and sides.

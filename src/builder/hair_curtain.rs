@@ -13,7 +13,7 @@ use super::shell::boundary_edges;
 /// Rows of vertices from the cap's edge to the hair's ends.
 const ROWS: usize = 8;
 /// Where the curtain may hang: away from the face (azimuth from the front).
-pub const CURTAIN_MIN_AZIMUTH: f32 = 1.05;
+pub const CURTAIN_MIN_AZIMUTH: f32 = 0.97;
 
 /// Where the cap's UVs go when a curtain shares the texture: the curtain
 /// gets the bottom strip.
@@ -69,14 +69,16 @@ pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: 
         let top_radius = (Vec3::new(top.x, 0.0, top.z) - axis).dot(dir);
         let first = cap.positions.len() as u32;
         let u = 0.02 + 0.96 * phi.abs() / std::f32::consts::PI;
+        // Noise around the head by direction, not angle, so it agrees at
+        // the back where the azimuth jumps from π to -π.
+        let around = Vec3::new(phi.sin(), phi.cos(), 0.0);
         // A classic bob is a little longer towards the face, and no two
         // locks end at quite the same height.
         let front = 1.0 - smoothstep(1.2, 2.2, phi.abs());
-        let bottom_y =
-            bottom_y - 0.012 * front + 0.006 * (value3(Vec3::splat(phi * 9.0), 151) - 0.5);
+        let bottom_y = bottom_y - 0.012 * front + 0.006 * (value3(around * 3.0, 151) - 0.5);
         // Locks: the curtain ripples by a few millimetres around the head.
-        let ripple = 0.003 * (value3(Vec3::new(phi * 14.0, 0.0, 0.0), 157) - 0.5)
-            + 0.0015 * (value3(Vec3::new(phi * 40.0, 0.0, 0.0), 163) - 0.5);
+        let ripple =
+            0.003 * (value3(around * 4.5, 157) - 0.5) + 0.0015 * (value3(around * 13.0, 163) - 0.5);
         let row_height = (top.y - bottom_y) / ROWS as f32;
         let mut radius = top_radius;
         for k in 0..=ROWS {

@@ -62,11 +62,11 @@ impl Fields {
                 seed,
             )
         };
-        let lock = noise(190.0, 8.0, 101);
+        let lock = noise(190.0, 18.0, 101);
         Fields {
             lock,
             ridge: 1.0 - (2.0 * lock - 1.0).abs(),
-            tone: noise(90.0, 5.0, 103),
+            tone: noise(90.0, 12.0, 103),
             strand: noise(1400.0, 25.0, 107),
             strand2: noise(2400.0, 30.0, 109),
             light: smoothstep(0.8, 0.92, noise(600.0, 6.0, 113)),
@@ -177,7 +177,7 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook) -> Sample {
     let lengthwise = if curtain >= 0.0 {
         0.45 + 0.55 * curtain
     } else {
-        let above = head.above_hairline(p, look.male);
+        let above = head.above_hair_edge(p, look.male);
         0.15 + 0.3 * smoothstep(0.0, 0.08, above)
     };
     let root_to_tip = 0.72 + 0.5 * lengthwise;
@@ -191,7 +191,7 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook) -> Sample {
     let fine = strand * 0.6 + strand2 * 0.4;
     // Fine strands carry most of the contrast; locks only a little, or
     // the hair reads as wood grain.
-    let shade = (0.78 + 0.22 * ridge) * (0.62 + 0.76 * fine * fine) * (0.9 + 0.2 * lock_tone);
+    let shade = (0.85 + 0.15 * ridge) * (0.62 + 0.76 * fine * fine) * (0.9 + 0.2 * lock_tone);
     c *= shade;
     c = c.lerp(colour * 1.7 + Vec3::splat(0.003), light_strands * 0.4);
 
@@ -200,9 +200,9 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook) -> Sample {
         let d = (p.x - x).abs();
         let front = smoothstep(-0.3, 0.6, (p.z - head.center.z) / head.half_size.z);
         let top = smoothstep(0.2, 0.8, (p.y - head.center.y) / head.half_size.y);
-        (1.0 - smoothstep(0.0003, 0.0011 + 0.0005 * strand, d)) * front * top
+        (1.0 - smoothstep(0.0002, 0.0008 + 0.0006 * strand, d)) * front * top
     });
-    c = c.lerp(Vec3::from_array(look.scalp) * 0.45, parting * 0.6);
+    c = c.lerp(Vec3::from_array(look.scalp) * 0.4, parting * 0.5);
 
     // Baked sheen: a primary band on the crests of the locks, a weaker,
     // hair-coloured one towards the tips.
@@ -248,8 +248,9 @@ fn hair_alpha(
         let density = 1.0 - smoothstep(end - 0.16, end, curtain);
         return thin(density, strand);
     }
-    let above = head.above_hairline(p, look.male);
-    let band = 0.012 + 0.016 * look.coil;
+    let above = head.above_hair_edge(p, look.male);
+    // A fringe over the forehead ends in longer, finer wisps.
+    let band = 0.012 + 0.016 * look.coil + 0.01 * head.over_forehead(p, look.male);
     let density = smoothstep(
         -0.003 - 0.003 * look.coil,
         band,

@@ -22,6 +22,7 @@ mod hair_curtain;
 mod hair_split;
 mod hair_strands;
 mod hair_tex;
+mod hair_uv;
 mod mouth;
 mod noise;
 mod obj;
