@@ -9,6 +9,7 @@
 
 mod arkit;
 mod assemble;
+mod cavity;
 mod clothes;
 mod data;
 mod doc;

@@ -4,6 +4,7 @@
 
 use glam::Vec3;
 
+use super::cavity::vertex_cavity;
 use super::data::Masks;
 use super::noise::{fbm3, smoothstep, value3};
 use super::part::Part;
@@ -12,16 +13,42 @@ use super::regions::Head;
 use super::role::RoleSpec;
 
 /// Per-vertex bake inputs: position (3), normal (3), hair coverage (1),
-/// OBJ-convention UV (2) for the region masks.
-const STRIDE: usize = 9;
+/// OBJ-convention UV (2) for the region masks, cavity (1).
+const STRIDE: usize = 10;
 
 fn attributes(body: &Part, head: &Head, male: f32) -> Vec<f32> {
+    let cavity = vertex_cavity(body, 2);
     let mut attrs = Vec::with_capacity(body.positions.len() * STRIDE);
-    for ((p, n), uv) in body.positions.iter().zip(&body.normals).zip(&body.uvs) {
+    for (((p, n), uv), cav) in body
+        .positions
+        .iter()
+        .zip(&body.normals)
+        .zip(&body.uvs)
+        .zip(&cavity)
+    {
         let cover = head.hair_coverage(*p, male);
-        attrs.extend_from_slice(&[p.x, p.y, p.z, n.x, n.y, n.z, cover, uv[0], 1.0 - uv[1]]);
+        attrs.extend_from_slice(&[
+            p.x,
+            p.y,
+            p.z,
+            n.x,
+            n.y,
+            n.z,
+            cover,
+            uv[0],
+            1.0 - uv[1],
+            *cav,
+        ]);
     }
     attrs
+}
+
+/// Folds and hollows are darker and a little redder (light scatters
+/// through the skin before it gets out), ridges a touch lighter.
+fn occlude(c: Vec3, cavity: f32) -> Vec3 {
+    let hollow = smoothstep(0.005, 0.09, cavity);
+    let ridge = smoothstep(0.01, 0.1, -cavity);
+    c * Vec3::ONE.lerp(Vec3::new(0.72, 0.6, 0.58), hollow * 0.65) * (1.0 + 0.06 * ridge)
 }
 
 /// Brow density at `p` (0..=1): a tapered arch above each eye, broken into
@@ -103,6 +130,7 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
             }
         }
         c = shade_face_regions(c, p, n, head, male);
+        c = occlude(c, a[9]);
         c = apply_masks(c, uv, masks, lip, p);
         // Scalp shows dark through the hair.
         c = c.lerp(hair * 0.6 + c * 0.15, cover * 0.85);
