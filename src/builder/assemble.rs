@@ -193,7 +193,7 @@ pub fn assemble(
         "image/png",
     );
     eyes.material = doc.material(json!({"name": "eyes", "pbrMetallicRoughness": {
-        "baseColorTexture": {"index": eye_tex}, "metallicFactor": 0.0, "roughnessFactor": 0.08}}));
+        "baseColorTexture": {"index": eye_tex}, "metallicFactor": 0.0, "roughnessFactor": 0.05}}));
     let lash_map = bake_lashes(&lashes, &head, role.hair_color.linear(), SIZES[4]);
     let lash_tex = doc.texture(
         "eyelashes",

@@ -206,14 +206,14 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook) -> Sample {
 
     // Baked sheen: a primary band on the crests of the locks, a weaker,
     // hair-coloured one towards the tips.
-    let primary = sheen(f, n, 0.08, 80.0);
+    let primary = sheen(f, n, 0.08, 50.0);
     let secondary = sheen(f, n, -0.12, 24.0);
     let sheen_strength = 1.0 - 0.8 * coil;
     let lum = colour.dot(Vec3::new(0.2126, 0.7152, 0.0722)).max(1e-4);
     let tint = colour / lum;
     // Strand by strand: the band breaks up along the fine strands.
     let glints = smoothstep(0.3, 0.8, fine);
-    let band = (Vec3::splat(0.022) + tint * 0.012) * primary * (0.5 + 0.5 * ridge)
+    let band = (Vec3::splat(0.034) + tint * 0.016) * primary * (0.5 + 0.5 * ridge)
         + tint * lum * 0.8 * secondary * ridge;
     c += band * sheen_strength * glints * (1.0 - parting);
 
