@@ -13,7 +13,7 @@ use super::shell::boundary_edges;
 /// Rows of vertices from the cap's edge to the hair's ends.
 const ROWS: usize = 8;
 /// Where the curtain may hang: away from the face (azimuth from the front).
-pub const CURTAIN_MIN_AZIMUTH: f32 = 0.97;
+pub const CURTAIN_MIN_AZIMUTH: f32 = 1.05;
 
 /// Where the cap's UVs go when a curtain shares the texture: the curtain
 /// gets the bottom strip.
