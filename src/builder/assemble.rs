@@ -309,6 +309,8 @@ pub fn assemble(
         fringe_material["name"] = json!("hair_fringe");
         fringe_material["alphaMode"] = json!("MASK");
         fringe_material["alphaCutoff"] = json!(0.5);
+        bulk.rigid = true;
+        fringe.rigid = true;
         bulk.material = doc.material(bulk_material);
         fringe.material = doc.material(fringe_material);
         parts.push((bulk, false));

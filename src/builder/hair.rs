@@ -59,7 +59,13 @@ pub fn hair_shell(
         .positions
         .iter()
         .zip(&coverage)
-        .map(|(p, &c)| c > 0.0 || head.above_hair_edge(*p, male) > -EDGE_REACH_M)
+        .map(|(p, &c)| {
+            // Only over the forehead: at the temples and sideburns the skin
+            // moves with the jaw and would show through a mesh reaching
+            // down over it.
+            let front = head.azimuth(*p).abs() < 0.75;
+            c > 0.0 || (front && head.above_hair_edge(*p, male) > -EDGE_REACH_M)
+        })
         .collect();
     let tris: Vec<usize> = (0..body.indices.len() / 3)
         .filter(|&t| {

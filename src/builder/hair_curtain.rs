@@ -84,20 +84,28 @@ pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: 
         for k in 0..=ROWS {
             let t = k as f32 / ROWS as f32;
             let y = top.y + (bottom_y - top.y) * t;
+            // What the head has at this height (ears, cheeks, jaw).
+            let need = nearby
+                .iter()
+                .filter(|(py, _)| (py - y).abs() < row_height + 0.01)
+                .map(|(_, r)| r + 0.008)
+                .fold(0.0f32, f32::max);
             if k > 0 {
-                // Clear whatever the head has at this height (ears, cheeks);
-                // never step back in, so the hair falls in a gentle A-line.
-                let need = nearby
-                    .iter()
-                    .filter(|(py, _)| (py - y).abs() < row_height + 0.01)
-                    .map(|(_, r)| r + 0.008)
-                    .fold(0.0f32, f32::max);
+                // Clear it; never step back in, so the hair falls in a
+                // gentle A-line.
                 radius = radius.max(need).max(top_radius + 0.006 * t);
             }
-            // Volume through the middle, ends turned under towards the neck.
-            let radius = radius + 0.004 * (std::f32::consts::PI * t).sin()
+            // Volume through the middle, ends turned under towards the neck,
+            // but never closer than 4 mm to the skin: the cheeks widen when
+            // the jaw opens, and must not show through the hair.
+            let shaped = radius + 0.004 * (std::f32::consts::PI * t).sin()
                 - 0.007 * smoothstep(0.65, 1.0, t)
                 + ripple * smoothstep(0.0, 0.3, t);
+            let radius = if k > 0 {
+                shaped.max(need - 0.004)
+            } else {
+                shaped
+            };
             let p = axis + dir * radius + Vec3::Y * y;
             // Row 0 duplicates the cap's edge vertex with curtain UVs.
             cap.positions
