@@ -10,7 +10,9 @@ use super::doc::Doc;
 use super::encode::{jpeg, png};
 use super::eye_tex::{bake_eyes, bake_lashes, fit_uvs};
 use super::fabric::bake_weave;
-use super::hair::{bake_hair, hair_shell};
+use super::hair::hair_shell;
+use super::hair_split::split_opaque;
+use super::hair_tex::{HairLook, bake_hair};
 use super::mouth::mouth_cavity;
 use super::obj::ObjFace;
 use super::part::Part;
@@ -23,8 +25,8 @@ use super::target::Target;
 use super::{BUILDER_VERSION, BuildError, skin_tex};
 
 /// Texture sizes in texels: skin colour, skin roughness, skin normal, eyes,
-/// lashes, hair, weave.
-const SIZES: [u32; 7] = [2048, 512, 2048, 256, 256, 1024, 128];
+/// lashes, hair, weave, hair normal.
+const SIZES: [u32; 8] = [2048, 512, 2048, 256, 256, 1024, 128, 1024];
 
 /// Head triangles whose corner normals are further apart than this cosine
 /// (~20°) show as facets on a silhouette at portrait size.
@@ -181,7 +183,7 @@ pub fn assemble(
         "name": "skin",
         "pbrMetallicRoughness": {"baseColorTexture": {"index": base_tex}, "metallicFactor": 0.0,
             "roughnessFactor": 1.0, "metallicRoughnessTexture": {"index": rough_tex}},
-        "normalTexture": {"index": normal_tex, "scale": 0.2}
+        "normalTexture": {"index": normal_tex, "scale": 0.3}
     }));
     // Eyes and lashes.
     let eye_map = bake_eyes(&eyes, &head, role.eye_color.linear(), SIZES[3]);
@@ -191,7 +193,7 @@ pub fn assemble(
         "image/png",
     );
     eyes.material = doc.material(json!({"name": "eyes", "pbrMetallicRoughness": {
-        "baseColorTexture": {"index": eye_tex}, "metallicFactor": 0.0, "roughnessFactor": 0.08}}));
+        "baseColorTexture": {"index": eye_tex}, "metallicFactor": 0.0, "roughnessFactor": 0.05}}));
     let lash_map = bake_lashes(&lashes, &head, role.hair_color.linear(), SIZES[4]);
     let lash_tex = doc.texture(
         "eyelashes",
@@ -267,16 +269,52 @@ pub fn assemble(
         (mouth, false),
     ];
     if let Some(hair_mesh) = hair {
-        let map = bake_hair(&hair_mesh, &head, role.hair_color.linear(), male, SIZES[5]);
-        let mut hair = hair_mesh.part;
+        let look = HairLook {
+            colour: role.hair_color.linear(),
+            scalp: role.skin_tone.linear(),
+            coil: if hair_mesh.long { 0.0 } else { 1.0 },
+            male,
+        };
+        let maps = bake_hair(&hair_mesh, &head, &look, [SIZES[5], SIZES[7]]);
+        let (mut bulk, mut fringe) = split_opaque(&hair_mesh.part, &maps.colour);
         let tex = doc.texture(
             "hair",
-            &png("hair", &map.to_u8(&[true, true, true, false]), SIZES[5], 4)?,
+            &png(
+                "hair",
+                &maps.colour.to_u8(&[true, true, true, false]),
+                SIZES[5],
+                4,
+            )?,
             "image/png",
         );
-        hair.material = doc.material(json!({"name": "hair", "alphaMode": "MASK", "alphaCutoff": 0.5, "doubleSided": true,
-            "pbrMetallicRoughness": {"baseColorTexture": {"index": tex}, "metallicFactor": 0.0, "roughnessFactor": 0.8}}));
-        parts.push((hair, false));
+        let mut pbr = json!({"baseColorTexture": {"index": tex}, "metallicFactor": 0.0,
+            "roughnessFactor": 0.65});
+        let mut bulk_material =
+            json!({"name": "hair", "doubleSided": true, "pbrMetallicRoughness": pbr});
+        // Straight locks get their relief from the baked shading alone; a
+        // coiled crop needs the bumps of its coils to catch the key light.
+        if look.coil > 0.5 {
+            let normal_tex = doc.texture(
+                "hair_normal",
+                &jpeg("hair normal", &maps.normal.to_u8(&[false; 3]), SIZES[7], 90)?,
+                "image/jpeg",
+            );
+            pbr["roughnessFactor"] = json!(0.75);
+            bulk_material["pbrMetallicRoughness"] = pbr.clone();
+            bulk_material["normalTexture"] = json!({"index": normal_tex, "scale": 0.45});
+            bulk.tangents = true;
+            fringe.tangents = true;
+        }
+        let mut fringe_material = bulk_material.clone();
+        fringe_material["name"] = json!("hair_fringe");
+        fringe_material["alphaMode"] = json!("MASK");
+        fringe_material["alphaCutoff"] = json!(0.5);
+        bulk.rigid = true;
+        fringe.rigid = true;
+        bulk.material = doc.material(bulk_material);
+        fringe.material = doc.material(fringe_material);
+        parts.push((bulk, false));
+        parts.push((fringe, false));
     }
     parts.extend([(shirt, false), (trousers, false), (shoes, false)]);
 

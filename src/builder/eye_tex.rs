@@ -46,34 +46,50 @@ fn eye_directions(part: &Part, head: &Head) -> Vec<f32> {
 
 pub fn bake_eyes(eyes: &Part, head: &Head, iris: [f32; 3], size: u32) -> Canvas {
     let iris = Vec3::from_array(iris);
-    let sclera = Vec3::new(0.70, 0.66, 0.62);
+    // Sclera is never paper white: a little grey and warm.
+    let sclera = Vec3::new(0.56, 0.52, 0.48);
     let attrs = eye_directions(eyes, head);
     let mut canvas = Canvas::new(size, 3, &sclera.to_array());
     canvas.bake(&eyes.indices, &eyes.uvs, &attrs, 4, |a, texel| {
         let d = Vec3::new(a[0], a[1], a[2]).normalize_or_zero();
-        // Angle from the gaze axis; the iris spans ~30 degrees (11.7 mm on a 24 mm globe).
+        // Angle from the gaze axis. The iris spans ~32 degrees, a little
+        // over the anatomical 29 (11.7 mm on a 24 mm globe): at portrait
+        // size a slightly larger iris reads as a livelier eye.
         let theta = d.z.clamp(-1.0, 1.0).acos();
         let around = d.y.atan2(d.x);
-        let (iris_edge, pupil_edge) = (0.50, 0.17);
-        let fibres = value3(Vec3::new(around * 14.0, theta * 9.0, a[3] * 3.0), 51);
-        let radial = (theta - pupil_edge) / (iris_edge - pupil_edge);
-        let mut iris_c = iris * (0.55 + 0.75 * fibres);
-        // Lighter collarette near the pupil, dark limbal ring at the edge.
-        iris_c = iris_c.lerp(iris_c * 1.6, (1.0 - smoothstep(0.0, 0.35, radial)) * 0.5);
-        iris_c *= 1.0 - 0.65 * smoothstep(0.75, 1.0, radial);
-        let vessels = value3(d * 9.0, 53);
-        let sclera_c = sclera.lerp(
-            Vec3::new(0.75, 0.45, 0.42),
-            smoothstep(0.9, 2.2, theta) * 0.25 * vessels,
+        let (iris_edge, pupil_edge) = (0.56, 0.19);
+        let radial = ((theta - pupil_edge) / (iris_edge - pupil_edge)).clamp(0.0, 1.0);
+        // Radial fibres at two scales, and a few darker crypts.
+        let fibres = value3(Vec3::new(around * 18.0, theta * 10.0, a[3] * 3.0), 51) * 0.6
+            + value3(Vec3::new(around * 45.0, theta * 4.0, a[3] * 3.0), 55) * 0.4;
+        let crypts = smoothstep(
+            0.7,
+            0.85,
+            value3(Vec3::new(around * 9.0, theta * 14.0, a[3]), 57),
         );
+        let mut iris_c = iris * (0.5 + 0.9 * fibres) * (1.0 - 0.35 * crypts);
+        // A lighter, warmer collarette around the pupil...
+        let collarette = (1.0 - smoothstep(0.1, 0.4, radial)) * smoothstep(0.0, 0.08, radial);
+        iris_c = iris_c.lerp(iris_c * Vec3::new(1.9, 1.6, 1.1), collarette * 0.6);
+        // ...and a dark limbal ring at the edge.
+        iris_c *= 1.0 - 0.8 * smoothstep(0.72, 0.97, radial);
+        let vessels = value3(d * 9.0, 53);
+        let mut sclera_c = sclera.lerp(
+            Vec3::new(0.62, 0.38, 0.34),
+            smoothstep(0.9, 2.2, theta) * 0.3 * vessels,
+        );
+        // The sclera greys towards the corners of the eye, in the socket's shade.
+        sclera_c *= 1.0 - 0.3 * smoothstep(0.7, 1.4, theta);
         let mut c = sclera_c.lerp(
             iris_c,
-            1.0 - smoothstep(iris_edge - 0.02, iris_edge + 0.03, theta),
+            1.0 - smoothstep(iris_edge - 0.025, iris_edge + 0.025, theta),
         );
         c = c.lerp(
-            Vec3::splat(0.008),
+            Vec3::splat(0.006),
             1.0 - smoothstep(pupil_edge - 0.02, pupil_edge + 0.01, theta),
         );
+        // The upper lid and lashes shade the top of the eye.
+        c *= 1.0 - 0.5 * smoothstep(0.05, 0.45, d.y);
         texel.copy_from_slice(&c.to_array());
     });
     canvas.dilate(8);
@@ -91,7 +107,7 @@ pub fn bake_lashes(lashes: &Part, head: &Head, hair: [f32; 3], size: u32) -> Can
         let reach = smoothstep(1.0, 1.6, d.length());
         // Lower lashes (below the eye centre) are sparser and shorter.
         let lower = d.y < -0.2;
-        let density = if lower { 11.0 } else { 26.0 };
+        let density = if lower { 14.0 } else { 34.0 };
         let along = d.x * a[3] * density + value3(d * 6.0, 61) * 0.8;
         let comb = (along.fract() - 0.5).abs() * 2.0; // 0 at a hair's centre
         let width = if lower {
@@ -100,8 +116,10 @@ pub fn bake_lashes(lashes: &Part, head: &Head, hair: [f32; 3], size: u32) -> Can
             0.7 * (1.0 - reach) + 0.2
         };
         let length = if lower { 0.32 } else { 0.9 };
-        let alpha = (1.0 - smoothstep(width * 0.8, width, comb))
-            * (1.0 - smoothstep(length - 0.25, length, reach));
+        let hairs = 1.0 - smoothstep(width * 0.8, width, comb);
+        // At the roots the hairs merge into a dark lash line along the lid.
+        let line = 1.0 - smoothstep(0.04, 0.12, reach);
+        let alpha = hairs.max(line) * (1.0 - smoothstep(length - 0.25, length, reach));
         texel.copy_from_slice(&[colour.x, colour.y, colour.z, alpha]);
     });
     canvas.dilate(4);

@@ -1,17 +1,19 @@
-//! Short hair: an offset shell over the scalp, thick on the crown and thin
-//! at a soft, irregular hairline, with a baked strand texture whose alpha
-//! breaks the hairline into wisps.
+//! Hair: an offset shell over the scalp, thick on the crown and thin at the
+//! hairline, plus a curtain for longer styles (`hair_curtain`). The strand
+//! textures are baked in `hair_tex` along the combing direction kept here.
 
 use glam::Vec3;
 
 use super::data::Masks;
-use super::eye_tex::fit_uvs;
-use super::hair_curtain::{CAP_V_RANGE, CURTAIN_MIN_AZIMUTH, add_curtain};
-use super::noise::{fbm3, smoothstep, value3};
+use super::hair_curtain::{CAP_V_RANGE, add_curtain};
+use super::hair_uv::spherical_uvs;
+use super::noise::{fbm3, smoothstep};
 use super::part::Part;
-use super::raster::Canvas;
 use super::regions::Head;
 use super::shell::offset_shell;
+
+/// How far below the hair's edge the hair mesh reaches, metres.
+const EDGE_REACH_M: f32 = 0.01;
 
 /// A hair mesh: the cap over the scalp plus, for longer styles, a curtain;
 /// `along[v]` is -1 on the cap and 0..1 down the curtain.
@@ -20,6 +22,10 @@ pub struct Hair {
     pub along: Vec<f32>,
     /// Whether there is a curtain (the cap's side and back edges stay opaque).
     pub long: bool,
+    /// Per vertex: the unit direction the hair is combed (root to tip).
+    pub flow: Vec<Vec3>,
+    /// Where a visible parting runs (x, metres), if the style has one.
+    pub parting_x: Option<f32>,
 }
 
 /// The hair over the body part, or `None` for a bald role. `length_m` is
@@ -43,13 +49,28 @@ pub fn hair_shell(
             } else {
                 masks.ears.sample([uv[0], 1.0 - uv[1]])
             };
-            head.hair_coverage(*p, male) * (1.0 - smoothstep(0.2, 0.5, ears))
+            head.hair_cover(*p, male) * (1.0 - smoothstep(0.2, 0.5, ears))
+        })
+        .collect();
+    // The mesh reaches a little past the hair's edge, where the strand
+    // texture thins to nothing: ending it at the edge would cut the strands
+    // off along the base mesh's centimetre-sized triangles.
+    let reaches: Vec<bool> = body
+        .positions
+        .iter()
+        .zip(&coverage)
+        .map(|(p, &c)| {
+            // Only over the forehead: at the temples and sideburns the skin
+            // moves with the jaw and would show through a mesh reaching
+            // down over it.
+            let front = head.azimuth(*p).abs() < 0.75;
+            c > 0.0 || (front && head.above_hair_edge(*p, male) > -EDGE_REACH_M)
         })
         .collect();
     let tris: Vec<usize> = (0..body.indices.len() / 3)
         .filter(|&t| {
             let vs = [0, 1, 2].map(|k| body.indices[t * 3 + k] as usize);
-            vs.iter().all(|&v| coverage[v] > 0.0) && vs.iter().any(|&v| coverage[v] > 0.05)
+            vs.iter().all(|&v| reaches[v]) && vs.iter().any(|&v| coverage[v] > 0.05)
         })
         .collect();
     if tris.is_empty() {
@@ -61,18 +82,33 @@ pub fn hair_shell(
         .map(|p| hair_thickness(*p, head, male, volume_m))
         .collect();
     let (mut shell, _) = offset_shell(body, &tris, &offset, "hair");
-    fit_uvs(&mut shell);
     let long = length_m > 0.01;
+    // A curtain takes the bottom strip of the texture.
+    spherical_uvs(
+        &mut shell,
+        head,
+        if long { CAP_V_RANGE } else { (0.0, 1.0) },
+    );
+    // Long styles show their parting; a short crop has none to speak of.
+    let parting_x = long.then(|| parting_x(head));
+    let cap_flow = |shell: &Part| -> Vec<Vec3> {
+        shell
+            .positions
+            .iter()
+            .zip(&shell.normals)
+            .map(|(p, n)| flow(*p, *n, head))
+            .collect()
+    };
     if !long {
         let along = vec![-1.0; shell.positions.len()];
+        let flow = cap_flow(&shell);
         return Some(Hair {
             part: shell,
             along,
             long,
+            flow,
+            parting_x,
         });
-    }
-    for uv in &mut shell.uvs {
-        uv[1] = CAP_V_RANGE.0 + (CAP_V_RANGE.1 - CAP_V_RANGE.0) * (uv[1] - 0.02) / 0.96;
     }
     let head_points: Vec<Vec3> = body
         .positions
@@ -80,11 +116,15 @@ pub fn hair_shell(
         .filter(|p| (**p - head.center).length() < 0.2)
         .copied()
         .collect();
-    let along = add_curtain(&mut shell, head, &head_points, head.eye_y() - length_m);
+    let mut flow = cap_flow(&shell);
+    let curtain = add_curtain(&mut shell, head, &head_points, head.eye_y() - length_m);
+    flow.extend(curtain.flow);
     Some(Hair {
         part: shell,
-        along,
+        along: curtain.along,
         long,
+        flow,
+        parting_x,
     })
 }
 
@@ -97,17 +137,26 @@ fn parting_x(head: &Head) -> f32 {
 /// Shell thickness: a thin layer at the hairline growing to `volume_m` on
 /// the crown, flatter over the ears and nape, dipping along the parting.
 fn hair_thickness(p: Vec3, head: &Head, male: f32, volume_m: f32) -> f32 {
-    let above = head.above_hairline(p, male);
+    let above = head.above_hair_edge(p, male);
     let top = smoothstep(-0.3, 0.95, (p.y - head.center.y) / head.half_size.y);
     let front = smoothstep(-0.2, 0.8, (p.z - head.center.z) / head.half_size.z);
-    let parting = 1.0 - 0.55 * (-((p.x - parting_x(head)) / 0.007).powi(2)).exp() * front * top;
+    let parting = 1.0 - 0.35 * (-((p.x - parting_x(head)) / 0.005).powi(2)).exp() * front * top;
     // Long hair stands off the sides of the head to fall clear of the ears.
     let sides = if head.long_hair {
         0.014 * smoothstep(0.8, 1.4, head.azimuth(p).abs()) * (1.0 - top)
     } else {
         0.0
     };
-    sides + 0.0012 + volume_m * smoothstep(0.0, 0.07, above) * (0.15 + 0.85 * top) * parting
+    // Tufts: the thickness varies by a fifth over a few centimetres, so the
+    // silhouette is not a smooth helmet.
+    let tufts = 0.9 + 0.2 * fbm3(p * 45.0, 2, 141);
+    // A fringe stands off the forehead, so it casts a shadow and shows
+    // its depth in profile.
+    let fringe = 0.004 * head.over_forehead(p, male);
+    sides
+        + fringe
+        + 0.0012
+        + volume_m * smoothstep(0.0, 0.07, above) * (0.15 + 0.85 * top) * parting * tufts
 }
 
 /// Direction short hair is combed: back over the top, down at the back and sides.
@@ -116,70 +165,4 @@ fn flow(p: Vec3, n: Vec3, head: &Head) -> Vec3 {
     let side = (p.x - parting_x(head)).signum();
     let wanted = Vec3::new(side * 0.9 + q.x * 0.3, -0.35 - 0.6 * (-q.z).max(0.0), -0.7);
     (wanted - n * n.dot(wanted)).normalize_or(Vec3::NEG_Z)
-}
-
-/// RGBA strand texture over the hair's UVs: strands follow the combing
-/// direction on the cap and hang straight down the curtain.
-pub fn bake_hair(hair: &Hair, head: &Head, colour: [f32; 3], male: f32, size: u32) -> Canvas {
-    let colour = Vec3::from_array(colour);
-    let part = &hair.part;
-    let attrs: Vec<f32> = part
-        .positions
-        .iter()
-        .zip(&part.normals)
-        .zip(&hair.along)
-        .flat_map(|((p, n), &t)| {
-            let f = if t >= 0.0 {
-                Vec3::NEG_Y
-            } else {
-                flow(*p, *n, head)
-            };
-            [p.x, p.y, p.z, f.x, f.y, f.z, t]
-        })
-        .collect();
-    let mut canvas = Canvas::new(size, 4, &[colour.x, colour.y, colour.z, 0.0]);
-    canvas.bake(&part.indices, &part.uvs, &attrs, 7, |a, texel| {
-        let p = Vec3::new(a[0], a[1], a[2]);
-        let f = Vec3::new(a[3], a[4], a[5]).normalize_or(Vec3::NEG_Z);
-        // Anisotropic noise: fine across the strands, long along them.
-        let along = p.dot(f);
-        let across = p - f * along;
-        let q = across * 2600.0 + f * (along * 110.0);
-        let strands = value3(q, 71) * 0.65 + value3(q * 2.1, 73) * 0.35;
-        let clumps = fbm3(p * 90.0, 2, 79);
-        let c = colour * (0.45 + 0.9 * strands) * (0.8 + 0.4 * clumps);
-        let alpha = if a[6] >= 0.0 {
-            // Curtain: opaque, with ragged ends.
-            1.0 - smoothstep(0.8, 1.0, a[6] + (strands - 0.5) * 0.25)
-        } else {
-            let above = head.above_hairline(p, male);
-            let wisps = value3(p * 400.0, 83) - 0.5;
-            // Short hair thins out over a wider band: skin shows between
-            // strands near the hairline instead of a hard cap edge.
-            let (band, grain) = if hair.long {
-                (0.012, 0.010)
-            } else {
-                (0.02, 0.018)
-            };
-            let edge = smoothstep(
-                -0.004,
-                band,
-                above + (strands - 0.5) * grain + wisps * 0.008,
-            );
-            // Where a curtain hangs from the cap's edge, the edge stays opaque.
-            let hangs = if hair.long {
-                smoothstep(
-                    CURTAIN_MIN_AZIMUTH - 0.1,
-                    CURTAIN_MIN_AZIMUTH + 0.1,
-                    head.azimuth(p).abs(),
-                )
-            } else {
-                0.0
-            };
-            edge.max(hangs)
-        };
-        texel.copy_from_slice(&[c.x, c.y, c.z, alpha]);
-    });
-    canvas.dilate(4);
-    canvas
 }

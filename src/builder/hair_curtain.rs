@@ -5,7 +5,7 @@
 
 use glam::Vec3;
 
-use super::noise::smoothstep;
+use super::noise::{smoothstep, value3};
 use super::part::Part;
 use super::regions::Head;
 use super::shell::boundary_edges;
@@ -20,10 +20,20 @@ pub const CURTAIN_MIN_AZIMUTH: f32 = 1.05;
 pub const CAP_V_RANGE: (f32, f32) = (0.02, 0.73);
 const CURTAIN_V_RANGE: (f32, f32) = (0.76, 0.98);
 
+/// What `add_curtain` adds besides geometry.
+pub struct Curtain {
+    /// Per vertex of the whole hair: -1 on the cap, 0 at the top of the
+    /// curtain .. 1 at the ends.
+    pub along: Vec<f32>,
+    /// Per curtain vertex (those after the cap's): the unit direction down
+    /// its column, which the strands follow.
+    pub flow: Vec<Vec3>,
+}
+
 /// Adds the curtain to `cap`; `head_points` are body vertices around the
-/// head the hair must clear. Returns the per-vertex curtain parameter (-1 on
-/// the cap, 0 at the top of the curtain .. 1 at the ends).
-pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: f32) -> Vec<f32> {
+/// head the hair must clear.
+pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: f32) -> Curtain {
+    let cap_vertices = cap.positions.len();
     let mut along = vec![-1.0f32; cap.positions.len()];
     let tris: Vec<usize> = (0..cap.indices.len() / 3).collect();
     let edges: Vec<(usize, usize)> = boundary_edges(cap, &tris)
@@ -59,22 +69,43 @@ pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: 
         let top_radius = (Vec3::new(top.x, 0.0, top.z) - axis).dot(dir);
         let first = cap.positions.len() as u32;
         let u = 0.02 + 0.96 * phi.abs() / std::f32::consts::PI;
+        // Noise around the head by direction, not angle, so it agrees at
+        // the back where the azimuth jumps from π to -π.
+        let around = Vec3::new(phi.sin(), phi.cos(), 0.0);
+        // A classic bob is a little longer towards the face, and no two
+        // locks end at quite the same height.
+        let front = 1.0 - smoothstep(1.2, 2.2, phi.abs());
+        let bottom_y = bottom_y - 0.012 * front + 0.006 * (value3(around * 3.0, 151) - 0.5);
+        // Locks: the curtain ripples by a few millimetres around the head.
+        let ripple =
+            0.003 * (value3(around * 4.5, 157) - 0.5) + 0.0015 * (value3(around * 13.0, 163) - 0.5);
         let row_height = (top.y - bottom_y) / ROWS as f32;
         let mut radius = top_radius;
         for k in 0..=ROWS {
             let t = k as f32 / ROWS as f32;
             let y = top.y + (bottom_y - top.y) * t;
+            // What the head has at this height (ears, cheeks, jaw).
+            let need = nearby
+                .iter()
+                .filter(|(py, _)| (py - y).abs() < row_height + 0.01)
+                .map(|(_, r)| r + 0.008)
+                .fold(0.0f32, f32::max);
             if k > 0 {
-                // Clear whatever the head has at this height (ears, cheeks);
-                // never step back in, so the hair falls in a gentle A-line.
-                let need = nearby
-                    .iter()
-                    .filter(|(py, _)| (py - y).abs() < row_height + 0.01)
-                    .map(|(_, r)| r + 0.008)
-                    .fold(0.0f32, f32::max);
+                // Clear it; never step back in, so the hair falls in a
+                // gentle A-line.
                 radius = radius.max(need).max(top_radius + 0.006 * t);
             }
-            let radius = radius - 0.004 * smoothstep(0.8, 1.0, t);
+            // Volume through the middle, ends turned under towards the neck,
+            // but never closer than 4 mm to the skin: the cheeks widen when
+            // the jaw opens, and must not show through the hair.
+            let shaped = radius + 0.004 * (std::f32::consts::PI * t).sin()
+                - 0.007 * smoothstep(0.65, 1.0, t)
+                + ripple * smoothstep(0.0, 0.3, t);
+            let radius = if k > 0 {
+                shaped.max(need - 0.004)
+            } else {
+                shaped
+            };
             let p = axis + dir * radius + Vec3::Y * y;
             // Row 0 duplicates the cap's edge vertex with curtain UVs.
             cap.positions
@@ -88,6 +119,7 @@ pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: 
         column[v] = Some(first);
         first
     };
+    let first_index = cap.indices.len();
     for (a, b) in edges {
         let ca = make_column(cap, &mut along, a);
         let cb = make_column(cap, &mut along, b);
@@ -97,5 +129,38 @@ pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: 
             cap.indices.extend([b0, a0, a1, b0, a1, b1]);
         }
     }
-    along
+    let flow = shade_curtain(cap, cap_vertices, first_index);
+    Curtain { along, flow }
+}
+
+/// Normals of the curtain rows below the cap's edge from the faces around
+/// them (so the ripples and the turned-under ends catch the light), turned
+/// to face away from the head; returns the direction down each column.
+fn shade_curtain(part: &mut Part, cap_vertices: usize, first_index: usize) -> Vec<Vec3> {
+    let count = part.positions.len();
+    let mut normals = vec![Vec3::ZERO; count];
+    for tri in part.indices[first_index..].chunks_exact(3) {
+        let [a, b, c] = [tri[0] as usize, tri[1] as usize, tri[2] as usize];
+        let n =
+            (part.positions[b] - part.positions[a]).cross(part.positions[c] - part.positions[a]);
+        for v in [a, b, c] {
+            normals[v] += n;
+        }
+    }
+    let rows = ROWS + 1;
+    let mut flow = Vec::with_capacity(count - cap_vertices);
+    for (v, face_normal) in normals.iter().enumerate().skip(cap_vertices) {
+        let k = (v - cap_vertices) % rows;
+        let column = v - k;
+        let (lo, hi) = (column + k.saturating_sub(1), column + (k + 1).min(ROWS));
+        let down = (part.positions[hi] - part.positions[lo]).normalize_or(Vec3::NEG_Y);
+        flow.push(down);
+        if k == 0 {
+            continue;
+        }
+        let outward = part.normals[v];
+        let n = face_normal.normalize_or(outward);
+        part.normals[v] = if n.dot(outward) < 0.0 { -n } else { n };
+    }
+    flow
 }

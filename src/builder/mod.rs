@@ -9,6 +9,7 @@
 
 mod arkit;
 mod assemble;
+mod cavity;
 mod clothes;
 mod data;
 mod doc;
@@ -19,6 +20,10 @@ mod fabric;
 mod glb;
 mod hair;
 mod hair_curtain;
+mod hair_split;
+mod hair_strands;
+mod hair_tex;
+mod hair_uv;
 mod mouth;
 mod noise;
 mod obj;
@@ -52,7 +57,7 @@ use wheel::{MPFB, Wheel};
 
 /// Bumped whenever the builder's output changes for the same inputs, so
 /// `build_roles` rebuilds stale avatars.
-pub const BUILDER_VERSION: u32 = 4;
+pub const BUILDER_VERSION: u32 = 5;
 
 /// Builds one role's GLB from the wheel at `wheel_path`.
 pub fn build_role_glb(wheel_path: &Path, role: &RoleSpec) -> Result<Vec<u8>, BuildError> {

@@ -31,6 +31,10 @@ pub struct Part {
     pub tangents: bool,
     /// The material samples no texture: leave out TEXCOORD_0.
     pub untextured: bool,
+    /// Follows the skeleton only, with no morph targets (hair: it must not
+    /// crawl with the skin of the temples and forehead when the face
+    /// moves).
+    pub rigid: bool,
 }
 
 impl Part {
@@ -170,7 +174,7 @@ impl Part {
 
         let mut targets = Vec::new();
         let mut names = Vec::new();
-        for (name, deltas) in &shaped.morphs {
+        for (name, deltas) in shaped.morphs.iter().filter(|_| !self.rigid) {
             let mut idx = Vec::new();
             let mut values = Vec::new();
             for (i, &s) in self.source.iter().enumerate() {

@@ -4,6 +4,7 @@
 
 use glam::Vec3;
 
+use super::cavity::vertex_cavity;
 use super::data::Masks;
 use super::noise::{fbm3, smoothstep, value3};
 use super::part::Part;
@@ -12,16 +13,42 @@ use super::regions::Head;
 use super::role::RoleSpec;
 
 /// Per-vertex bake inputs: position (3), normal (3), hair coverage (1),
-/// OBJ-convention UV (2) for the region masks.
-const STRIDE: usize = 9;
+/// OBJ-convention UV (2) for the region masks, cavity (1).
+const STRIDE: usize = 10;
 
 fn attributes(body: &Part, head: &Head, male: f32) -> Vec<f32> {
+    let cavity = vertex_cavity(body, 2);
     let mut attrs = Vec::with_capacity(body.positions.len() * STRIDE);
-    for ((p, n), uv) in body.positions.iter().zip(&body.normals).zip(&body.uvs) {
+    for (((p, n), uv), cav) in body
+        .positions
+        .iter()
+        .zip(&body.normals)
+        .zip(&body.uvs)
+        .zip(&cavity)
+    {
         let cover = head.hair_coverage(*p, male);
-        attrs.extend_from_slice(&[p.x, p.y, p.z, n.x, n.y, n.z, cover, uv[0], 1.0 - uv[1]]);
+        attrs.extend_from_slice(&[
+            p.x,
+            p.y,
+            p.z,
+            n.x,
+            n.y,
+            n.z,
+            cover,
+            uv[0],
+            1.0 - uv[1],
+            *cav,
+        ]);
     }
     attrs
+}
+
+/// Folds and hollows are darker and a little redder (light scatters
+/// through the skin before it gets out), ridges a touch lighter.
+fn occlude(c: Vec3, cavity: f32) -> Vec3 {
+    let hollow = smoothstep(0.005, 0.09, cavity);
+    let ridge = smoothstep(0.01, 0.1, -cavity);
+    c * Vec3::ONE.lerp(Vec3::new(0.72, 0.6, 0.58), hollow * 0.65) * (1.0 + 0.06 * ridge)
 }
 
 /// Brow density at `p` (0..=1): a tapered arch above each eye, broken into
@@ -48,10 +75,11 @@ fn brow(p: Vec3, n: Vec3, head: &Head, male: f32) -> f32 {
         let half = r * (0.30 + 0.12 * male) * (1.0 - 0.65 * tc) + r * 0.05;
         let dy = (p.y - centre_y).abs();
         let along = smoothstep(-0.05, 0.06, t) * (1.0 - smoothstep(0.93, 1.05, t));
-        let body = (1.0 - smoothstep(half * 0.55, half, dy)) * along;
-        // Strokes: fine noise stretched along the brow direction.
-        let strokes = value3(Vec3::new(p.x * 900.0, p.y * 5200.0, p.z * 900.0), 17);
-        best = best.max(body * (0.6 + 0.4 * strokes));
+        let body = (1.0 - smoothstep(half * 0.35, half * 1.1, dy)) * along;
+        // Hairs: noise stretched along the brow (~2 mm long, under 1 mm
+        // wide: the skin texture's resolution), thinning towards the edges.
+        let strokes = value3(Vec3::new(p.x * 560.0, p.y * 1900.0, p.z * 560.0), 17);
+        best = best.max(body * (0.45 + 0.55 * strokes) * (0.7 + 0.3 * body));
     }
     best
 }
@@ -83,6 +111,13 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         c *= 1.0 + mottle * 0.16;
         let redness = fbm3(p * 25.0, 2, 9);
         c = c.lerp(c * blush_tint, redness * 0.25);
+        // Fine pigment: freckle-scale blotches a few millimetres across.
+        c *= 1.0 + (value3(p * 420.0, 13) - 0.5) * 0.07 + (value3(p * 1300.0, 15) - 0.5) * 0.04;
+        // Nose, chin and ears carry more blood than the rest of the face.
+        c = c.lerp(
+            c * blush_tint,
+            face_redness(p, n, head) * (0.45 - 0.2 * male),
+        );
         // Cheeks and nose tip carry more blood.
         for (eye, side) in [(head.eye_left, 1.0f32), (head.eye_right, -1.0)] {
             let cheek = eye + Vec3::new(side * 0.35 * r, -2.1 * r, 0.2 * r);
@@ -95,11 +130,13 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
             }
         }
         c = shade_face_regions(c, p, n, head, male);
-        c = apply_masks(c, uv, masks, lip);
+        c = occlude(c, a[9]);
+        c = apply_masks(c, uv, masks, lip, p);
         // Scalp shows dark through the hair.
         c = c.lerp(hair * 0.6 + c * 0.15, cover * 0.85);
+        c = hairline_fuzz(c, p, head, male, hair);
         let b = brow(p, n, head, male);
-        c = c.lerp(hair * 0.55, b * 0.95);
+        c = c.lerp(hair * 0.55, b * 0.85);
         texel.copy_from_slice(&c.to_array());
     });
     base.dilate(6);
@@ -109,6 +146,8 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         let p = Vec3::new(a[0], a[1], a[2]);
         let n = Vec3::new(a[3], a[4], a[5]);
         let mut g = 0.58 + (fbm3(p * 40.0, 2, 21) - 0.5) * 0.14;
+        // The T-zone (forehead, nose, chin) is oilier, so shinier.
+        g *= 1.0 - 0.12 * t_zone(p, n, head);
         // Lips are glossier; brow hair and the scalp under the hair are matte.
         let lips = masks.lips.sample([a[7], a[8]]);
         g *= 1.0 - lips * 0.2;
@@ -121,20 +160,93 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
     let mut height = Canvas::new(sizes[2], 1, &[0.5]);
     height.bake(&body.indices, &body.uvs, &attrs, STRIDE, |a, texel| {
         let p = Vec3::new(a[0], a[1], a[2]);
-        // Pores and fine creases at 1-2 texels; no bumps large enough to
-        // catch the light as lumps.
-        let pores = value3(p * 800.0, 31);
+        let n = Vec3::new(a[3], a[4], a[5]);
+        // Pores: small dimples, denser and deeper on the nose and cheeks;
+        // fine creases between them. Nothing large enough to catch the
+        // light as lumps.
+        let pores = smoothstep(0.55, 0.85, value3(p * 1400.0, 31));
+        let deep = 0.5 + 0.5 * t_zone(p, n, head).max(cheeks(p, n, head));
         let fine = value3(p * 1700.0, 37);
         let soft = value3(p * 250.0, 41);
-        texel[0] = pores * 0.6 + fine * 0.34 + soft * 0.06;
+        let mut h = 0.55 - pores * 0.35 * deep + fine * 0.3 + soft * 0.08;
+        // Lips: fine vertical lines.
+        let lips = masks.lips.sample([a[7], a[8]]);
+        if lips > 0.05 {
+            let wobble = value3(p * 300.0, 43) * 2.5;
+            let lines = ((p.x * std::f32::consts::TAU / 0.0016 + wobble).sin() * 0.5 + 0.5).powi(3);
+            h -= lines * 0.35 * smoothstep(0.05, 0.5, lips);
+        }
+        texel[0] = h;
     });
     height.dilate(4);
-    let normal = height_to_normal(&height, 1.2);
+    let normal = height_to_normal(&height, 1.6);
     SkinMaps {
         base_color: base,
         roughness: rough,
         normal,
     }
+}
+
+/// Below the hair's edge the hairline does not stop dead: fine short hairs
+/// (upright strokes) thin out over a few millimetres, and a short crop
+/// fades into stubble dots over a wider band.
+fn hairline_fuzz(c: Vec3, p: Vec3, head: &Head, male: f32, hair: Vec3) -> Vec3 {
+    let fuzz = head.hair_fuzz(p, male);
+    if fuzz <= 0.0 {
+        return c;
+    }
+    let marks = if head.long_hair {
+        value3(Vec3::new(p.x * 2600.0, p.y * 500.0, p.z * 2600.0), 95)
+    } else {
+        value3(p * 2200.0, 97)
+    };
+    let density = fuzz * fuzz;
+    let hairs = smoothstep(1.0 - density, 1.15 - density, marks);
+    c.lerp(hair * 0.7 + c * 0.2, hairs * 0.75 + fuzz * 0.2)
+}
+
+/// Gaussian falloff of distance `d` with width `w`.
+fn bell(d: f32, w: f32) -> f32 {
+    (-d * d / (2.0 * w * w)).exp()
+}
+
+/// Front of the face only (not the back of the head at the same height).
+fn facing_front(p: Vec3, n: Vec3, head: &Head) -> f32 {
+    smoothstep(0.0, 0.3, n.z) * smoothstep(-0.2, 0.4, (p.z - head.center.z) / head.half_size.z)
+}
+
+/// Forehead centre, nose and chin: 0..1.
+fn t_zone(p: Vec3, n: Vec3, head: &Head) -> f32 {
+    let r = head.eye_radius;
+    let (x, y) = (p.x - head.center.x, p.y - head.eye_y());
+    let forehead = bell(x, 2.2 * r)
+        * smoothstep(1.8 * r, 3.0 * r, y)
+        * (1.0 - smoothstep(5.0 * r, 6.5 * r, y));
+    let nose =
+        bell(x, 0.9 * r) * smoothstep(-3.6 * r, -2.8 * r, y) * (1.0 - smoothstep(0.0, 1.2 * r, y));
+    let chin = bell(x, 1.6 * r) * bell(y + 7.2 * r, 1.0 * r);
+    forehead.max(nose).max(chin) * facing_front(p, n, head)
+}
+
+/// The cheeks below the eyes: 0..1.
+fn cheeks(p: Vec3, n: Vec3, head: &Head) -> f32 {
+    let r = head.eye_radius;
+    let x = (p.x - head.center.x).abs();
+    bell(x - 2.6 * r, 1.3 * r)
+        * bell(p.y - head.eye_y() + 2.3 * r, 1.3 * r)
+        * facing_front(p, n, head)
+}
+
+/// Where the skin is redder: the nose tip and wings, the chin, the ears.
+fn face_redness(p: Vec3, n: Vec3, head: &Head) -> f32 {
+    let r = head.eye_radius;
+    let (x, y) = (p.x - head.center.x, p.y - head.eye_y());
+    let nose = bell(x, 1.2 * r) * bell(y + 3.2 * r, 0.9 * r) * facing_front(p, n, head);
+    let chin = bell(x, 1.4 * r) * bell(y + 7.3 * r, 0.9 * r) * facing_front(p, n, head) * 0.5;
+    // Ears: beside the head, at eye to nose height.
+    let side = smoothstep(0.6, 0.95, x.abs() / head.half_size.x);
+    let ears = side * bell(y + 1.5 * r, 2.2 * r) * (1.0 - facing_front(p, n, head));
+    nose.max(chin).max(ears * 0.8)
 }
 
 /// Darker, cooler skin around the eyes (thin skin over the orbit) and, for
@@ -167,14 +279,34 @@ fn shade_face_regions(c: Vec3, p: Vec3, n: Vec3, head: &Head, male: f32) -> Vec3
     c
 }
 
+/// The lip mask blurred over ~1.5 mm of UV, so the lip colour fades into
+/// the skin instead of ending at a drawn line.
+fn soft_lips(uv: [f32; 2], masks: &Masks) -> f32 {
+    const R: f32 = 0.0012;
+    let mut sum = masks.lips.sample(uv) * 2.0;
+    for (dx, dy) in [(1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)] {
+        sum += masks.lips.sample([uv[0] + dx * R, uv[1] + dy * R]);
+    }
+    for (dx, dy) in [(0.7, 0.7), (-0.7, 0.7), (0.7, -0.7), (-0.7, -0.7)] {
+        sum += masks
+            .lips
+            .sample([uv[0] + dx * 2.0 * R, uv[1] + dy * 2.0 * R])
+            * 0.5;
+    }
+    sum / 8.0
+}
+
 /// Lips, eyelids, ears and nails from MakeHuman's region masks (OBJ UVs).
-fn apply_masks(c: Vec3, uv: [f32; 2], masks: &Masks, lip: Vec3) -> Vec3 {
-    let lips = masks.lips.sample(uv);
+fn apply_masks(c: Vec3, uv: [f32; 2], masks: &Masks, lip: Vec3, p: Vec3) -> Vec3 {
+    let lips = soft_lips(uv, masks);
+    // Lip colour varies along fine vertical lines.
+    let lines = value3(Vec3::new(p.x * 1800.0, p.y * 120.0, p.z * 300.0), 45);
+    let lip = lip * (0.9 + 0.2 * lines);
     let lids = masks.eyelids.sample(uv);
     let ears = masks.ears.sample(uv);
     let nails = masks.fingernails.sample(uv);
     let mouth = masks.inside_mouth.sample(uv);
-    let mut c = c.lerp(lip, smoothstep(0.0, 0.8, lips) * 0.85);
+    let mut c = c.lerp(lip, smoothstep(0.05, 0.9, lips) * 0.8);
     c = c.lerp(c * Vec3::new(0.95, 0.86, 0.86), lids * 0.5);
     c = c.lerp(c * Vec3::new(1.08, 0.88, 0.86), ears * 0.3);
     c = c.lerp(c * 0.55 + Vec3::new(0.35, 0.25, 0.25), nails * 0.6);

@@ -1,0 +1,316 @@
+//! The hair's textures, baked over its UVs from the 3D surface and the
+//! combing direction: locks (clumps a few millimetres wide, shaded dark in
+//! the gaps between them), fine strands, darker roots and lighter tips, a
+//! few sun-lightened strands, a baked anisotropic sheen band, and alpha that
+//! thins into single strands at the hairline and at the ends. A height map
+//! of the same locks becomes the hair's normal map, so the key light picks
+//! out the clumps instead of shading a smooth helmet.
+
+use glam::Vec3;
+
+use super::hair::Hair;
+use super::hair_curtain::CURTAIN_MIN_AZIMUTH;
+use super::hair_strands::{StrandFrame, back_weight, cap_frames, hanging};
+use super::noise::{smoothstep, value3};
+use super::raster::Canvas;
+use super::regions::Head;
+use super::skin_tex::height_to_normal;
+
+/// Per-vertex bake inputs: position (3), combing direction (3), normal (3),
+/// curtain parameter (1, -1 on the cap).
+const STRIDE: usize = 10;
+
+/// Direction the baked sheen is lit from and seen from: the studio key and
+/// camera in front of and above the face (see render/lighting.rs), made
+/// symmetric so the band does not favour one side.
+const SHEEN_LIGHT: Vec3 = Vec3::new(0.0, 0.5, 0.866);
+const SHEEN_VIEW: Vec3 = Vec3::new(0.0, 0.0, 1.0);
+
+/// What a role's hair looks like, beyond its mesh.
+#[derive(Debug, Clone, Copy)]
+pub struct HairLook {
+    /// Linear RGB of the hair's mid-lengths.
+    pub colour: [f32; 3],
+    /// Linear RGB of the skin, for the scalp seen along the parting.
+    pub scalp: [f32; 3],
+    /// 0 = straight locks (long styles), 1 = a short, tightly textured crop.
+    pub coil: f32,
+    pub male: f32,
+}
+
+/// Strand noises at one point, from its strand coordinates.
+struct Fields {
+    /// Which lock (clumps ~5 mm wide, ~10 cm long), 0..1.
+    lock: f32,
+    /// 1 on a lock's crest, 0 in the gaps between locks.
+    ridge: f32,
+    /// Slow colour variation between groups of locks.
+    tone: f32,
+    /// Single strands, ~0.7 mm and ~0.4 mm apart.
+    strand: f32,
+    strand2: f32,
+    /// Sparse lighter strands, 0 or 1 mostly.
+    light: f32,
+    tangent: Vec3,
+}
+
+impl Fields {
+    fn of(frame: StrandFrame) -> Fields {
+        let noise = |across_per_m: f32, along_per_m: f32, seed: u32| {
+            value3(
+                Vec3::new(frame.across * across_per_m, frame.along * along_per_m, 0.5),
+                seed,
+            )
+        };
+        let lock = noise(190.0, 18.0, 101);
+        Fields {
+            lock,
+            ridge: 1.0 - (2.0 * lock - 1.0).abs(),
+            tone: noise(90.0, 12.0, 103),
+            strand: noise(1400.0, 25.0, 107),
+            strand2: noise(2400.0, 30.0, 109),
+            light: smoothstep(0.8, 0.92, noise(600.0, 6.0, 113)),
+            tangent: frame.tangent,
+        }
+    }
+
+    /// A short, tightly coiled crop: fine grains with no direction (the
+    /// coils), in small clumps, rather than strands.
+    fn coiled(local: Vec3, tangent: Vec3) -> Fields {
+        let lock = value3(local * 260.0, 101);
+        Fields {
+            lock,
+            ridge: 1.0 - (2.0 * lock - 1.0).abs(),
+            tone: value3(local * 60.0, 103),
+            strand: value3(local * 1100.0, 127),
+            strand2: value3(local * 2300.0, 131),
+            light: 0.0,
+            tangent,
+        }
+    }
+
+    fn lerp(&self, other: &Fields, t: f32) -> Fields {
+        let mix = |a: f32, b: f32| a + (b - a) * t;
+        Fields {
+            lock: mix(self.lock, other.lock),
+            ridge: mix(self.ridge, other.ridge),
+            tone: mix(self.tone, other.tone),
+            strand: mix(self.strand, other.strand),
+            strand2: mix(self.strand2, other.strand2),
+            light: mix(self.light, other.light),
+            tangent: self
+                .tangent
+                .lerp(other.tangent, t)
+                .normalize_or(other.tangent),
+        }
+    }
+}
+
+/// One texel of the pattern: colour (linear), alpha and bump height.
+struct Sample {
+    colour: Vec3,
+    alpha: f32,
+    height: f32,
+}
+
+fn attributes(hair: &Hair) -> Vec<f32> {
+    let part = &hair.part;
+    let mut attrs = Vec::with_capacity(part.positions.len() * STRIDE);
+    for (((p, f), n), t) in part
+        .positions
+        .iter()
+        .zip(&hair.flow)
+        .zip(&part.normals)
+        .zip(&hair.along)
+    {
+        attrs.extend_from_slice(&[p.x, p.y, p.z, f.x, f.y, f.z, n.x, n.y, n.z, *t]);
+    }
+    attrs
+}
+
+/// Kajiya-Kay sheen of strands along `t` on a surface with normal `n`:
+/// bright where the strands are perpendicular to the half vector.
+fn sheen(t: Vec3, n: Vec3, shift: f32, exponent: f32) -> f32 {
+    let h = (SHEEN_LIGHT + SHEEN_VIEW).normalize();
+    let t = (t + n * shift).normalize_or(t);
+    let sin_th = (1.0 - t.dot(h).powi(2)).max(0.0).sqrt();
+    let facing = smoothstep(0.0, 0.4, n.dot(SHEEN_LIGHT)) * smoothstep(0.0, 0.3, n.dot(SHEEN_VIEW));
+    sin_th.powf(exponent) * facing
+}
+
+fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook) -> Sample {
+    let p = Vec3::new(a[0], a[1], a[2]);
+    let f = Vec3::new(a[3], a[4], a[5]).normalize_or(Vec3::NEG_Y);
+    let n = Vec3::new(a[6], a[7], a[8]).normalize_or(Vec3::Y);
+    let curtain = a[9];
+    let colour = Vec3::from_array(look.colour);
+    let coil = look.coil;
+
+    // Strand coordinates (see hair_strands): the cap blends hair falling
+    // from the parting with hair hanging at the back; a curtain hangs.
+    let local = p - head.center;
+    let fields = if coil > 0.5 {
+        Fields::coiled(local, f)
+    } else if curtain >= 0.0 {
+        let frame = StrandFrame {
+            tangent: f,
+            ..hanging(p, head)
+        };
+        Fields::of(frame)
+    } else {
+        let (top, back) = cap_frames(p, head, hair.parting_x);
+        Fields::of(top).lerp(&Fields::of(back), back_weight(n))
+    };
+    let f = if curtain >= 0.0 { f } else { fields.tangent };
+    let Fields {
+        lock: lock_noise,
+        ridge,
+        tone: lock_tone,
+        strand,
+        strand2,
+        light,
+        ..
+    } = fields;
+    let light_strands = light * (1.0 - coil);
+
+    // Where along the hair this texel is: 0 at the roots, 1 at the tips.
+    let lengthwise = if curtain >= 0.0 {
+        0.45 + 0.55 * curtain
+    } else {
+        let above = head.above_hair_edge(p, look.male);
+        0.15 + 0.3 * smoothstep(0.0, 0.08, above)
+    };
+    let root_to_tip = 0.72 + 0.5 * lengthwise;
+    let mut c = colour * root_to_tip;
+    // Tips are a little warmer and lighter (weathered).
+    c = c.lerp(
+        c * Vec3::new(1.12, 1.03, 0.92),
+        smoothstep(0.6, 1.0, lengthwise),
+    );
+
+    let fine = strand * 0.6 + strand2 * 0.4;
+    // Fine strands carry most of the contrast; locks only a little, or
+    // the hair reads as wood grain.
+    let shade = (0.85 + 0.15 * ridge) * (0.62 + 0.76 * fine * fine) * (0.9 + 0.2 * lock_tone);
+    c *= shade;
+    c = c.lerp(colour * 1.7 + Vec3::splat(0.003), light_strands * 0.4);
+
+    // Parting: thinner hair shows the scalp as a fine line.
+    let parting = hair.parting_x.map_or(0.0, |x| {
+        let d = (p.x - x).abs();
+        let front = smoothstep(-0.3, 0.6, (p.z - head.center.z) / head.half_size.z);
+        let top = smoothstep(0.2, 0.8, (p.y - head.center.y) / head.half_size.y);
+        (1.0 - smoothstep(0.0002, 0.0008 + 0.0006 * strand, d)) * front * top
+    });
+    c = c.lerp(Vec3::from_array(look.scalp) * 0.4, parting * 0.5);
+
+    // Baked sheen: a primary band on the crests of the locks, a weaker,
+    // hair-coloured one towards the tips.
+    let primary = sheen(f, n, 0.08, 50.0);
+    let secondary = sheen(f, n, -0.12, 24.0);
+    let sheen_strength = 1.0 - 0.8 * coil;
+    let lum = colour.dot(Vec3::new(0.2126, 0.7152, 0.0722)).max(1e-4);
+    let tint = colour / lum;
+    // Strand by strand: the band breaks up along the fine strands.
+    let glints = smoothstep(0.3, 0.8, fine);
+    let band = (Vec3::splat(0.034) + tint * 0.016) * primary * (0.5 + 0.5 * ridge)
+        + tint * lum * 0.8 * secondary * ridge;
+    c += band * sheen_strength * glints * (1.0 - parting);
+
+    let alpha = hair_alpha(p, curtain, hair, head, look, strand, lock_noise);
+    let height = 0.55 * ridge + 0.3 * fine + 0.15 * lock_tone;
+    Sample {
+        colour: c,
+        alpha,
+        height,
+    }
+}
+
+/// Alpha: opaque on the bulk of the hair; at the hairline the strands thin
+/// out over a band (wider for a faded crop), and down a curtain each
+/// strand ends at its own length.
+#[allow(clippy::too_many_arguments)]
+fn hair_alpha(
+    p: Vec3,
+    curtain: f32,
+    hair: &Hair,
+    head: &Head,
+    look: &HairLook,
+    strand: f32,
+    lock_noise: f32,
+) -> f32 {
+    // Density 0..1 -> the fraction of strand texels that are opaque.
+    let thin =
+        |density: f32, noise: f32| smoothstep(1.0 - 1.25 * density, 1.12 - 1.25 * density, noise);
+    if curtain >= 0.0 {
+        // Each lock ends at its own length; within it strands taper.
+        let end = 1.0 - 0.09 * lock_noise - 0.05 * strand;
+        let density = 1.0 - smoothstep(end - 0.16, end, curtain);
+        return thin(density, strand);
+    }
+    let above = head.above_hair_edge(p, look.male);
+    // A fringe over the forehead ends in longer, finer wisps.
+    let band = 0.012 + 0.016 * look.coil + 0.01 * head.over_forehead(p, look.male);
+    let density = smoothstep(
+        -0.003 - 0.003 * look.coil,
+        band,
+        above + (lock_noise - 0.5) * 0.004,
+    );
+    let edge = thin(density, strand);
+    // Where a curtain hangs from the cap's edge, the edge stays opaque.
+    let hangs = if hair.long {
+        smoothstep(
+            CURTAIN_MIN_AZIMUTH - 0.1,
+            CURTAIN_MIN_AZIMUTH + 0.1,
+            head.azimuth(p).abs(),
+        )
+    } else {
+        0.0
+    };
+    edge.max(hangs)
+}
+
+/// The hair's colour (RGBA, alpha = coverage) and normal maps.
+pub struct HairMaps {
+    pub colour: Canvas,
+    pub normal: Canvas,
+}
+
+pub fn bake_hair(hair: &Hair, head: &Head, look: &HairLook, sizes: [u32; 2]) -> HairMaps {
+    let part = &hair.part;
+    let attrs = attributes(hair);
+    let c = look.colour;
+    let mut colour = Canvas::new(sizes[0], 4, &[c[0], c[1], c[2], 0.0]);
+    colour.bake(&part.indices, &part.uvs, &attrs, STRIDE, |a, texel| {
+        let s = pattern(a, hair, head, look);
+        texel.copy_from_slice(&[s.colour.x, s.colour.y, s.colour.z, s.alpha]);
+    });
+    colour.dilate(4);
+    let mut height = Canvas::new(sizes[1], 1, &[0.5]);
+    height.bake(&part.indices, &part.uvs, &attrs, STRIDE, |a, texel| {
+        texel[0] = pattern(a, hair, head, look).height;
+    });
+    height.dilate(4);
+    HairMaps {
+        colour,
+        normal: height_to_normal(&height, 2.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheen_peaks_where_strands_cross_the_half_vector() {
+        let n = Vec3::new(0.0, 0.5, 0.866).normalize();
+        // Strands running across the half vector (sideways) shine...
+        let across = sheen(Vec3::X, n, 0.0, 60.0);
+        // ...strands running towards it (front to back over the crown) far less.
+        let towards = sheen(Vec3::new(0.0, 0.866, -0.5), n, 0.0, 60.0);
+        assert!(across > 0.5, "{across}");
+        assert!(towards < across * 0.5, "{towards} vs {across}");
+        // Facing away from the light: nothing.
+        assert_eq!(sheen(Vec3::X, -n, 0.0, 60.0), 0.0);
+    }
+}
