@@ -185,11 +185,6 @@ impl Renderer {
         self.gpu.description()
     }
 
-    /// Whether the adapter is a CPU rasteriser (lavapipe, llvmpipe, WARP).
-    pub fn is_cpu(&self) -> bool {
-        self.gpu.info.device_type == wgpu::DeviceType::Cpu
-    }
-
     /// The settings in use (MSAA may be lower than requested, see [`Self::new`]).
     pub fn settings(&self) -> &RenderSettings {
         &self.settings
