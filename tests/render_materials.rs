@@ -27,6 +27,16 @@ fn pixel(frame: &RenderedFrame, x: u32, y: u32) -> [u8; 4] {
     frame.rgba[i..i + 4].try_into().expect("4 bytes per pixel")
 }
 
+/// The largest difference of any channel of any pixel between two frames.
+fn largest_difference(a: &RenderedFrame, b: &RenderedFrame) -> u8 {
+    a.rgba
+        .iter()
+        .zip(&b.rgba)
+        .map(|(x, y)| x.abs_diff(*y))
+        .max()
+        .unwrap_or(0)
+}
+
 fn render_once(avatar: &Avatar, settings: RenderSettings) -> Option<RenderedFrame> {
     let mut renderer = renderer_or_skip(settings)?;
     let mut gpu = renderer.upload(avatar).expect("uploads");
@@ -207,13 +217,7 @@ fn srgb_base_colour_maps_shade_like_their_linear_factors() {
         let [a, b] = frames.as_slice() else {
             return;
         };
-        let worst = a
-            .rgba
-            .iter()
-            .zip(&b.rgba)
-            .map(|(x, y)| x.abs_diff(*y))
-            .max()
-            .unwrap_or(0);
+        let worst = largest_difference(a, b);
         assert!(worst <= 1, "sRGB {rgb:?}: map and factor differ by {worst}");
     }
 }
@@ -275,13 +279,7 @@ fn roughness_and_metallic_maps_beside_a_normal_map_shade_like_their_factors() {
         ) else {
             return;
         };
-        let worst = map
-            .rgba
-            .iter()
-            .zip(&factor.rgba)
-            .map(|(a, b)| a.abs_diff(*b))
-            .max()
-            .unwrap_or(0);
+        let worst = largest_difference(&map, &factor);
         assert!(
             worst <= 2,
             "roughness {roughness}, metallic {metallic}: map and factor differ by {worst}"
@@ -289,20 +287,12 @@ fn roughness_and_metallic_maps_beside_a_normal_map_shade_like_their_factors() {
         frames.push(map);
     }
     // The values matter, so the comparison above is not vacuous.
-    let differs = |a: &RenderedFrame, b: &RenderedFrame| {
-        a.rgba
-            .iter()
-            .zip(&b.rgba)
-            .map(|(x, y)| x.abs_diff(*y))
-            .max()
-            .unwrap_or(0)
-    };
     assert!(
-        differs(&frames[0], &frames[1]) >= 4,
+        largest_difference(&frames[0], &frames[1]) >= 4,
         "roughness changes nothing"
     );
     assert!(
-        differs(&frames[0], &frames[2]) >= 20,
+        largest_difference(&frames[0], &frames[2]) >= 20,
         "metallic changes nothing"
     );
 }
