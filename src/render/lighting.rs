@@ -7,6 +7,7 @@
 use glam::{Mat4, Quat, Vec3};
 
 use super::camera::Camera;
+use super::shadow_proxy::SHADOW_PROXY_ERROR_M;
 use super::uniforms::FrameUniforms;
 
 /// Direction from the subject towards a light placed `azimuth` radians to the
@@ -90,8 +91,17 @@ pub fn frame_uniforms(camera: &Camera, aspect: f32, alpha_to_coverage: bool) -> 
         ground_radiance: [0.09, 0.08, 0.075, 0.0],
         light_clip_from_world: light_clip_from_world.to_cols_array_2d(),
         // Offsetting along the normal by a texel hides shadow acne without
-        // detaching shadows from their casters.
-        shadow_params: [1.0 / SHADOW_MAP_SIZE as f32, texel_metres, 1.0, 0.0],
+        // detaching shadows from their casters. Close up a texel is smaller
+        // than the shadow proxy's deviation from the mesh, and where the
+        // proxy's coarser triangles stand in front of a concave surface
+        // (beside the nose, the nasolabial fold) they would print dark
+        // specks on it; twice that deviation clears them.
+        shadow_params: [
+            1.0 / SHADOW_MAP_SIZE as f32,
+            texel_metres.max(2.0 * SHADOW_PROXY_ERROR_M),
+            1.0,
+            0.0,
+        ],
         options: [alpha_to_coverage as u32 as f32, 0.0, 0.0, 0.0],
     }
 }
@@ -130,6 +140,17 @@ mod tests {
         assert!((0.0..1.0).contains(&center.z));
         // The frame is 2 × tan(0.25) × 2 m ≈ 1.02 m high at the target.
         assert!(side > 1.0 && side < 2.0, "{side}");
+    }
+
+    #[test]
+    fn close_ups_offset_receivers_past_the_shadow_proxy() {
+        let mut camera = front_camera();
+        camera.eye = Vec3::new(0.0, 0.0, 0.15);
+        let close = frame_uniforms(&camera, 1.0, false).shadow_params[1];
+        assert!(close >= 2.0 * SHADOW_PROXY_ERROR_M, "{close}");
+        // Far away a texel is larger than that and the offset follows it.
+        let far = frame_uniforms(&front_camera(), 1.0, false).shadow_params[1];
+        assert!(far > close, "{far} vs {close}");
     }
 
     #[test]
