@@ -22,11 +22,12 @@ use super::shaped::Shaped;
 use super::skeleton::{Skeleton, skin_weights};
 use super::subdivide::{bends, subdivide_where};
 use super::target::Target;
+use super::teeth::{bake_teeth, dentition};
 use super::{BUILDER_VERSION, BuildError, skin_tex};
 
 /// Texture sizes in texels: skin colour, skin roughness, skin normal, eyes,
-/// lashes, hair, weave, hair normal.
-const SIZES: [u32; 8] = [2048, 512, 2048, 256, 256, 1024, 128, 1024];
+/// lashes, hair, weave, hair normal, teeth and gums.
+const SIZES: [u32; 9] = [2048, 512, 2048, 256, 256, 1024, 128, 1024, 64];
 
 /// Head triangles whose corner normals are further apart than this cosine
 /// (~20°) show as facets on a silhouette at portrait size.
@@ -132,12 +133,19 @@ pub fn assemble(
         faces_in(&shaped, base, &lash_groups),
     );
     fit_uvs(&mut lashes);
-    let mut teeth = Part::from_faces(
-        "teeth",
-        &shaped,
-        &base.obj,
-        faces_in(&shaped, base, &["helper-upper-teeth", "helper-lower-teeth"]),
+    let helper_teeth = |group: &str| {
+        Part::from_faces(
+            "teeth",
+            &shaped,
+            &base.obj,
+            faces_in(&shaped, base, &[group]),
+        )
+    };
+    let (upper_helper, lower_helper) = (
+        helper_teeth("helper-upper-teeth"),
+        helper_teeth("helper-lower-teeth"),
     );
+    let mut teeth = dentition(&upper_helper, &lower_helper);
     let mut tongue = Part::from_faces(
         "tongue",
         &shaped,
@@ -207,15 +215,27 @@ pub fn assemble(
     );
     lashes.material = doc.material(json!({"name": "eyelashes", "alphaMode": "MASK", "alphaCutoff": 0.5, "doubleSided": true,
         "pbrMetallicRoughness": {"baseColorTexture": {"index": lash_tex}, "metallicFactor": 0.0, "roughnessFactor": 0.7}}));
-    teeth.untextured = true;
     tongue.untextured = true;
+    let teeth_tex = doc.texture(
+        "teeth",
+        &png(
+            "teeth",
+            &bake_teeth(SIZES[8]).to_u8(&[true; 3]),
+            SIZES[8],
+            3,
+        )?,
+        "image/png",
+    );
     teeth.material = doc.material(json!({"name": "teeth", "pbrMetallicRoughness": {
-        "baseColorFactor": [0.78, 0.74, 0.66, 1.0], "metallicFactor": 0.0, "roughnessFactor": 0.3}}));
+        "baseColorTexture": {"index": teeth_tex}, "metallicFactor": 0.0, "roughnessFactor": 0.3}}));
     tongue.material = doc.material(json!({"name": "tongue", "pbrMetallicRoughness": {
         "baseColorFactor": [0.42, 0.12, 0.12, 1.0], "metallicFactor": 0.0, "roughnessFactor": 0.4}}));
-    let mut mouth = mouth_cavity(&teeth, &tongue);
-    mouth.material = doc.material(json!({"name": "mouth", "pbrMetallicRoughness": {
-        "baseColorFactor": [0.08, 0.015, 0.015, 1.0], "metallicFactor": 0.0, "roughnessFactor": 0.9}}));
+    let mut mouth = mouth_cavity(&upper_helper, &lower_helper, &tongue);
+    // Named as a mouth interior so the renderer shades it as one (lips and
+    // cheeks keep most light out); deep red, not black, as the palate and
+    // cheeks read in a lit open mouth.
+    mouth.material = doc.material(json!({"name": "mouth_inner", "pbrMetallicRoughness": {
+        "baseColorFactor": [0.2, 0.045, 0.05, 1.0], "metallicFactor": 0.0, "roughnessFactor": 0.8}}));
     // Uniform.
     let weave = bake_weave(SIZES[6]);
     let weave_tex = doc.texture(

@@ -12,6 +12,7 @@ mod assemble;
 mod cavity;
 mod clothes;
 mod data;
+mod details;
 mod doc;
 mod encode;
 mod error;
@@ -39,6 +40,7 @@ mod skeleton;
 mod skin_tex;
 mod subdivide;
 mod target;
+mod teeth;
 mod wheel;
 
 use std::io::{Read, Seek};
@@ -57,7 +59,7 @@ use wheel::{MPFB, Wheel};
 
 /// Bumped whenever the builder's output changes for the same inputs, so
 /// `build_roles` rebuilds stale avatars.
-pub const BUILDER_VERSION: u32 = 5;
+pub const BUILDER_VERSION: u32 = 6;
 
 /// Builds one role's GLB from the wheel at `wheel_path`.
 pub fn build_role_glb(wheel_path: &Path, role: &RoleSpec) -> Result<Vec<u8>, BuildError> {
@@ -127,6 +129,11 @@ fn build_document<R: Read + Seek>(
     let n = base.obj.positions.len();
     let mut macro_targets = Vec::new();
     for (path, weight) in shape::macro_targets(role) {
+        let entry = format!("{MPFB}/targets/{path}");
+        let target = target::parse_target(&wheel.read_gz_text(&entry)?, &entry, n)?;
+        macro_targets.push((target, weight));
+    }
+    for (path, weight) in details::detail_targets(wheel, &role.id, &role.details)? {
         let entry = format!("{MPFB}/targets/{path}");
         let target = target::parse_target(&wheel.read_gz_text(&entry)?, &entry, n)?;
         macro_targets.push((target, weight));

@@ -1,9 +1,11 @@
 //! The mouth cavity. MakeHuman's head is a shell: its lips open onto the
 //! inside of the skull, where back-face culling shows the background through
 //! an open mouth. A dark, inward-facing pocket behind the teeth closes it, the
-//! way game avatars do. Each vertex borrows the skin weights and morph deltas
-//! of the nearest tooth or tongue vertex, so the floor of the pocket drops
-//! with the jaw while the roof stays with the upper teeth.
+//! way game avatars do. Each roof vertex follows the nearest upper-teeth
+//! vertex and each floor vertex the nearest lower-teeth one (skin weights
+//! and morph deltas), with the equator halfway, so the pocket opens with the
+//! jaw; letting neighbours pick from both arches folded it over the front
+//! teeth.
 
 use glam::Vec3;
 
@@ -12,25 +14,24 @@ use super::part::Part;
 const RINGS: u32 = 10;
 const SEGMENTS: u32 = 16;
 
-/// An ellipsoid pocket sized from the teeth and tongue, wound to face inward.
+/// An ellipsoid pocket sized from the teeth helpers, wound to face inward.
 /// Empty when the mesh has no teeth (a custom base without the helpers).
-pub fn mouth_cavity(teeth: &Part, tongue: &Part) -> Part {
+pub fn mouth_cavity(upper: &Part, lower: &Part, tongue: &Part) -> Part {
     let mut part = Part {
         name: "mouth".to_string(),
         untextured: true,
         ..Part::default()
     };
-    let anchors: Vec<(Vec3, u32)> = teeth
+    let teeth: Vec<Vec3> = upper
         .positions
         .iter()
-        .zip(&teeth.source)
-        .chain(tongue.positions.iter().zip(&tongue.source))
-        .map(|(p, s)| (*p, *s))
+        .chain(&lower.positions)
+        .copied()
         .collect();
-    if teeth.positions.is_empty() {
+    if teeth.is_empty() {
         return part;
     }
-    let (lo, hi) = teeth.positions.iter().fold(
+    let (lo, hi) = teeth.iter().fold(
         (Vec3::splat(f32::MAX), Vec3::splat(f32::MIN)),
         |(lo, hi), p| (lo.min(*p), hi.max(*p)),
     );
@@ -55,7 +56,14 @@ pub fn mouth_cavity(teeth: &Part, tongue: &Part) -> Part {
             part.normals.push(-(unit / radii).normalize_or_zero());
             part.uvs
                 .push([seg as f32 / SEGMENTS as f32, ring as f32 / RINGS as f32]);
-            part.source.push(nearest(&anchors, p));
+            let (roof, floor) = (anchor(upper, tongue, p), anchor(lower, tongue, p));
+            let (source, blend) = match (2 * ring).cmp(&RINGS) {
+                std::cmp::Ordering::Less => (roof, None),
+                std::cmp::Ordering::Equal => (roof, Some([roof, floor])),
+                std::cmp::Ordering::Greater => (floor, None),
+            };
+            part.source.push(source);
+            part.midpoint_of.push(blend);
         }
     }
     let row = SEGMENTS + 1;
@@ -63,18 +71,27 @@ pub fn mouth_cavity(teeth: &Part, tongue: &Part) -> Part {
         for seg in 0..SEGMENTS {
             let a = ring * row + seg;
             let b = a + row;
-            // Wound clockwise seen from outside, so the inside faces the camera.
-            part.indices.extend([a, a + 1, b, a + 1, b + 1, b]);
+            // Wound clockwise seen from outside, so only the far, inside
+            // wall is drawn and the near half never hides the teeth.
+            part.indices.extend([a, b, a + 1, a + 1, b, b + 1]);
         }
     }
     part
 }
 
-fn nearest(anchors: &[(Vec3, u32)], p: Vec3) -> u32 {
-    anchors
+/// The vertex of `teeth` (or of the tongue, when that arch is missing)
+/// nearest to `p`: what the pocket's roof or floor follows.
+fn anchor(teeth: &Part, tongue: &Part, p: Vec3) -> u32 {
+    let from = if teeth.positions.is_empty() {
+        tongue
+    } else {
+        teeth
+    };
+    from.positions
         .iter()
+        .zip(&from.source)
         .min_by(|a, b| a.0.distance_squared(p).total_cmp(&b.0.distance_squared(p)))
-        .map_or(0, |a| a.1)
+        .map_or(0, |a| *a.1)
 }
 
 #[cfg(test)]
@@ -96,13 +113,18 @@ mod tests {
 
     #[test]
     fn the_pocket_sits_behind_the_front_teeth_and_inside_the_arch() {
-        let teeth = box_part(
-            Vec3::new(-0.025, 1.50, 0.06),
+        let upper = box_part(
+            Vec3::new(-0.025, 1.515, 0.06),
             Vec3::new(0.025, 1.53, 0.11),
             7,
         );
+        let lower = box_part(
+            Vec3::new(-0.025, 1.50, 0.06),
+            Vec3::new(0.025, 1.515, 0.11),
+            8,
+        );
         let tongue = box_part(Vec3::new(-0.02, 1.49, 0.06), Vec3::new(0.02, 1.50, 0.10), 9);
-        let cavity = mouth_cavity(&teeth, &tongue);
+        let cavity = mouth_cavity(&upper, &lower, &tongue);
         assert_eq!(
             cavity.positions.len(),
             ((RINGS + 1) * (SEGMENTS + 1)) as usize
@@ -112,7 +134,20 @@ mod tests {
             assert!(p.z <= 0.11 + 1e-5, "pocket pokes through the lips: {p}");
             assert!(p.x.abs() <= 0.025, "pocket reaches the cheeks: {p}");
         }
-        assert!(cavity.source.iter().all(|s| *s == 7 || *s == 9));
+        // The roof follows the upper teeth, the floor the lower ones, and
+        // the equator both.
+        let top = cavity
+            .positions
+            .iter()
+            .position(|p| p.y > 1.525)
+            .expect("roof");
+        let bottom = cavity
+            .positions
+            .iter()
+            .position(|p| p.y < 1.505)
+            .expect("floor");
+        assert_eq!((cavity.source[top], cavity.source[bottom]), (7, 8));
+        assert!(cavity.midpoint_of.contains(&Some([7, 8])));
         // Inward normals point at the centre.
         let centre = cavity.positions.iter().copied().sum::<Vec3>() / cavity.positions.len() as f32;
         let (p, n) = (cavity.positions[20], cavity.normals[20]);
@@ -122,7 +157,7 @@ mod tests {
     #[test]
     fn no_teeth_no_pocket() {
         assert!(
-            mouth_cavity(&Part::default(), &Part::default())
+            mouth_cavity(&Part::default(), &Part::default(), &Part::default())
                 .indices
                 .is_empty()
         );

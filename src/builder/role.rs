@@ -1,12 +1,14 @@
 //! What a role looks and sounds like: the knobs a customer turns to make
 //! their own avatar. Every knob has a sensible default (see `default_roles`).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 use super::BuildError;
+use super::details::{MAX_DETAILS, check_detail, parse_detail};
 
 /// An sRGB colour, written `#rrggbb` on the command line and in TOML.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +112,10 @@ pub struct RoleSpec {
     /// TTS voice id and BCP-47 language the role speaks by default.
     pub voice: String,
     pub lang: String,
+    /// MakeHuman detail targets on top of the body knobs, name → weight
+    /// 0..=1 (see `details.rs`): `eyes/eye-scale-incr = 0.3`.
+    #[serde(default)]
+    pub details: BTreeMap<String, f32>,
 }
 
 impl RoleSpec {
@@ -163,6 +169,15 @@ impl RoleSpec {
                 self.hair_volume_mm
             )));
         }
+        if self.details.len() > MAX_DETAILS {
+            return Err(bad(format!(
+                "{} details; use at most {MAX_DETAILS}",
+                self.details.len()
+            )));
+        }
+        for (name, weight) in &self.details {
+            check_detail(name, *weight).map_err(bad)?;
+        }
         Ok(())
     }
 }
@@ -193,6 +208,7 @@ pub fn default_roles() -> Vec<RoleSpec> {
             hair_length_mm: 95.0,
             voice: "en-us+f3".into(),
             lang: "en-US".into(),
+            details: details(&[("eyes/eye-scale-incr", 0.3), ("eyes/eye-height2-incr", 0.6)]),
         },
         RoleSpec {
             id: "leo".into(),
@@ -216,8 +232,13 @@ pub fn default_roles() -> Vec<RoleSpec> {
             hair_length_mm: 0.0,
             voice: "en-us+m3".into(),
             lang: "en-US".into(),
+            details: details(&[]),
         },
     ]
+}
+
+fn details(pairs: &[(&str, f32)]) -> BTreeMap<String, f32> {
+    pairs.iter().map(|(n, w)| (n.to_string(), *w)).collect()
 }
 
 /// Command-line overrides for one role, for `avatarcast avatar build`:
@@ -274,6 +295,12 @@ pub struct RoleOverrides {
     pub voice: Option<String>,
     #[arg(long)]
     pub lang: Option<String>,
+    /// A MakeHuman detail target and its weight 0..=1, e.g.
+    /// `eyes/eye-scale-incr=0.3` (repeatable; a name without `l-`/`r-` sets
+    /// both sides; weight 0 removes one the base role has). Folders: eyes,
+    /// mouth, nose, cheek, chin, ears, head, neck, …
+    #[arg(long = "detail", value_name = "NAME=WEIGHT", value_parser = parse_detail)]
+    pub details: Vec<(String, f32)>,
 }
 
 impl RoleOverrides {
@@ -301,6 +328,7 @@ impl RoleOverrides {
             && self.hair_length_mm.is_none()
             && self.voice.is_none()
             && self.lang.is_none()
+            && self.details.is_empty()
     }
 
     /// The base role with these overrides applied, validated.
@@ -339,6 +367,13 @@ impl RoleOverrides {
             voice,
             lang
         );
+        for (name, weight) in &self.details {
+            if *weight > 0.0 {
+                role.details.insert(name.clone(), *weight);
+            } else {
+                role.details.remove(name);
+            }
+        }
         role.validate()?;
         Ok(role)
     }

@@ -61,6 +61,26 @@ impl<R: Read + Seek> Wheel<R> {
         Ok(bytes)
     }
 
+    /// True when the wheel holds `entry`.
+    pub fn contains(&self, entry: &str) -> bool {
+        self.archive.index_for_name(entry).is_some()
+    }
+
+    /// Entry names under `folder/` (one level), sorted, for error messages
+    /// that list what a user may pick.
+    pub fn names_in(&self, folder: &str) -> Vec<String> {
+        let prefix = format!("{folder}/");
+        let mut names: Vec<String> = self
+            .archive
+            .file_names()
+            .filter_map(Result::ok)
+            .filter_map(|n| n.strip_prefix(&prefix).map(str::to_string))
+            .filter(|n| !n.contains('/'))
+            .collect();
+        names.sort();
+        names
+    }
+
     pub fn read_text(&mut self, entry: &str) -> Result<String, BuildError> {
         let bytes = self.read(entry)?;
         String::from_utf8(bytes).map_err(|_| self.read_error(entry, "not UTF-8 text".into()))
