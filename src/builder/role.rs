@@ -208,7 +208,16 @@ pub fn default_roles() -> Vec<RoleSpec> {
             hair_length_mm: 95.0,
             voice: "en-us+f3".into(),
             lang: "en-US".into(),
-            details: details(&[("eyes/eye-scale-incr", 0.3), ("eyes/eye-height2-incr", 0.6)]),
+            // Larger, more open eyes and a softer oval face than the macro
+            // targets give; tuned by eye on rendered portraits.
+            details: details(&[
+                ("cheek/cheek-bones-incr", 0.3),
+                ("chin/chin-width-decr", 0.2),
+                ("eyes/eye-height2-incr", 0.6),
+                ("eyes/eye-scale-incr", 0.3),
+                ("head/head-oval", 0.5),
+                ("nose/nose-scale-horiz-decr", 0.25),
+            ]),
         },
         RoleSpec {
             id: "leo".into(),
@@ -232,7 +241,11 @@ pub fn default_roles() -> Vec<RoleSpec> {
             hair_length_mm: 0.0,
             voice: "en-us+m3".into(),
             lang: "en-US".into(),
-            details: details(&[]),
+            details: details(&[
+                ("eyes/eye-height2-incr", 0.35),
+                ("eyes/eye-scale-incr", 0.15),
+                ("mouth/mouth-laugh-lines-in", 0.5),
+            ]),
         },
     ]
 }

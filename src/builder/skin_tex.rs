@@ -71,15 +71,30 @@ fn brow(p: Vec3, n: Vec3, head: &Head, male: f32) -> f32 {
         }
         let tc = t.clamp(0.0, 1.0);
         let arch = (std::f32::consts::PI * tc.powf(0.8)).sin();
-        let centre_y = eye.y + r * (1.55 + 0.12 * male) + r * 0.32 * arch - r * 0.25 * tc;
-        let half = r * (0.30 + 0.12 * male) * (1.0 - 0.65 * tc) + r * 0.05;
+        let centre_y = eye.y + r * (1.45 + 0.12 * male) + r * 0.32 * arch - r * 0.25 * tc;
+        let half = r * (0.30 + 0.12 * male) * (1.0 - 0.6 * tc) + r * 0.05;
         let dy = (p.y - centre_y).abs();
         let along = smoothstep(-0.05, 0.06, t) * (1.0 - smoothstep(0.93, 1.05, t));
-        let body = (1.0 - smoothstep(half * 0.35, half * 1.1, dy)) * along;
-        // Hairs: noise stretched along the brow (~2 mm long, under 1 mm
-        // wide: the skin texture's resolution), thinning towards the edges.
-        let strokes = value3(Vec3::new(p.x * 560.0, p.y * 1900.0, p.z * 560.0), 17);
-        best = best.max(body * (0.45 + 0.55 * strokes) * (0.7 + 0.3 * body));
+        let body = (1.0 - smoothstep(half * 0.3, half * 1.25, dy)) * along;
+        if body <= 0.0 {
+            continue;
+        }
+        // Hairs grow up and out at the inner end, then flatten and turn
+        // down along the tail: noise stretched along that direction (~4 mm
+        // hairs, ~0.3 mm apart), so the brow reads as strokes, not a smudge.
+        let angle = (1.25 - 1.6 * tc) * side.signum();
+        let (sin, cos) = angle.sin_cos();
+        let (dx, dy_) = (p.x - eye.x, p.y - eye.y);
+        let lengthwise = dx * cos * side + dy_ * sin;
+        let across = -dx * sin * side + dy_ * cos;
+        let strokes = value3(
+            Vec3::new(lengthwise * 260.0, across * 3200.0, p.z * 300.0),
+            17,
+        );
+        let hairs = smoothstep(0.35, 0.75, strokes);
+        // Dense in the middle of the brow, single hairs at its edges.
+        let density = body * (0.55 + 0.45 * hairs) * smoothstep(0.0, 0.5, body + hairs * 0.3);
+        best = best.max(density);
     }
     best
 }
@@ -136,7 +151,7 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         c = c.lerp(hair * 0.6 + c * 0.15, cover * 0.85);
         c = hairline_fuzz(c, p, head, male, hair);
         let b = brow(p, n, head, male);
-        c = c.lerp(hair * 0.55, b * 0.85);
+        c = c.lerp(hair * 0.7, b * 0.92);
         texel.copy_from_slice(&c.to_array());
     });
     base.dilate(6);
