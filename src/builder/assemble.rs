@@ -4,6 +4,7 @@
 use glam::Vec3;
 use serde_json::{Value, json};
 
+use super::badge::{bake_badge, name_badge};
 use super::clothes::dress;
 use super::data::BaseData;
 use super::doc::Doc;
@@ -26,8 +27,8 @@ use super::teeth::{bake_teeth, dentition};
 use super::{BUILDER_VERSION, BuildError, skin_tex};
 
 /// Texture sizes in texels: skin colour, skin roughness, skin normal, eyes,
-/// lashes, hair, weave, hair normal, teeth and gums.
-const SIZES: [u32; 9] = [2048, 512, 2048, 256, 256, 1024, 128, 1024, 64];
+/// lashes, hair, weave, hair normal, teeth and gums, name badge.
+const SIZES: [u32; 10] = [2048, 512, 2048, 256, 256, 1024, 128, 1024, 64, 128];
 
 /// Head triangles whose corner normals are further apart than this cosine
 /// (~20°) show as facets on a silhouette at portrait size.
@@ -336,7 +337,19 @@ pub fn assemble(
         parts.push((bulk, false));
         parts.push((fringe, false));
     }
+    let badge = name_badge(&shirt, neck);
     parts.extend([(shirt, false), (trousers, false), (shoes, false)]);
+    if let Some(mut badge) = badge {
+        let print = bake_badge(SIZES[9], role.uniform_color.linear());
+        let tex = doc.texture(
+            "badge",
+            &png("badge", &print.to_u8(&[true; 3]), SIZES[9], 3)?,
+            "image/png",
+        );
+        badge.material = doc.material(json!({"name": "badge", "pbrMetallicRoughness": {
+            "baseColorTexture": {"index": tex}, "metallicFactor": 0.0, "roughnessFactor": 0.45}}));
+        parts.push((badge, false));
+    }
 
     let mut stats = BuildStats {
         head_triangles_subdivided: stats_refined.refined,

@@ -9,6 +9,7 @@
 
 mod arkit;
 mod assemble;
+mod badge;
 mod cavity;
 mod clothes;
 mod data;

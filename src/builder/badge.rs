@@ -1,0 +1,201 @@
+//! A name badge on the uniform's left chest: what makes a person on a
+//! kiosk screen read as staff rather than as a customer. A small card
+//! moulded to the shirt's front (so it never floats off the curve of the
+//! chest) with a printed face: a stripe in the uniform colour, a round
+//! logo, and two lines of "text" that read as a name and a title at the
+//! sizes a portrait shows them.
+
+use glam::Vec3;
+
+use super::part::Part;
+use super::raster::Canvas;
+
+/// Card size in metres (a common 75 × 25 mm badge) and how far it stands
+/// off the cloth.
+const WIDTH_M: f32 = 0.072;
+const HEIGHT_M: f32 = 0.024;
+const STAND_OFF_M: f32 = 0.0025;
+/// Where the badge's centre sits, relative to the neck joint: on the
+/// wearer's left (+x), on the upper chest.
+const FROM_NECK: Vec3 = Vec3::new(0.08, -0.105, 0.0);
+/// Grid of the moulded card.
+const COLUMNS: usize = 8;
+const ROWS: usize = 3;
+
+/// The card as a part over `shirt`, or None when the shirt has no front
+/// where the badge goes (a custom body without a shirt).
+pub fn name_badge(shirt: &Part, neck: Vec3) -> Option<Part> {
+    let centre = neck + FROM_NECK;
+    // The shirt's front surface near the badge: vertices facing forward.
+    let front: Vec<(Vec3, Vec3, u32)> = shirt
+        .positions
+        .iter()
+        .zip(&shirt.normals)
+        .zip(&shirt.source)
+        .filter(|((p, n), _)| {
+            n.z > 0.5 && (p.x - centre.x).abs() < WIDTH_M && (p.y - centre.y).abs() < WIDTH_M
+        })
+        .map(|((p, n), s)| (*p, *n, *s))
+        .collect();
+    if front.len() < 3 {
+        return None;
+    }
+    let mut part = Part {
+        name: "badge".to_string(),
+        rigid: true,
+        ..Part::default()
+    };
+    for row in 0..=ROWS {
+        let v = row as f32 / ROWS as f32;
+        for column in 0..=COLUMNS {
+            let u = column as f32 / COLUMNS as f32;
+            // Slightly tilted, as badges are pinned: the outer end lower.
+            let x = centre.x + (u - 0.5) * WIDTH_M;
+            let y = centre.y + (0.5 - v) * HEIGHT_M - (u - 0.5) * 0.004;
+            let (surface, normal, source) = surface_at(&front, x, y);
+            part.positions.push(surface + normal * STAND_OFF_M);
+            part.normals.push(normal);
+            part.uvs.push([u, v]);
+            part.source.push(source);
+        }
+    }
+    let row = COLUMNS as u32 + 1;
+    for r in 0..ROWS as u32 {
+        for c in 0..COLUMNS as u32 {
+            let a = r * row + c;
+            let b = a + row;
+            // Counter-clockwise seen from the front (+z): v runs down.
+            part.indices.extend([a, b, a + 1, a + 1, b, b + 1]);
+        }
+    }
+    Some(part)
+}
+
+/// The shirt's front at (x, y): height and normal blended from the nearest
+/// front vertices (inverse distance), and the nearest one's source.
+fn surface_at(front: &[(Vec3, Vec3, u32)], x: f32, y: f32) -> (Vec3, Vec3, u32) {
+    let mut nearest: Vec<(f32, usize)> = front
+        .iter()
+        .enumerate()
+        .map(|(i, (p, _, _))| ((p.x - x).powi(2) + (p.y - y).powi(2), i))
+        .collect();
+    nearest.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut z, mut normal, mut total) = (0.0, Vec3::ZERO, 0.0);
+    for &(d2, i) in nearest.iter().take(4) {
+        let w = 1.0 / (d2.sqrt() + 1e-4);
+        z += front[i].0.z * w;
+        normal += front[i].1 * w;
+        total += w;
+    }
+    let source = front[nearest[0].1].2;
+    (
+        Vec3::new(x, y, z / total),
+        normal.normalize_or(Vec3::Z),
+        source,
+    )
+}
+
+/// The badge's printed face over its UVs (u across, v down), linear RGB.
+/// The texture is square; the card is three times wider than tall, so
+/// shapes are drawn in card millimetres.
+pub fn bake_badge(size: u32, brand: [f32; 3]) -> Canvas {
+    let brand = Vec3::from_array(brand);
+    let card = Vec3::new(0.86, 0.86, 0.84);
+    let ink = Vec3::new(0.05, 0.055, 0.06);
+    let mut canvas = Canvas::new(size, 3, &card.to_array());
+    for py in 0..size {
+        for px in 0..size {
+            let (u, v) = (
+                (px as f32 + 0.5) / size as f32,
+                (py as f32 + 0.5) / size as f32,
+            );
+            let (x, y) = (u * WIDTH_M * 1000.0, v * HEIGHT_M * 1000.0);
+            let mut c = card;
+            // A brand stripe along the top.
+            if y < 6.0 {
+                c = brand;
+            }
+            // Round logo at the left, under the stripe.
+            let logo = ((x - 10.0).powi(2) + (y - 15.0).powi(2)).sqrt();
+            if logo < 5.5 {
+                c = brand * 0.8;
+            }
+            // Name (bold) and title (lighter, shorter) as bars of ink.
+            if (20.0..58.0).contains(&x) && (10.5..14.5).contains(&y) {
+                c = ink;
+            }
+            if (20.0..46.0).contains(&x) && (17.0..19.5).contains(&y) {
+                c = c.lerp(ink, 0.55);
+            }
+            // A thin edge, darker, so the card reads against a light shirt.
+            let edge = x
+                .min(WIDTH_M * 1000.0 - x)
+                .min(y)
+                .min(HEIGHT_M * 1000.0 - y);
+            if edge < 0.6 {
+                c *= 0.6;
+            }
+            let i = ((py * size + px) * 3) as usize;
+            canvas.data[i..i + 3].copy_from_slice(&c.to_array());
+            canvas.covered[(py * size + px) as usize] = true;
+        }
+    }
+    canvas
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A shirt front: a grid on a cylinder of radius 15 cm around the
+    /// chest, facing +z.
+    fn chest() -> Part {
+        let mut part = Part::default();
+        for i in 0..=30 {
+            for j in 0..=20 {
+                let angle = (i as f32 / 30.0 - 0.5) * 2.4;
+                let y = 1.2 + j as f32 * 0.01;
+                part.positions
+                    .push(Vec3::new(0.15 * angle.sin(), y, 0.15 * angle.cos()));
+                part.normals.push(Vec3::new(angle.sin(), 0.0, angle.cos()));
+                part.source.push(part.source.len() as u32);
+            }
+        }
+        part
+    }
+
+    #[test]
+    fn the_badge_lies_on_the_left_chest_just_off_the_cloth() {
+        let neck = Vec3::new(0.0, 1.43, 0.0);
+        let badge = name_badge(&chest(), neck).expect("a shirt front");
+        assert_eq!(badge.positions.len(), (COLUMNS + 1) * (ROWS + 1));
+        for p in &badge.positions {
+            assert!(p.x > 0.04 && p.x < 0.13, "wearer's left: {p}");
+            let off = Vec3::new(p.x, 0.0, p.z).length() - 0.15;
+            // Moulded to the curve: never sunk in, never floating.
+            assert!(off > 0.0005 && off < 0.005, "{off} m off the cloth at {p}");
+        }
+        // Facing the camera, wound counter-clockwise from the front.
+        let [a, b, c] = [0, 1, 2].map(|k| badge.positions[badge.indices[k] as usize]);
+        assert!((b - a).cross(c - a).z > 0.0);
+        assert!(badge.rigid);
+    }
+
+    #[test]
+    fn no_shirt_front_no_badge() {
+        assert!(name_badge(&Part::default(), Vec3::ZERO).is_none());
+    }
+
+    #[test]
+    fn the_print_has_a_brand_stripe_and_dark_text() {
+        let canvas = bake_badge(128, [0.1, 0.4, 0.5]);
+        let at = |u: f32, v: f32| {
+            let (x, y) = ((u * 127.0) as usize, (v * 127.0) as usize);
+            let i = (y * 128 + x) * 3;
+            Vec3::from_slice(&canvas.data[i..i + 3])
+        };
+        assert_eq!(at(0.5, 0.1), Vec3::new(0.1, 0.4, 0.5));
+        assert!(at(0.5, 0.5).max_element() < 0.1, "name ink");
+        assert!(at(0.9, 0.95).min_element() > 0.8, "card");
+    }
+}
