@@ -444,6 +444,11 @@ fn cli_knobs_build_a_custom_role_and_reject_bad_ones() {
         id: Some("sam".into()),
         age_years: Some(45.0),
         uniform_color: Some("#6b1f2a".parse().expect("colour")),
+        // Adds one detail target and removes one leo has.
+        details: vec![
+            ("eyes/eye-scale-incr".into(), 0.4),
+            ("mouth/mouth-laugh-lines-in".into(), 0.0),
+        ],
         ..Default::default()
     };
     let paths = run_build(&args(custom, vec![])).expect("custom role builds");
@@ -453,6 +458,24 @@ fn cli_knobs_build_a_custom_role_and_reject_bad_ones() {
             .expect("role.toml parses");
     assert_eq!((file.spec.age_years, file.spec.gender), (45.0, 1.0));
     assert_eq!(file.spec.uniform_color.to_string(), "#6b1f2a");
+    assert_eq!(file.spec.details.get("eyes/eye-scale-incr"), Some(&0.4));
+    assert!(!file.spec.details.contains_key("mouth/mouth-laugh-lines-in"));
+
+    // A detail the wheel does not have is refused, naming what there is.
+    let typo = RoleOverrides {
+        base: Some("amy".into()),
+        id: Some("typo".into()),
+        details: vec![("eyes/eye-size-incr".into(), 0.3)],
+        ..Default::default()
+    };
+    let message = run_build(&args(typo, vec![]))
+        .expect_err("unknown detail target")
+        .to_string();
+    assert!(
+        message.contains("eyes/eye-size-incr") && message.contains("eye-scale-incr"),
+        "{message}"
+    );
+    assert!(!out.path().join("typo").exists());
 
     let bad = RoleOverrides {
         weight: Some(3.0),
