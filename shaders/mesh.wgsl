@@ -276,11 +276,11 @@ fn key_light_visibility(world_position: vec3<f32>, normal: vec3<f32>) -> f32 {
     // Taps a texel either side (not half): each bilinear comparison already
     // spans two texels, so the penumbra is about four texels (~6 mm on a
     // portrait), like a soft studio key, at the same cost.
-    let half_texel = 1.0 * frame.shadow_params.x;
-    var lit = textureSampleCompareLevel(shadow_map, shadow_sampler, uv + vec2<f32>(-half_texel, -half_texel), ndc.z);
-    lit = lit + textureSampleCompareLevel(shadow_map, shadow_sampler, uv + vec2<f32>(half_texel, -half_texel), ndc.z);
-    lit = lit + textureSampleCompareLevel(shadow_map, shadow_sampler, uv + vec2<f32>(-half_texel, half_texel), ndc.z);
-    lit = lit + textureSampleCompareLevel(shadow_map, shadow_sampler, uv + vec2<f32>(half_texel, half_texel), ndc.z);
+    let tap_offset = 1.0 * frame.shadow_params.x;
+    var lit = textureSampleCompareLevel(shadow_map, shadow_sampler, uv + vec2<f32>(-tap_offset, -tap_offset), ndc.z);
+    lit = lit + textureSampleCompareLevel(shadow_map, shadow_sampler, uv + vec2<f32>(tap_offset, -tap_offset), ndc.z);
+    lit = lit + textureSampleCompareLevel(shadow_map, shadow_sampler, uv + vec2<f32>(-tap_offset, tap_offset), ndc.z);
+    lit = lit + textureSampleCompareLevel(shadow_map, shadow_sampler, uv + vec2<f32>(tap_offset, tap_offset), ndc.z);
     return 0.25 * lit;
 }
 
