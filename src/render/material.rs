@@ -17,6 +17,9 @@ pub struct GpuMaterial {
     pub alpha: AlphaKind,
     pub double_sided: bool,
     pub textures: super::pipelines::TextureUse,
+    /// Casts the key light's shadow. Mouth interiors do not (see
+    /// `casts_key_shadow`).
+    pub casts_shadow: bool,
 }
 
 /// Skin gets wrapped diffuse lighting. glTF has no "skin" flag, so this goes
@@ -44,6 +47,14 @@ pub fn cavity_occlusion(material: &Material) -> f32 {
     } else {
         1.0
     }
+}
+
+/// Teeth, tongue and the mouth's inside are shadowed by the lips and
+/// cheeks, not by each other: the shadow map's texel (over a millimetre on
+/// a portrait) is coarse for crowns a few millimetres wide, and their own
+/// depth printed acne over them. `cavity_occlusion` darkens them instead.
+pub fn casts_key_shadow(material: &Material) -> bool {
+    cavity_occlusion(material) >= 1.0
 }
 
 fn material_uniforms(material: &Material) -> MaterialUniforms {
@@ -279,6 +290,7 @@ impl<'a> TextureUploader<'a> {
                 AlphaMode::Blend => AlphaKind::Blend,
             },
             double_sided: material.double_sided,
+            casts_shadow: casts_key_shadow(material),
             textures,
         })
     }
@@ -318,6 +330,8 @@ mod tests {
         };
         assert!(cavity_occlusion(&teeth) < 1.0);
         assert_eq!(cavity_occlusion(&Material::default()), 1.0);
+        assert!(!casts_key_shadow(&teeth));
+        assert!(casts_key_shadow(&Material::default()));
     }
 
     #[test]

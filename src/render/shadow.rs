@@ -59,7 +59,8 @@ impl ShadowMap {
     }
 
     /// Renders the depth of opaque and masked draws as the key light sees
-    /// them. Blended surfaces (glasses, visors) cast no shadow.
+    /// them. Blended surfaces (glasses, visors) and mouth interiors cast no
+    /// shadow.
     pub fn encode(
         &self,
         encoder: &mut wgpu::CommandEncoder,
@@ -92,7 +93,11 @@ impl ShadowMap {
                 AlphaKind::Blend => continue,
             }
             let primitive = &avatar.primitives[draw.primitive];
-            pass.set_bind_group(1, &avatar.materials[primitive.material].bind_group, &[]);
+            let material = &avatar.materials[primitive.material];
+            if !material.casts_shadow {
+                continue;
+            }
+            pass.set_bind_group(1, &material.bind_group, &[]);
             pass.set_bind_group(2, &avatar.draw_bind_group, &[draw.uniform_offset]);
             pass.set_vertex_buffer(0, primitive.vertices().slice(..));
             pass.set_vertex_buffer(1, primitive.static_vertices.slice(..));
