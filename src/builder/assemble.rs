@@ -17,6 +17,7 @@ use super::hair_tex::{HairLook, bake_hair};
 use super::mouth::mouth_cavity;
 use super::obj::ObjFace;
 use super::part::Part;
+use super::placket::{bake_placket, placket};
 use super::regions::{Head, apply_neckline, cover_by_vertex};
 use super::role::RoleSpec;
 use super::shaped::Shaped;
@@ -27,8 +28,8 @@ use super::teeth::{bake_teeth, dentition};
 use super::{BUILDER_VERSION, BuildError, skin_tex};
 
 /// Texture sizes in texels: skin colour, skin roughness, skin normal, eyes,
-/// lashes, hair, weave, hair normal, teeth and gums, name badge.
-const SIZES: [u32; 10] = [2048, 512, 2048, 256, 256, 1024, 128, 1024, 64, 128];
+/// lashes, hair, weave, hair normal, teeth and gums, name badge, placket.
+const SIZES: [u32; 11] = [2048, 512, 2048, 256, 256, 1024, 128, 1024, 64, 128, 128];
 
 /// Head triangles whose corner normals are further apart than this cosine
 /// (~20°) show as facets on a silhouette at portrait size.
@@ -338,6 +339,7 @@ pub fn assemble(
         parts.push((fringe, false));
     }
     let badge = name_badge(&shirt, neck);
+    let strip = placket(&shirt, neck);
     parts.extend([(shirt, false), (trousers, false), (shoes, false)]);
     if let Some(mut badge) = badge {
         let print = bake_badge(SIZES[9], role.uniform_color.linear());
@@ -349,6 +351,17 @@ pub fn assemble(
         badge.material = doc.material(json!({"name": "badge", "pbrMetallicRoughness": {
             "baseColorTexture": {"index": tex}, "metallicFactor": 0.0, "roughnessFactor": 0.45}}));
         parts.push((badge, false));
+    }
+    if let Some(mut strip) = strip {
+        let face = bake_placket(SIZES[10], role.uniform_color.linear());
+        let tex = doc.texture(
+            "placket",
+            &png("placket", &face.to_u8(&[true; 3]), SIZES[10], 3)?,
+            "image/png",
+        );
+        strip.material = doc.material(json!({"name": "placket", "pbrMetallicRoughness": {
+            "baseColorTexture": {"index": tex}, "metallicFactor": 0.0, "roughnessFactor": 0.8}}));
+        parts.push((strip, false));
     }
 
     let mut stats = BuildStats {

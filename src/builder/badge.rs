@@ -7,6 +7,7 @@
 
 use glam::Vec3;
 
+use super::mould::ShirtFront;
 use super::part::Part;
 use super::raster::Canvas;
 
@@ -26,18 +27,8 @@ const ROWS: usize = 3;
 /// where the badge goes (a custom body without a shirt).
 pub fn name_badge(shirt: &Part, neck: Vec3) -> Option<Part> {
     let centre = neck + FROM_NECK;
-    // The shirt's front surface near the badge: vertices facing forward.
-    let front: Vec<(Vec3, Vec3, u32)> = shirt
-        .positions
-        .iter()
-        .zip(&shirt.normals)
-        .zip(&shirt.source)
-        .filter(|((p, n), _)| {
-            n.z > 0.5 && (p.x - centre.x).abs() < WIDTH_M && (p.y - centre.y).abs() < WIDTH_M
-        })
-        .map(|((p, n), s)| (*p, *n, *s))
-        .collect();
-    if front.len() < 3 {
+    let front = ShirtFront::near(shirt, centre, WIDTH_M);
+    if front.is_empty() {
         return None;
     }
     let mut part = Part {
@@ -52,7 +43,7 @@ pub fn name_badge(shirt: &Part, neck: Vec3) -> Option<Part> {
             // Slightly tilted, as badges are pinned: the outer end lower.
             let x = centre.x + (u - 0.5) * WIDTH_M;
             let y = centre.y + (0.5 - v) * HEIGHT_M - (u - 0.5) * 0.004;
-            let (surface, normal, source) = surface_at(&front, x, y);
+            let (surface, normal, source) = front.at(x, y)?;
             part.positions.push(surface + normal * STAND_OFF_M);
             part.normals.push(normal);
             part.uvs.push([u, v]);
@@ -69,30 +60,6 @@ pub fn name_badge(shirt: &Part, neck: Vec3) -> Option<Part> {
         }
     }
     Some(part)
-}
-
-/// The shirt's front at (x, y): height and normal blended from the nearest
-/// front vertices (inverse distance), and the nearest one's source.
-fn surface_at(front: &[(Vec3, Vec3, u32)], x: f32, y: f32) -> (Vec3, Vec3, u32) {
-    let mut nearest: Vec<(f32, usize)> = front
-        .iter()
-        .enumerate()
-        .map(|(i, (p, _, _))| ((p.x - x).powi(2) + (p.y - y).powi(2), i))
-        .collect();
-    nearest.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (mut z, mut normal, mut total) = (0.0, Vec3::ZERO, 0.0);
-    for &(d2, i) in nearest.iter().take(4) {
-        let w = 1.0 / (d2.sqrt() + 1e-4);
-        z += front[i].0.z * w;
-        normal += front[i].1 * w;
-        total += w;
-    }
-    let source = front[nearest[0].1].2;
-    (
-        Vec3::new(x, y, z / total),
-        normal.normalize_or(Vec3::Z),
-        source,
-    )
 }
 
 /// The badge's printed face over its UVs (u across, v down), linear RGB.
@@ -159,6 +126,14 @@ mod tests {
                     .push(Vec3::new(0.15 * angle.sin(), y, 0.15 * angle.cos()));
                 part.normals.push(Vec3::new(angle.sin(), 0.0, angle.cos()));
                 part.source.push(part.source.len() as u32);
+            }
+        }
+        let stride = 21;
+        for i in 0..30 {
+            for j in 0..stride - 1 {
+                let a = i * stride + j;
+                let b = a + stride;
+                part.indices.extend([a, b, a + 1, a + 1, b, b + 1]);
             }
         }
         part
