@@ -72,7 +72,7 @@ fn brow(p: Vec3, n: Vec3, head: &Head, male: f32) -> f32 {
         let tc = t.clamp(0.0, 1.0);
         let arch = (std::f32::consts::PI * tc.powf(0.8)).sin();
         let centre_y = eye.y + r * (1.45 + 0.12 * male) + r * 0.32 * arch - r * 0.25 * tc;
-        let half = r * (0.30 + 0.12 * male) * (1.0 - 0.6 * tc) + r * 0.05;
+        let half = r * (0.25 + 0.17 * male) * (1.0 - 0.6 * tc) + r * 0.05;
         let dy = (p.y - centre_y).abs();
         let along = smoothstep(-0.05, 0.06, t) * (1.0 - smoothstep(0.93, 1.05, t));
         let body = (1.0 - smoothstep(half * 0.3, half * 1.25, dy)) * along;
@@ -93,7 +93,7 @@ fn brow(p: Vec3, n: Vec3, head: &Head, male: f32) -> f32 {
         );
         let hairs = smoothstep(0.35, 0.75, strokes);
         // Dense in the middle of the brow, single hairs at its edges.
-        let density = body * (0.55 + 0.45 * hairs) * smoothstep(0.0, 0.5, body + hairs * 0.3);
+        let density = body * (0.7 + 0.3 * hairs) * smoothstep(0.0, 0.45, body + hairs * 0.3);
         best = best.max(density);
     }
     best
@@ -151,7 +151,7 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         c = c.lerp(hair * 0.6 + c * 0.15, cover * 0.85);
         c = hairline_fuzz(c, p, head, male, hair);
         let b = brow(p, n, head, male);
-        c = c.lerp(hair * 0.7, b * 0.92);
+        c = c.lerp(hair * 0.8, b * 0.96);
         texel.copy_from_slice(&c.to_array());
     });
     base.dilate(6);
