@@ -107,18 +107,18 @@ pub fn bake_lashes(lashes: &Part, head: &Head, hair: [f32; 3], size: u32) -> Can
         let reach = smoothstep(1.0, 1.6, d.length());
         // Lower lashes (below the eye centre) are sparser and shorter.
         let lower = d.y < -0.2;
-        let density = if lower { 14.0 } else { 34.0 };
+        let density = if lower { 16.0 } else { 42.0 };
         let along = d.x * a[3] * density + value3(d * 6.0, 61) * 0.8;
         let comb = (along.fract() - 0.5).abs() * 2.0; // 0 at a hair's centre
         let width = if lower {
             0.35 * (1.0 - reach) + 0.1
         } else {
-            0.7 * (1.0 - reach) + 0.2
+            0.8 * (1.0 - reach) + 0.25
         };
         let length = if lower { 0.32 } else { 0.9 };
         let hairs = 1.0 - smoothstep(width * 0.8, width, comb);
         // At the roots the hairs merge into a dark lash line along the lid.
-        let line = 1.0 - smoothstep(0.04, 0.12, reach);
+        let line = 1.0 - smoothstep(0.08, 0.2, reach);
         let alpha = hairs.max(line) * (1.0 - smoothstep(length - 0.25, length, reach));
         texel.copy_from_slice(&[colour.x, colour.y, colour.z, alpha]);
     });
