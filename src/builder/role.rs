@@ -198,7 +198,7 @@ pub fn default_roles() -> Vec<RoleSpec> {
             weight: 0.45,
             height: 0.55,
             proportions: 0.7,
-            skin_tone: Rgb8([0xe6, 0xb8, 0x98]),
+            skin_tone: Rgb8([0xe9, 0xbf, 0xa5]),
             hair_color: Rgb8([0x3a, 0x27, 0x1e]),
             eye_color: Rgb8([0x4a, 0x2e, 0x1c]),
             lip_color: Rgb8([0xb8, 0x5a, 0x5e]),
