@@ -111,6 +111,7 @@ fn unknown_detail<R: Read + Seek>(
         .map(|n| n.strip_prefix("r-").unwrap_or(n))
         .map(|n| n.strip_prefix("l-").unwrap_or(n).to_string())
         .collect();
+    choices.sort();
     choices.dedup();
     let message = if choices.is_empty() {
         format!(
@@ -181,6 +182,7 @@ mod tests {
             .to_string();
         assert!(message.contains("eyes/eye-scale-huge"), "{message}");
         assert!(message.contains("eye-scale-incr"), "{message}");
+        assert_eq!(message.matches("eye-scale-incr").count(), 1, "{message}");
         let details = BTreeMap::from([("wings/big".to_string(), 1.0)]);
         let message = detail_targets(&wheel, "sam", &details)
             .expect_err("unknown")
