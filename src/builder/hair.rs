@@ -6,6 +6,7 @@ use glam::Vec3;
 
 use super::data::Masks;
 use super::hair_curtain::{CAP_V_RANGE, add_curtain};
+use super::hair_fringe as fringe;
 use super::hair_uv::spherical_uvs;
 use super::noise::{fbm3, smoothstep};
 use super::part::Part;
@@ -49,7 +50,7 @@ pub fn hair_shell(
             } else {
                 masks.ears.sample([uv[0], 1.0 - uv[1]])
             };
-            head.hair_cover(*p, male) * (1.0 - smoothstep(0.2, 0.5, ears))
+            fringe::cover(head, *p, male) * (1.0 - smoothstep(0.2, 0.5, ears))
         })
         .collect();
     // The mesh reaches a little past the hair's edge, where the strand
@@ -64,7 +65,7 @@ pub fn hair_shell(
             // moves with the jaw and would show through a mesh reaching
             // down over it.
             let front = head.azimuth(*p).abs() < 0.75;
-            c > 0.0 || (front && head.above_hair_edge(*p, male) > -EDGE_REACH_M)
+            c > 0.0 || (front && fringe::above_edge(head, *p, male) > -EDGE_REACH_M)
         })
         .collect();
     let tris: Vec<usize> = (0..body.indices.len() / 3)
@@ -137,7 +138,7 @@ fn parting_x(head: &Head) -> f32 {
 /// Shell thickness: a thin layer at the hairline growing to `volume_m` on
 /// the crown, flatter over the ears and nape, dipping along the parting.
 fn hair_thickness(p: Vec3, head: &Head, male: f32, volume_m: f32) -> f32 {
-    let above = head.above_hair_edge(p, male);
+    let above = fringe::above_edge(head, p, male);
     let top = smoothstep(-0.3, 0.95, (p.y - head.center.y) / head.half_size.y);
     let front = smoothstep(-0.2, 0.8, (p.z - head.center.z) / head.half_size.z);
     let parting = 1.0 - 0.35 * (-((p.x - parting_x(head)) / 0.005).powi(2)).exp() * front * top;
@@ -150,9 +151,9 @@ fn hair_thickness(p: Vec3, head: &Head, male: f32, volume_m: f32) -> f32 {
     // Tufts: the thickness varies by a fifth over a few centimetres, so the
     // silhouette is not a smooth helmet.
     let tufts = 0.9 + 0.2 * fbm3(p * 45.0, 2, 141);
-    // A fringe stands off the forehead, so it casts a shadow and shows
-    // its depth in profile.
-    let fringe = 0.004 * head.over_forehead(p, male);
+    // A fringe lies on the forehead, a few millimetres off it (the brows
+    // rise under it).
+    let fringe = 0.0025 * fringe::over_forehead(head, p, male);
     sides
         + fringe
         + 0.0012

@@ -46,10 +46,12 @@ pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: 
         })
         .collect();
     let axis = Vec3::new(head.center.x, 0.0, head.center.z);
-    // One column of vertices per edge vertex, shared by the edges it joins.
-    let mut column: Vec<Option<u32>> = vec![None; cap.positions.len()];
-    let mut make_column = |cap: &mut Part, along: &mut Vec<f32>, v: usize| -> u32 {
-        if let Some(first) = column[v] {
+    // One column of vertices per edge vertex, shared by the edges it joins;
+    // a second one, its texture coordinates past the end of the strip,
+    // where an edge crosses the back of the head (azimuth ±π).
+    let mut column: Vec<[Option<u32>; 2]> = vec![[None; 2]; cap.positions.len()];
+    let mut make_column = |cap: &mut Part, along: &mut Vec<f32>, v: usize, wrap: bool| -> u32 {
+        if let Some(first) = column[v][wrap as usize] {
             return first;
         }
         let top = cap.positions[v];
@@ -68,7 +70,10 @@ pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: 
             .collect();
         let top_radius = (Vec3::new(top.x, 0.0, top.z) - axis).dot(dir);
         let first = cap.positions.len() as u32;
-        let u = 0.02 + 0.96 * phi.abs() / std::f32::consts::PI;
+        // Around the head from the back (-π) to the back (π): each side
+        // has its own texels, as the strands are baked from 3D positions.
+        let turn = if wrap { std::f32::consts::TAU } else { 0.0 };
+        let u = 0.02 + 0.96 * (phi + turn + std::f32::consts::PI) / std::f32::consts::TAU;
         // Noise around the head by direction, not angle, so it agrees at
         // the back where the azimuth jumps from π to -π.
         let around = Vec3::new(phi.sin(), phi.cos(), 0.0);
@@ -116,13 +121,19 @@ pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: 
             cap.source.push(cap.source[v]);
             along.push(t);
         }
-        column[v] = Some(first);
+        column[v][wrap as usize] = Some(first);
         first
     };
     let first_index = cap.indices.len();
     for (a, b) in edges {
-        let ca = make_column(cap, &mut along, a);
-        let cb = make_column(cap, &mut along, b);
+        let (phi_a, phi_b) = (
+            head.azimuth(cap.positions[a]),
+            head.azimuth(cap.positions[b]),
+        );
+        // Across the back, the end at negative azimuth continues past π.
+        let across_back = (phi_a - phi_b).abs() > std::f32::consts::PI;
+        let ca = make_column(cap, &mut along, a, across_back && phi_a < 0.0);
+        let cb = make_column(cap, &mut along, b, across_back && phi_b < 0.0);
         for k in 0..ROWS as u32 {
             // The cap lies left of a->b seen from outside; continue it across the edge.
             let (a0, b0, a1, b1) = (ca + k, cb + k, ca + k + 1, cb + k + 1);

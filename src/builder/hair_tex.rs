@@ -10,7 +10,8 @@ use glam::Vec3;
 
 use super::hair::Hair;
 use super::hair_curtain::CURTAIN_MIN_AZIMUTH;
-use super::hair_strands::{StrandFrame, back_weight, cap_frames, hanging};
+use super::hair_flow::{Comb, Strands};
+use super::hair_fringe as fringe;
 use super::noise::{smoothstep, value3};
 use super::raster::Canvas;
 use super::regions::Head;
@@ -55,22 +56,17 @@ struct Fields {
 }
 
 impl Fields {
-    fn of(frame: StrandFrame) -> Fields {
-        let noise = |across_per_m: f32, along_per_m: f32, seed: u32| {
-            value3(
-                Vec3::new(frame.across * across_per_m, frame.along * along_per_m, 0.5),
-                seed,
-            )
-        };
-        let lock = noise(190.0, 18.0, 101);
+    /// Long hair: streaks along the comb.
+    fn combed(s: Strands) -> Fields {
         Fields {
-            lock,
-            ridge: 1.0 - (2.0 * lock - 1.0).abs(),
-            tone: noise(90.0, 12.0, 103),
-            strand: noise(1400.0, 25.0, 107),
-            strand2: noise(2400.0, 30.0, 109),
-            light: smoothstep(0.8, 0.92, noise(600.0, 6.0, 113)),
-            tangent: frame.tangent,
+            lock: s.lock,
+            ridge: 1.0 - (2.0 * s.lock - 1.0).abs(),
+            tone: s.tone,
+            strand: s.fine,
+            strand2: s.fine,
+            // A few lighter strands where a strand and its lock stand out.
+            light: smoothstep(0.72, 0.9, s.fine) * smoothstep(0.62, 0.8, s.lock),
+            tangent: s.tangent,
         }
     }
 
@@ -86,22 +82,6 @@ impl Fields {
             strand2: value3(local * 2300.0, 131),
             light: 0.0,
             tangent,
-        }
-    }
-
-    fn lerp(&self, other: &Fields, t: f32) -> Fields {
-        let mix = |a: f32, b: f32| a + (b - a) * t;
-        Fields {
-            lock: mix(self.lock, other.lock),
-            ridge: mix(self.ridge, other.ridge),
-            tone: mix(self.tone, other.tone),
-            strand: mix(self.strand, other.strand),
-            strand2: mix(self.strand2, other.strand2),
-            light: mix(self.light, other.light),
-            tangent: self
-                .tangent
-                .lerp(other.tangent, t)
-                .normalize_or(other.tangent),
         }
     }
 }
@@ -138,7 +118,7 @@ fn sheen(t: Vec3, n: Vec3, shift: f32, exponent: f32) -> f32 {
     sin_th.powf(exponent) * facing
 }
 
-fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook) -> Sample {
+fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook, comb: Option<&Comb>) -> Sample {
     let p = Vec3::new(a[0], a[1], a[2]);
     let f = Vec3::new(a[3], a[4], a[5]).normalize_or(Vec3::NEG_Y);
     let n = Vec3::new(a[6], a[7], a[8]).normalize_or(Vec3::Y);
@@ -146,22 +126,14 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook) -> Sample {
     let colour = Vec3::from_array(look.colour);
     let coil = look.coil;
 
-    // Strand coordinates (see hair_strands): the cap blends hair falling
-    // from the parting with hair hanging at the back; a curtain hangs.
+    // Long hair follows its comb (see hair_flow) over the cap and the
+    // curtain alike; a coiled crop has no direction to speak of.
     let local = p - head.center;
-    let fields = if coil > 0.5 {
-        Fields::coiled(local, f)
-    } else if curtain >= 0.0 {
-        let frame = StrandFrame {
-            tangent: f,
-            ..hanging(p, head)
-        };
-        Fields::of(frame)
-    } else {
-        let (top, back) = cap_frames(p, head, hair.parting_x);
-        Fields::of(top).lerp(&Fields::of(back), back_weight(n))
+    let fields = match comb {
+        Some(comb) if coil <= 0.5 => Fields::combed(comb.strands(p, n)),
+        _ => Fields::coiled(local, f),
     };
-    let f = if curtain >= 0.0 { f } else { fields.tangent };
+    let f = fields.tangent;
     let Fields {
         lock: lock_noise,
         ridge,
@@ -177,7 +149,7 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook) -> Sample {
     let lengthwise = if curtain >= 0.0 {
         0.45 + 0.55 * curtain
     } else {
-        let above = head.above_hair_edge(p, look.male);
+        let above = fringe::above_edge(head, p, look.male);
         0.15 + 0.3 * smoothstep(0.0, 0.08, above)
     };
     let root_to_tip = 0.72 + 0.5 * lengthwise;
@@ -190,8 +162,13 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook) -> Sample {
 
     let fine = strand * 0.6 + strand2 * 0.4;
     // Fine strands carry most of the contrast; locks only a little, or
-    // the hair reads as wood grain.
-    let shade = (0.85 + 0.15 * ridge) * (0.62 + 0.76 * fine * fine) * (0.9 + 0.2 * lock_tone);
+    // the hair reads as wood grain. Long hair is smoother than a crop: its
+    // strands lie side by side, each catching the light.
+    let shade = if coil > 0.5 {
+        (0.85 + 0.15 * ridge) * (0.62 + 0.76 * fine * fine) * (0.9 + 0.2 * lock_tone)
+    } else {
+        (0.9 + 0.1 * ridge) * (0.76 + 0.48 * fine) * (0.9 + 0.2 * lock_tone)
+    };
     c *= shade;
     c = c.lerp(colour * 1.7 + Vec3::splat(0.003), light_strands * 0.4);
 
@@ -206,13 +183,24 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook) -> Sample {
 
     // Baked sheen: a primary band on the crests of the locks, a weaker,
     // hair-coloured one towards the tips.
-    let primary = sheen(f, n, 0.08, 50.0);
-    let secondary = sheen(f, n, -0.12, 24.0);
+    // Long hair: a broad, soft band (the strands are not all parallel).
+    let (primary, secondary) = if coil > 0.5 {
+        (sheen(f, n, 0.08, 50.0), sheen(f, n, -0.12, 24.0))
+    } else {
+        (
+            sheen(f, n, 0.08, 14.0) * 0.8,
+            sheen(f, n, -0.12, 10.0) * 0.8,
+        )
+    };
     let sheen_strength = 1.0 - 0.8 * coil;
     let lum = colour.dot(Vec3::new(0.2126, 0.7152, 0.0722)).max(1e-4);
     let tint = colour / lum;
     // Strand by strand: the band breaks up along the fine strands.
-    let glints = smoothstep(0.3, 0.8, fine);
+    let glints = if coil > 0.5 {
+        smoothstep(0.3, 0.8, fine)
+    } else {
+        0.3 + 0.7 * smoothstep(0.2, 0.8, fine)
+    };
     let band = (Vec3::splat(0.034) + tint * 0.016) * primary * (0.5 + 0.5 * ridge)
         + tint * lum * 0.8 * secondary * ridge;
     c += band * sheen_strength * glints * (1.0 - parting);
@@ -244,17 +232,21 @@ fn hair_alpha(
         |density: f32, noise: f32| smoothstep(1.0 - 1.25 * density, 1.12 - 1.25 * density, noise);
     if curtain >= 0.0 {
         // Each lock ends at its own length; within it strands taper.
-        let end = 1.0 - 0.09 * lock_noise - 0.05 * strand;
-        let density = 1.0 - smoothstep(end - 0.16, end, curtain);
+        // Each lock ends at its own length, a centimetre or two apart, so
+        // the end line is ragged; within a lock the strands taper.
+        let end = 1.0 - 0.18 * lock_noise - 0.05 * strand;
+        let density = 1.0 - smoothstep(end - 0.22, end, curtain);
         return thin(density, strand);
     }
-    let above = head.above_hair_edge(p, look.male);
-    // A fringe over the forehead ends in longer, finer wisps.
-    let band = 0.012 + 0.016 * look.coil + 0.01 * head.over_forehead(p, look.male);
+    let above = fringe::above_edge(head, p, look.male);
+    // A fringe over the forehead ends in longer, finer wisps, each lock
+    // at its own length.
+    let over = fringe::over_forehead(head, p, look.male);
+    let band = 0.012 + 0.016 * look.coil + 0.014 * over;
     let density = smoothstep(
         -0.003 - 0.003 * look.coil,
         band,
-        above + (lock_noise - 0.5) * 0.004,
+        above + (lock_noise - 0.5) * (0.004 + 0.014 * over),
     );
     let edge = thin(density, strand);
     // Where a curtain hangs from the cap's edge, the edge stays opaque.
@@ -278,19 +270,25 @@ pub struct HairMaps {
 
 pub fn bake_hair(hair: &Hair, head: &Head, look: &HairLook, sizes: [u32; 2]) -> HairMaps {
     let part = &hair.part;
+    let comb = Comb::new(head, hair.parting_x.unwrap_or(head.center.x));
+    let comb = Some(&comb);
     let attrs = attributes(hair);
     let c = look.colour;
     let mut colour = Canvas::new(sizes[0], 4, &[c[0], c[1], c[2], 0.0]);
     colour.bake(&part.indices, &part.uvs, &attrs, STRIDE, |a, texel| {
-        let s = pattern(a, hair, head, look);
+        let s = pattern(a, hair, head, look, comb);
         texel.copy_from_slice(&[s.colour.x, s.colour.y, s.colour.z, s.alpha]);
     });
     colour.dilate(4);
     let mut height = Canvas::new(sizes[1], 1, &[0.5]);
-    height.bake(&part.indices, &part.uvs, &attrs, STRIDE, |a, texel| {
-        texel[0] = pattern(a, hair, head, look).height;
-    });
-    height.dilate(4);
+    // Only a coiled crop gets a normal map (straight locks are shaded in
+    // the colour map): spare long hair the streamline tracing here.
+    if look.coil > 0.5 {
+        height.bake(&part.indices, &part.uvs, &attrs, STRIDE, |a, texel| {
+            texel[0] = pattern(a, hair, head, look, comb).height;
+        });
+        height.dilate(4);
+    }
     HairMaps {
         colour,
         normal: height_to_normal(&height, 2.0),
