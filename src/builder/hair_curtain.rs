@@ -141,7 +141,27 @@ pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: 
         }
     }
     let flow = shade_curtain(cap, cap_vertices, first_index);
+    blend_seam(cap, cap_vertices, &column);
     Curtain { along, flow }
+}
+
+/// The cap's edge and the curtain's top row share one normal, halfway
+/// between the cap's and the curtain's, so the light runs smoothly over the
+/// fold where the hair leaves the skull instead of drawing a line there.
+fn blend_seam(part: &mut Part, cap_vertices: usize, column: &[[Option<u32>; 2]]) {
+    for (v, firsts) in column.iter().enumerate().take(cap_vertices) {
+        let tops: Vec<usize> = firsts.iter().flatten().map(|&f| f as usize).collect();
+        let Some(&first) = tops.first() else {
+            continue;
+        };
+        // The curtain's own normal at the top: that of the row below.
+        let below = part.normals[first + 1];
+        let n = (part.normals[v] + below).normalize_or(below);
+        part.normals[v] = n;
+        for top in tops {
+            part.normals[top] = n;
+        }
+    }
 }
 
 /// Normals of the curtain rows below the cap's edge from the faces around

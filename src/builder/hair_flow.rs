@@ -19,23 +19,34 @@ use glam::Vec3;
 use super::noise::{hash, smoothstep, value3};
 use super::regions::Head;
 
-/// The averaging windows, each way from a point: fine strands over 1.2 cm,
-/// locks over 3 cm, so neighbouring texels along a strand share most of
-/// their samples and the streaks run long. Samples are at most half a
+/// The averaging windows, each way from a point: fine strands over 1 cm,
+/// locks over 2.5 cm, so neighbouring texels along a strand share most of
+/// their samples and the streaks run long. Samples are at most 0.6 of a
 /// noise cell apart: further apart, the pattern pulses along the strand
 /// with the step's period.
-const FINE_REACH_M: f32 = 0.012;
-const LOCK_REACH_M: f32 = 0.03;
-const FINE_STEP_M: f32 = 0.0005;
-/// Every fourth fine step, and every step beyond the fine window.
-const LOCK_STEP_M: f32 = 0.002;
+const FINE_REACH_M: f32 = 0.010;
+const LOCK_REACH_M: f32 = 0.025;
+const FINE_STEP_M: f32 = 0.0006;
+/// Every fifth fine step, and every step beyond the fine window.
+const LOCK_STEP_M: f32 = 0.003;
+/// How often the streamline turns (the direction is looked up) and is put
+/// back on the proxy: it curves gently, except at the parting, where it
+/// then overshoots by 3 mm at most.
+const TURN_M: f32 = 0.003;
 /// Single strands, about 1 mm apart: two texels of the hair texture, the
 /// finest it can hold without aliasing into moiré.
 const STRAND_PER_M: f32 = 1000.0;
 /// Locks (clumps of strands), about 3.5 mm apart.
 const LOCK_PER_M: f32 = 290.0;
+/// The noises' cells are three times taller than wide: most hair runs
+/// downwards, where this lengthens the streaks well beyond the window, and
+/// on top of the head, where it runs sideways, the surface is level, so
+/// the stretch (along the normal) does not show.
+const UPRIGHT: Vec3 = Vec3::new(1.0, 1.0 / 3.0, 1.0);
 /// Broad colour variation between groups of locks, about 1.5 cm.
 const TONE_PER_M: f32 = 65.0;
+/// Clumps hang: their tone varies five times slower down than across.
+const TONE_UPRIGHT: Vec3 = Vec3::new(1.0, 0.2, 1.0);
 /// Width of the parting, metres: the direction flips across it.
 const PARTING_WIDTH_M: f32 = 0.003;
 
@@ -140,43 +151,54 @@ impl Comb {
     pub fn strands(&self, p: Vec3, n: Vec3) -> Strands {
         let tangent = self.direction(p, n);
         let radius = self.proxy_radius(p);
-        let fine_noise = |x: Vec3| lattice_noise(x * STRAND_PER_M, 307) - 0.5;
-        let lock_noise = |x: Vec3| lattice_noise(x * LOCK_PER_M, 311) - 0.5;
+        let fine_noise = |x: Vec3| lattice_noise(x * STRAND_PER_M * UPRIGHT, 307) - 0.5;
+        let lock_noise = |x: Vec3| lattice_noise(x * LOCK_PER_M * UPRIGHT, 311) - 0.5;
         let mut fine = Window::new(fine_noise(p));
         let mut lock = Window::new(lock_noise(p));
         let per_lock_step = (LOCK_STEP_M / FINE_STEP_M).round() as usize;
+        let per_turn = (TURN_M / FINE_STEP_M).round() as usize;
+        let fine_steps = (FINE_REACH_M / FINE_STEP_M).round() as usize;
+        let lock_steps = ((LOCK_REACH_M - FINE_REACH_M) / LOCK_STEP_M).round() as usize;
         for way in [1.0f32, -1.0] {
-            let (mut x, mut heading, mut travelled) = (p, tangent * way, 0.0f32);
-            let mut k = 0usize;
-            while travelled < LOCK_REACH_M {
-                let step = if travelled < FINE_REACH_M {
-                    FINE_STEP_M
-                } else {
-                    LOCK_STEP_M
-                };
-                x = self.at_radius(x + heading * step, radius);
-                travelled += step;
-                k += 1;
-                if travelled < FINE_REACH_M {
-                    fine.add(fine_noise(x), 1.0 - travelled / FINE_REACH_M);
-                }
-                if step == LOCK_STEP_M || k % per_lock_step == 0 {
+            let (mut x, mut heading) = (p, tangent * way);
+            // Turns the streamline; false where it turns back.
+            let turn = |x: &mut Vec3, heading: &mut Vec3| {
+                *x = self.at_radius(*x, radius);
+                let next = self.direction(*x, self.proxy_normal(*x)) * way;
+                let onwards = next.dot(*heading) >= 0.0;
+                *heading = next;
+                onwards
+            };
+            let mut ended = false;
+            for k in 1..=fine_steps {
+                x += heading * FINE_STEP_M;
+                let travelled = k as f32 * FINE_STEP_M;
+                fine.add(fine_noise(x), 1.0 - travelled / FINE_REACH_M);
+                if k % per_lock_step == 0 {
                     lock.add(lock_noise(x), 1.0 - travelled / LOCK_REACH_M);
-                    let next = self.direction(x, self.proxy_normal(x)) * way;
-                    if next.dot(heading) < 0.0 {
-                        break;
-                    }
-                    heading = next;
                 }
+                if k % per_turn == 0 && !turn(&mut x, &mut heading) {
+                    ended = true;
+                    break;
+                }
+            }
+            for k in 1..=lock_steps {
+                if ended {
+                    break;
+                }
+                x += heading * LOCK_STEP_M;
+                let travelled = FINE_REACH_M + k as f32 * LOCK_STEP_M;
+                lock.add(lock_noise(x), 1.0 - travelled / LOCK_REACH_M);
+                ended = !turn(&mut x, &mut heading);
             }
         }
         // Averaging flattens the noise: scale both back to a standard
         // deviation of about 0.17 (measured over the head), so the
         // strands keep their contrast wherever the window is cut short.
         Strands {
-            fine: (0.5 + 0.55 * fine.independent()).clamp(0.0, 1.0),
-            lock: (0.5 + 3.0 * lock.mean()).clamp(0.0, 1.0),
-            tone: value3(p * TONE_PER_M, 313),
+            fine: (0.5 + 0.61 * fine.independent()).clamp(0.0, 1.0),
+            lock: (0.5 + 2.6 * lock.mean()).clamp(0.0, 1.0),
+            tone: value3(p * TONE_PER_M * TONE_UPRIGHT, 313),
             tangent,
         }
     }
@@ -294,20 +316,24 @@ mod tests {
     fn strands_streak_along_the_combing_direction() {
         let h = head();
         let comb = Comb::new(&h, 0.025);
-        // On the side of the head the hair hangs; the pattern changes far
-        // more across the strands (around the head) than along them (down).
-        let (p, n) = on_skull(&comb, Vec3::new(1.0, -0.3, 0.0));
+        // Around the side and back of the head the hair hangs; the pattern
+        // changes far more across the strands (around the head) than along
+        // them (down), over 3 mm, under a third of the averaging window.
         let (mut along, mut across) = (0.0f32, 0.0f32);
-        let base = comb.strands(p, n).fine;
-        let mut down = p;
-        // Over 4 mm, a sixth of the averaging window.
-        for k in 1..=20 {
-            down += comb.direction(down, comb.proxy_normal(down)) * 0.0002;
+        for i in 0..24 {
+            let phi = 0.9 + i as f32 * 0.1;
+            let (p, n) = on_skull(&comb, Vec3::new(phi.sin(), -0.3, phi.cos()));
+            let base = comb.strands(p, n).fine;
+            let mut down = p;
+            for _ in 0..15 {
+                down += comb.direction(down, comb.proxy_normal(down)) * 0.0002;
+            }
             along += (comb.strands(down, comb.proxy_normal(down)).fine - base).abs();
-            let side = comb.at_radius(p + Vec3::Z * (k as f32 * 0.0002), comb.proxy_radius(p));
+            let side = comb.at_radius(p + n.cross(Vec3::Y) * 0.003, comb.proxy_radius(p));
             across += (comb.strands(side, n).fine - base).abs();
         }
-        assert!(across > 3.0 * along, "across {across} along {along}");
+        assert!(across > 2.5 * along, "across {across} along {along}");
+        let (p, n) = on_skull(&comb, Vec3::new(1.0, -0.3, 0.0));
         // The fine pattern has contrast, not a flat average.
         let values: Vec<f32> = (0..200)
             .map(|k| {

@@ -27,6 +27,11 @@ const STRIDE: usize = 10;
 const SHEEN_LIGHT: Vec3 = Vec3::new(0.0, 0.5, 0.866);
 const SHEEN_VIEW: Vec3 = Vec3::new(0.0, 0.0, 1.0);
 
+/// How far above eye level long hair's cap ends at the back and sides,
+/// where the curtain hangs from it, for a head of the base mesh's height
+/// (see `Head::hairline`).
+const LONG_CAP_EDGE_M: f32 = 0.042;
+
 /// What a role's hair looks like, beyond its mesh.
 #[derive(Debug, Clone, Copy)]
 pub struct HairLook {
@@ -39,7 +44,8 @@ pub struct HairLook {
     pub male: f32,
 }
 
-/// Strand noises at one point, from its strand coordinates.
+/// Strand noises at one point.
+#[derive(Debug, Clone, Copy)]
 struct Fields {
     /// Which lock (clumps ~5 mm wide, ~10 cm long), 0..1.
     lock: f32,
@@ -135,7 +141,6 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook, comb: Option<&C
     };
     let f = fields.tangent;
     let Fields {
-        lock: lock_noise,
         ridge,
         tone: lock_tone,
         strand,
@@ -148,6 +153,12 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook, comb: Option<&C
     // Where along the hair this texel is: 0 at the roots, 1 at the tips.
     let lengthwise = if curtain >= 0.0 {
         0.45 + 0.55 * curtain
+    } else if hair.long {
+        // From the crown down to where the curtain hangs from the cap,
+        // which it continues without a seam.
+        let crown_y = head.center.y + head.half_size.y;
+        let cap_edge_y = head.eye_y() + LONG_CAP_EDGE_M * head.half_size.y / 0.115;
+        0.15 + 0.3 * smoothstep(0.0, 1.0, (crown_y - p.y) / (crown_y - cap_edge_y))
     } else {
         let above = fringe::above_edge(head, p, look.male);
         0.15 + 0.3 * smoothstep(0.0, 0.08, above)
@@ -167,7 +178,7 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook, comb: Option<&C
     let shade = if coil > 0.5 {
         (0.85 + 0.15 * ridge) * (0.62 + 0.76 * fine * fine) * (0.9 + 0.2 * lock_tone)
     } else {
-        (0.9 + 0.1 * ridge) * (0.76 + 0.48 * fine) * (0.9 + 0.2 * lock_tone)
+        (0.9 + 0.1 * ridge) * (0.76 + 0.48 * fine) * (0.93 + 0.14 * lock_tone)
     };
     c *= shade;
     c = c.lerp(colour * 1.7 + Vec3::splat(0.003), light_strands * 0.4);
@@ -177,9 +188,9 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook, comb: Option<&C
         let d = (p.x - x).abs();
         let front = smoothstep(-0.3, 0.6, (p.z - head.center.z) / head.half_size.z);
         let top = smoothstep(0.2, 0.8, (p.y - head.center.y) / head.half_size.y);
-        (1.0 - smoothstep(0.0002, 0.0008 + 0.0006 * strand, d)) * front * top
+        (1.0 - smoothstep(0.0001, 0.0004 + 0.0004 * strand, d)) * front * top
     });
-    c = c.lerp(Vec3::from_array(look.scalp) * 0.4, parting * 0.5);
+    c = c.lerp(Vec3::from_array(look.scalp) * 0.4, parting * 0.35);
 
     // Baked sheen: a primary band on the crests of the locks, a weaker,
     // hair-coloured one towards the tips.
@@ -205,7 +216,7 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook, comb: Option<&C
         + tint * lum * 0.8 * secondary * ridge;
     c += band * sheen_strength * glints * (1.0 - parting);
 
-    let alpha = hair_alpha(p, curtain, hair, head, look, strand, lock_noise);
+    let alpha = hair_alpha(p, curtain, hair, head, look, &fields);
     let height = 0.55 * ridge + 0.3 * fine + 0.15 * lock_tone;
     Sample {
         colour: c,
@@ -217,16 +228,21 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook, comb: Option<&C
 /// Alpha: opaque on the bulk of the hair; at the hairline the strands thin
 /// out over a band (wider for a faded crop), and down a curtain each
 /// strand ends at its own length.
-#[allow(clippy::too_many_arguments)]
 fn hair_alpha(
     p: Vec3,
     curtain: f32,
     hair: &Hair,
     head: &Head,
     look: &HairLook,
-    strand: f32,
-    lock_noise: f32,
+    fields: &Fields,
 ) -> f32 {
+    let Fields {
+        strand,
+        lock: lock_noise,
+        ridge,
+        tone: lock_tone,
+        ..
+    } = *fields;
     // Density 0..1 -> the fraction of strand texels that are opaque.
     let thin =
         |density: f32, noise: f32| smoothstep(1.0 - 1.25 * density, 1.12 - 1.25 * density, noise);
@@ -234,8 +250,11 @@ fn hair_alpha(
         // Each lock ends at its own length; within it strands taper.
         // Each lock ends at its own length, a centimetre or two apart, so
         // the end line is ragged; within a lock the strands taper.
-        let end = 1.0 - 0.18 * lock_noise - 0.05 * strand;
-        let density = 1.0 - smoothstep(end - 0.22, end, curtain);
+        // Clumps a centimetre or two wide end at different lengths, each
+        // pointed: its locks' crests reach further than their edges.
+        let end =
+            1.0 - 0.12 * smoothstep(0.35, 0.75, lock_tone) - 0.09 * (1.0 - ridge) - 0.03 * strand;
+        let density = 1.0 - smoothstep(end - 0.15, end, curtain);
         return thin(density, strand);
     }
     let above = fringe::above_edge(head, p, look.male);
