@@ -247,25 +247,23 @@ fn hair_alpha(
     let thin =
         |density: f32, noise: f32| smoothstep(1.0 - 1.25 * density, 1.12 - 1.25 * density, noise);
     if curtain >= 0.0 {
-        // Each lock ends at its own length; within it strands taper.
-        // Each lock ends at its own length, a centimetre or two apart, so
-        // the end line is ragged; within a lock the strands taper.
         // Clumps a centimetre or two wide end at different lengths, each
-        // pointed: its locks' crests reach further than their edges.
+        // pointed: its locks' crests reach further than their edges. (The
+        // band is short: every curtain row it reaches is drawn masked.)
         let end =
-            1.0 - 0.12 * smoothstep(0.35, 0.75, lock_tone) - 0.09 * (1.0 - ridge) - 0.03 * strand;
-        let density = 1.0 - smoothstep(end - 0.15, end, curtain);
+            1.0 - 0.08 * smoothstep(0.35, 0.75, lock_tone) - 0.06 * (1.0 - ridge) - 0.02 * strand;
+        let density = 1.0 - smoothstep(end - 0.12, end, curtain);
         return thin(density, strand);
     }
     let above = fringe::above_edge(head, p, look.male);
     // A fringe over the forehead ends in longer, finer wisps, each lock
     // at its own length.
     let over = fringe::over_forehead(head, p, look.male);
-    let band = 0.012 + 0.016 * look.coil + 0.014 * over;
+    let band = 0.012 + 0.016 * look.coil + 0.008 * over;
     let density = smoothstep(
         -0.003 - 0.003 * look.coil,
         band,
-        above + (lock_noise - 0.5) * (0.004 + 0.014 * over),
+        above + (lock_noise - 0.5) * (0.004 + 0.01 * over),
     );
     let edge = thin(density, strand);
     // Where a curtain hangs from the cap's edge, the edge stays opaque.
