@@ -38,10 +38,9 @@ const TURN_M: f32 = 0.003;
 const STRAND_PER_M: f32 = 1000.0;
 /// Locks (clumps of strands), about 3.5 mm apart.
 const LOCK_PER_M: f32 = 290.0;
-/// The noises' cells are three times taller than wide: most hair runs
-/// downwards, where this lengthens the streaks well beyond the window, and
-/// on top of the head, where it runs sideways, the surface is level, so
-/// the stretch (along the normal) does not show.
+/// Where hair hangs, the noises' cells are three times taller than wide,
+/// which lengthens the streaks well beyond the window. (Elsewhere the
+/// stretch would run across the strands, and break them into blotches.)
 const UPRIGHT: Vec3 = Vec3::new(1.0, 1.0 / 3.0, 1.0);
 /// Broad colour variation between groups of locks, about 1.5 cm.
 const TONE_PER_M: f32 = 65.0;
@@ -151,8 +150,23 @@ impl Comb {
     pub fn strands(&self, p: Vec3, n: Vec3) -> Strands {
         let tangent = self.direction(p, n);
         let radius = self.proxy_radius(p);
-        let fine_noise = |x: Vec3| lattice_noise(x * STRAND_PER_M * UPRIGHT, 307) - 0.5;
-        let lock_noise = |x: Vec3| lattice_noise(x * LOCK_PER_M * UPRIGHT, 311) - 0.5;
+        // Hanging hair samples noise with tall cells, hair running any
+        // other way noise with round ones; in between, both.
+        let hang = smoothstep(0.75, 0.95, tangent.y.abs());
+        let spread = (hang * hang + (1.0 - hang) * (1.0 - hang)).sqrt();
+        let blend = |x: Vec3, per_m: f32, seed: u32| {
+            let mut v = 0.0;
+            if hang > 0.0 {
+                // Tall cells: more samples fall in one, more contrast.
+                v += hang * 0.64 * (lattice_noise(x * per_m * UPRIGHT, seed) - 0.5);
+            }
+            if hang < 1.0 {
+                v += (1.0 - hang) * 0.92 * (lattice_noise(x * per_m, seed + 1) - 0.5);
+            }
+            v / spread
+        };
+        let fine_noise = |x: Vec3| blend(x, STRAND_PER_M, 307);
+        let lock_noise = |x: Vec3| blend(x, LOCK_PER_M, 311);
         let mut fine = Window::new(fine_noise(p));
         let mut lock = Window::new(lock_noise(p));
         let per_lock_step = (LOCK_STEP_M / FINE_STEP_M).round() as usize;
