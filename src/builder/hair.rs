@@ -12,6 +12,7 @@ use super::noise::{fbm3, smoothstep};
 use super::part::Part;
 use super::regions::Head;
 use super::shell::offset_shell;
+use super::subdivide::subdivide_where;
 
 /// How far below the hair's edge the hair mesh reaches, metres.
 const EDGE_REACH_M: f32 = 0.01;
@@ -84,6 +85,14 @@ pub fn hair_shell(
         .collect();
     let (mut shell, _) = offset_shell(body, &tris, &offset, "hair");
     let long = length_m > 0.01;
+    if long {
+        // The skull's centimetre-sized triangles show as corners along a
+        // bob's smooth outline (the crown, the fringe's curve): one level
+        // of curved subdivision rounds them. Smaller triangles also fit
+        // the alpha-masked ends more tightly, which pays for the extra
+        // vertices.
+        subdivide_where(&mut shell, |_, _| true);
+    }
     // A curtain takes the bottom strip of the texture.
     spherical_uvs(
         &mut shell,

@@ -3,12 +3,13 @@
 //! Curtain vertices follow the cap's edge vertex they hang from, so the
 //! hair turns and nods with the head.
 
+use std::collections::BTreeMap;
+
 use glam::Vec3;
 
 use super::noise::{smoothstep, value3};
 use super::part::Part;
 use super::regions::Head;
-use super::shell::boundary_edges;
 
 /// Rows of vertices from the cap's edge to the hair's ends.
 const ROWS: usize = 8;
@@ -35,8 +36,7 @@ pub struct Curtain {
 pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: f32) -> Curtain {
     let cap_vertices = cap.positions.len();
     let mut along = vec![-1.0f32; cap.positions.len()];
-    let tris: Vec<usize> = (0..cap.indices.len() / 3).collect();
-    let edges: Vec<(usize, usize)> = boundary_edges(cap, &tris)
+    let edges: Vec<(usize, usize)> = open_edges(cap)
         .into_iter()
         .filter(|&(a, b)| {
             [a, b].iter().all(|&v| {
@@ -119,6 +119,9 @@ pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: 
             let v_tex = CURTAIN_V_RANGE.0 + (CURTAIN_V_RANGE.1 - CURTAIN_V_RANGE.0) * t;
             cap.uvs.push([u, v_tex]);
             cap.source.push(cap.source[v]);
+            if !cap.midpoint_of.is_empty() {
+                cap.midpoint_of.push(cap.midpoint_of[v]);
+            }
             along.push(t);
         }
         column[v][wrap as usize] = Some(first);
@@ -143,6 +146,32 @@ pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: 
     let flow = shade_curtain(cap, cap_vertices, first_index);
     blend_seam(cap, cap_vertices, &column);
     Curtain { along, flow }
+}
+
+/// Open edges of `cap`, as vertex pairs oriented as in their triangle.
+/// Edges are matched by position, so vertices split at UV seams, at the
+/// centre line (`hair_uv`) or by subdivision (whose midpoints share their
+/// ends' base vertex) are not mistaken for a border.
+fn open_edges(cap: &Part) -> Vec<(usize, usize)> {
+    type Point = [u32; 3];
+    let key = |v: u32| -> Point { cap.positions[v as usize].to_array().map(f32::to_bits) };
+    // Per edge: how many triangles have it, and its first orientation.
+    let mut count: BTreeMap<(Point, Point), (u32, usize, usize)> = BTreeMap::new();
+    for t in cap.indices.chunks_exact(3) {
+        for k in 0..3 {
+            let (a, b) = (t[k], t[(k + 1) % 3]);
+            let (ka, kb) = (key(a), key(b));
+            let entry = count
+                .entry((ka.min(kb), ka.max(kb)))
+                .or_insert((0, a as usize, b as usize));
+            entry.0 += 1;
+        }
+    }
+    count
+        .values()
+        .filter(|e| e.0 == 1)
+        .map(|e| (e.1, e.2))
+        .collect()
 }
 
 /// The cap's edge and the curtain's top row share one normal, halfway
@@ -194,4 +223,30 @@ fn shade_curtain(part: &mut Part, cap_vertices: usize, first_index: usize) -> Ve
         part.normals[v] = if n.dot(outward) < 0.0 { -n } else { n };
     }
     flow
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_edges_ignore_split_vertices() {
+        // A square of two triangles whose shared diagonal has its ends
+        // duplicated (as a UV seam or subdivision leaves them).
+        let corners = [Vec3::ZERO, Vec3::X, Vec3::new(1.0, 1.0, 0.0), Vec3::Y];
+        let cap = Part {
+            positions: vec![
+                corners[0], corners[1], corners[2], corners[0], corners[2], corners[3],
+            ],
+            normals: vec![Vec3::Z; 6],
+            uvs: vec![[0.0; 2]; 6],
+            source: vec![0, 1, 2, 0, 2, 3],
+            indices: vec![0, 1, 2, 3, 4, 5],
+            ..Part::default()
+        };
+        let edges = open_edges(&cap);
+        assert_eq!(edges.len(), 4, "{edges:?}");
+        // Oriented as in their triangles.
+        assert!(edges.contains(&(0, 1)) && edges.contains(&(4, 5)));
+    }
 }
