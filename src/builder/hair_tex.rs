@@ -178,10 +178,13 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook, comb: Option<&C
     let shade = if coil > 0.5 {
         (0.85 + 0.15 * ridge) * (0.62 + 0.76 * fine * fine) * (0.9 + 0.2 * lock_tone)
     } else {
-        (0.9 + 0.1 * ridge) * (0.76 + 0.48 * fine) * (0.93 + 0.14 * lock_tone)
+        // Lock-sized blotches read as noise at portrait size: keep them
+        // faint, and the fine strands (which average out) stronger.
+        (0.94 + 0.06 * ridge) * (0.76 + 0.48 * fine) * (0.95 + 0.1 * lock_tone)
     };
     c *= shade;
-    c = c.lerp(colour * 1.7 + Vec3::splat(0.003), light_strands * 0.4);
+    let light_mix = if coil > 0.5 { 0.4 } else { 0.2 };
+    c = c.lerp(colour * 1.7 + Vec3::splat(0.003), light_strands * light_mix);
 
     // Parting: thinner hair shows the scalp as a fine line.
     let parting = hair.parting_x.map_or(0.0, |x| {
@@ -207,13 +210,18 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook, comb: Option<&C
     let lum = colour.dot(Vec3::new(0.2126, 0.7152, 0.0722)).max(1e-4);
     let tint = colour / lum;
     // Strand by strand: the band breaks up along the fine strands.
-    let glints = if coil > 0.5 {
-        smoothstep(0.3, 0.8, fine)
+    // A long style's band is broad and even: only a little of it is
+    // carried by the locks' crests.
+    let (glints, crests) = if coil > 0.5 {
+        (smoothstep(0.3, 0.8, fine), [0.5 + 0.5 * ridge, ridge])
     } else {
-        0.3 + 0.7 * smoothstep(0.2, 0.8, fine)
+        (
+            0.55 + 0.45 * smoothstep(0.15, 0.85, fine),
+            [0.75 + 0.25 * ridge, 0.6 + 0.4 * ridge],
+        )
     };
-    let band = (Vec3::splat(0.034) + tint * 0.016) * primary * (0.5 + 0.5 * ridge)
-        + tint * lum * 0.8 * secondary * ridge;
+    let band = (Vec3::splat(0.034) + tint * 0.016) * primary * crests[0]
+        + tint * lum * 0.8 * secondary * crests[1];
     c += band * sheen_strength * glints * (1.0 - parting);
 
     let alpha = hair_alpha(p, curtain, hair, head, look, &fields);
