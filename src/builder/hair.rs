@@ -138,10 +138,11 @@ pub fn hair_shell(
     })
 }
 
-/// Where the parting runs (x, metres from the head's centre line): off to
-/// the role's left, as most people part their hair.
+/// Where the parting runs (x, metres): off to the role's left, above the
+/// middle of the eye, as most people part their hair; deep enough that the
+/// side fringe (see `hair_fringe`) sweeps across most of the forehead.
 fn parting_x(head: &Head) -> f32 {
-    head.center.x + head.half_size.x * 0.35
+    head.center.x + head.half_size.x * 0.5
 }
 
 /// Shell thickness: a thin layer at the hairline growing to `volume_m` on

@@ -23,7 +23,7 @@ pub fn fringe_dip(head: &Head, phi: f32) -> f32 {
         return 0.0;
     }
     // Falls from the parting side across the forehead...
-    let fall = smoothstep(0.3, -0.6, phi);
+    let fall = smoothstep(0.4, -0.5, phi);
     // ...and rises at the temple into the side hair.
     let rise = 1.0 - smoothstep(-0.85, -1.2, phi);
     DEPTH_M * fall * rise * head.half_size.y / 0.115
