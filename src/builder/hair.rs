@@ -14,6 +14,10 @@ use super::regions::Head;
 use super::shell::offset_shell;
 use super::subdivide::subdivide_where;
 
+/// Hair triangles whose normal's component towards a camera in front is
+/// at most this are refined: they make the crown's outline.
+const SILHOUETTE_MAX_FACING: f32 = 0.55;
+
 /// How far below the hair's edge the hair mesh reaches, metres.
 const EDGE_REACH_M: f32 = 0.01;
 
@@ -86,12 +90,17 @@ pub fn hair_shell(
     let (mut shell, _) = offset_shell(body, &tris, &offset, "hair");
     let long = length_m > 0.01;
     if long {
-        // The skull's centimetre-sized triangles show as corners along a
-        // bob's smooth outline (the crown, the fringe's curve): one level
-        // of curved subdivision rounds them. Smaller triangles also fit
-        // the alpha-masked ends more tightly, which pays for the extra
-        // vertices.
-        subdivide_where(&mut shell, |_, _| true);
+        // The skull's centimetre-sized triangles show as corners along the
+        // crown's outline: one level of curved subdivision rounds them.
+        // Only there (the top of the head, turned sideways to a camera in
+        // front), as every triangle costs render time.
+        let crown_y = head.center.y + 0.2 * head.half_size.y;
+        subdivide_where(&mut shell, |part, t| {
+            let [a, b, c] = t.map(|v| v as usize);
+            let centroid = (part.positions[a] + part.positions[b] + part.positions[c]) / 3.0;
+            let facing = (part.normals[a] + part.normals[b] + part.normals[c]).normalize_or_zero();
+            centroid.y > crown_y && facing.z.abs() < SILHOUETTE_MAX_FACING
+        });
     }
     // A curtain takes the bottom strip of the texture.
     spherical_uvs(
