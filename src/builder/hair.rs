@@ -147,11 +147,14 @@ pub fn hair_shell(
     })
 }
 
-/// Where the parting runs (x, metres): off to the role's left, above the
-/// middle of the eye, as most people part their hair; deep enough that the
-/// side fringe (see `hair_fringe`) sweeps across most of the forehead.
+/// Where the parting runs (x, metres): off to the role's left, as most
+/// people part their hair. Long hair parts above the middle of the eye,
+/// deep enough that the side fringe (see `hair_fringe`) sweeps across most
+/// of the forehead; a crop shows no parting, but is combed apart nearer
+/// the middle (this shapes its thickness and combing).
 fn parting_x(head: &Head) -> f32 {
-    head.center.x + head.half_size.x * 0.5
+    let side = if head.long_hair { 0.5 } else { 0.35 };
+    head.center.x + head.half_size.x * side
 }
 
 /// Shell thickness: a thin layer at the hairline growing to `volume_m` on
