@@ -267,11 +267,11 @@ fn hair_alpha(
     // A fringe over the forehead ends in longer, finer wisps, each lock
     // at its own length.
     let over = fringe::over_forehead(head, p, look.male);
-    let band = 0.012 + 0.016 * look.coil + 0.008 * over;
+    let band = 0.012 + 0.016 * look.coil + 0.012 * over;
     let density = smoothstep(
         -0.003 - 0.003 * look.coil,
         band,
-        above + (lock_noise - 0.5) * (0.004 + 0.01 * over),
+        above + (lock_noise - 0.5) * (0.004 + 0.006 * over),
     );
     let edge = thin(density, strand);
     // Where a curtain hangs from the cap's edge, the edge stays opaque.
