@@ -74,7 +74,10 @@ pub struct Strands {
 
 impl Comb {
     pub fn new(head: &Head, parting_x: f32) -> Comb {
-        let whorl = head.center + head.half_size * Vec3::new(0.15, 0.95, -0.45);
+        // The parting runs forwards from the whorl: hair either side of it
+        // then falls alike (and catches the light alike).
+        let mut whorl = head.center + head.half_size * Vec3::new(0.0, 0.95, -0.45);
+        whorl.x = parting_x;
         Comb {
             center: head.center,
             half_size: head.half_size,

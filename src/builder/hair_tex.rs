@@ -202,8 +202,8 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook, comb: Option<&C
         (sheen(f, n, 0.08, 50.0), sheen(f, n, -0.12, 24.0))
     } else {
         (
-            sheen(f, n, 0.08, 14.0) * 0.8,
-            sheen(f, n, -0.12, 10.0) * 0.8,
+            sheen(f, n, 0.04, 14.0) * 0.55,
+            sheen(f, n, -0.12, 10.0) * 0.6,
         )
     };
     let sheen_strength = 1.0 - 0.8 * coil;
