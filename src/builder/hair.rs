@@ -6,11 +6,17 @@ use glam::Vec3;
 
 use super::data::Masks;
 use super::hair_curtain::{CAP_V_RANGE, add_curtain};
+use super::hair_fringe as fringe;
 use super::hair_uv::spherical_uvs;
 use super::noise::{fbm3, smoothstep};
 use super::part::Part;
 use super::regions::Head;
 use super::shell::offset_shell;
+use super::subdivide::subdivide_where;
+
+/// Hair triangles whose normal's component towards a camera in front is
+/// at most this are refined: they make the crown's outline.
+const SILHOUETTE_MAX_FACING: f32 = 0.55;
 
 /// How far below the hair's edge the hair mesh reaches, metres.
 const EDGE_REACH_M: f32 = 0.01;
@@ -49,7 +55,7 @@ pub fn hair_shell(
             } else {
                 masks.ears.sample([uv[0], 1.0 - uv[1]])
             };
-            head.hair_cover(*p, male) * (1.0 - smoothstep(0.2, 0.5, ears))
+            fringe::cover(head, *p, male) * (1.0 - smoothstep(0.2, 0.5, ears))
         })
         .collect();
     // The mesh reaches a little past the hair's edge, where the strand
@@ -64,7 +70,7 @@ pub fn hair_shell(
             // moves with the jaw and would show through a mesh reaching
             // down over it.
             let front = head.azimuth(*p).abs() < 0.75;
-            c > 0.0 || (front && head.above_hair_edge(*p, male) > -EDGE_REACH_M)
+            c > 0.0 || (front && fringe::above_edge(head, *p, male) > -EDGE_REACH_M)
         })
         .collect();
     let tris: Vec<usize> = (0..body.indices.len() / 3)
@@ -83,6 +89,19 @@ pub fn hair_shell(
         .collect();
     let (mut shell, _) = offset_shell(body, &tris, &offset, "hair");
     let long = length_m > 0.01;
+    if long {
+        // The skull's centimetre-sized triangles show as corners along the
+        // crown's outline: one level of curved subdivision rounds them.
+        // Only there (the top of the head, turned sideways to a camera in
+        // front), as every triangle costs render time.
+        let crown_y = head.center.y + 0.2 * head.half_size.y;
+        subdivide_where(&mut shell, |part, t| {
+            let [a, b, c] = t.map(|v| v as usize);
+            let centroid = (part.positions[a] + part.positions[b] + part.positions[c]) / 3.0;
+            let facing = (part.normals[a] + part.normals[b] + part.normals[c]).normalize_or_zero();
+            centroid.y > crown_y && facing.z.abs() < SILHOUETTE_MAX_FACING
+        });
+    }
     // A curtain takes the bottom strip of the texture.
     spherical_uvs(
         &mut shell,
@@ -128,16 +147,20 @@ pub fn hair_shell(
     })
 }
 
-/// Where the parting runs (x, metres from the head's centre line): off to
-/// the role's left, as most people part their hair.
+/// Where the parting runs (x, metres): off to the role's left, as most
+/// people part their hair. Long hair parts above the middle of the eye,
+/// deep enough that the side fringe (see `hair_fringe`) sweeps across most
+/// of the forehead; a crop shows no parting, but is combed apart nearer
+/// the middle (this shapes its thickness and combing).
 fn parting_x(head: &Head) -> f32 {
-    head.center.x + head.half_size.x * 0.35
+    let side = if head.long_hair { 0.5 } else { 0.35 };
+    head.center.x + head.half_size.x * side
 }
 
 /// Shell thickness: a thin layer at the hairline growing to `volume_m` on
 /// the crown, flatter over the ears and nape, dipping along the parting.
 fn hair_thickness(p: Vec3, head: &Head, male: f32, volume_m: f32) -> f32 {
-    let above = head.above_hair_edge(p, male);
+    let above = fringe::above_edge(head, p, male);
     let top = smoothstep(-0.3, 0.95, (p.y - head.center.y) / head.half_size.y);
     let front = smoothstep(-0.2, 0.8, (p.z - head.center.z) / head.half_size.z);
     let parting = 1.0 - 0.35 * (-((p.x - parting_x(head)) / 0.005).powi(2)).exp() * front * top;
@@ -150,9 +173,9 @@ fn hair_thickness(p: Vec3, head: &Head, male: f32, volume_m: f32) -> f32 {
     // Tufts: the thickness varies by a fifth over a few centimetres, so the
     // silhouette is not a smooth helmet.
     let tufts = 0.9 + 0.2 * fbm3(p * 45.0, 2, 141);
-    // A fringe stands off the forehead, so it casts a shadow and shows
-    // its depth in profile.
-    let fringe = 0.004 * head.over_forehead(p, male);
+    // A fringe lies on the forehead, a few millimetres off it (the brows
+    // rise under it).
+    let fringe = 0.0025 * fringe::over_forehead(head, p, male);
     sides
         + fringe
         + 0.0012

@@ -3,12 +3,13 @@
 //! Curtain vertices follow the cap's edge vertex they hang from, so the
 //! hair turns and nods with the head.
 
+use std::collections::BTreeMap;
+
 use glam::Vec3;
 
 use super::noise::{smoothstep, value3};
 use super::part::Part;
 use super::regions::Head;
-use super::shell::boundary_edges;
 
 /// Rows of vertices from the cap's edge to the hair's ends.
 const ROWS: usize = 8;
@@ -35,8 +36,7 @@ pub struct Curtain {
 pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: f32) -> Curtain {
     let cap_vertices = cap.positions.len();
     let mut along = vec![-1.0f32; cap.positions.len()];
-    let tris: Vec<usize> = (0..cap.indices.len() / 3).collect();
-    let edges: Vec<(usize, usize)> = boundary_edges(cap, &tris)
+    let edges: Vec<(usize, usize)> = open_edges(cap)
         .into_iter()
         .filter(|&(a, b)| {
             [a, b].iter().all(|&v| {
@@ -46,10 +46,12 @@ pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: 
         })
         .collect();
     let axis = Vec3::new(head.center.x, 0.0, head.center.z);
-    // One column of vertices per edge vertex, shared by the edges it joins.
-    let mut column: Vec<Option<u32>> = vec![None; cap.positions.len()];
-    let mut make_column = |cap: &mut Part, along: &mut Vec<f32>, v: usize| -> u32 {
-        if let Some(first) = column[v] {
+    // One column of vertices per edge vertex, shared by the edges it joins;
+    // a second one, its texture coordinates past the end of the strip,
+    // where an edge crosses the back of the head (azimuth ±π).
+    let mut column: Vec<[Option<u32>; 2]> = vec![[None; 2]; cap.positions.len()];
+    let mut make_column = |cap: &mut Part, along: &mut Vec<f32>, v: usize, wrap: bool| -> u32 {
+        if let Some(first) = column[v][wrap as usize] {
             return first;
         }
         let top = cap.positions[v];
@@ -68,7 +70,10 @@ pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: 
             .collect();
         let top_radius = (Vec3::new(top.x, 0.0, top.z) - axis).dot(dir);
         let first = cap.positions.len() as u32;
-        let u = 0.02 + 0.96 * phi.abs() / std::f32::consts::PI;
+        // Around the head from the back (-π) to the back (π): each side
+        // has its own texels, as the strands are baked from 3D positions.
+        let turn = if wrap { std::f32::consts::TAU } else { 0.0 };
+        let u = 0.02 + 0.96 * (phi + turn + std::f32::consts::PI) / std::f32::consts::TAU;
         // Noise around the head by direction, not angle, so it agrees at
         // the back where the azimuth jumps from π to -π.
         let around = Vec3::new(phi.sin(), phi.cos(), 0.0);
@@ -114,15 +119,24 @@ pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: 
             let v_tex = CURTAIN_V_RANGE.0 + (CURTAIN_V_RANGE.1 - CURTAIN_V_RANGE.0) * t;
             cap.uvs.push([u, v_tex]);
             cap.source.push(cap.source[v]);
+            if !cap.midpoint_of.is_empty() {
+                cap.midpoint_of.push(cap.midpoint_of[v]);
+            }
             along.push(t);
         }
-        column[v] = Some(first);
+        column[v][wrap as usize] = Some(first);
         first
     };
     let first_index = cap.indices.len();
     for (a, b) in edges {
-        let ca = make_column(cap, &mut along, a);
-        let cb = make_column(cap, &mut along, b);
+        let (phi_a, phi_b) = (
+            head.azimuth(cap.positions[a]),
+            head.azimuth(cap.positions[b]),
+        );
+        // Across the back, the end at negative azimuth continues past π.
+        let across_back = (phi_a - phi_b).abs() > std::f32::consts::PI;
+        let ca = make_column(cap, &mut along, a, across_back && phi_a < 0.0);
+        let cb = make_column(cap, &mut along, b, across_back && phi_b < 0.0);
         for k in 0..ROWS as u32 {
             // The cap lies left of a->b seen from outside; continue it across the edge.
             let (a0, b0, a1, b1) = (ca + k, cb + k, ca + k + 1, cb + k + 1);
@@ -130,7 +144,53 @@ pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: 
         }
     }
     let flow = shade_curtain(cap, cap_vertices, first_index);
+    blend_seam(cap, cap_vertices, &column);
     Curtain { along, flow }
+}
+
+/// Open edges of `cap`, as vertex pairs oriented as in their triangle.
+/// Edges are matched by position, so vertices split at UV seams, at the
+/// centre line (`hair_uv`) or by subdivision (whose midpoints share their
+/// ends' base vertex) are not mistaken for a border.
+fn open_edges(cap: &Part) -> Vec<(usize, usize)> {
+    type Point = [u32; 3];
+    let key = |v: u32| -> Point { cap.positions[v as usize].to_array().map(f32::to_bits) };
+    // Per edge: how many triangles have it, and its first orientation.
+    let mut count: BTreeMap<(Point, Point), (u32, usize, usize)> = BTreeMap::new();
+    for t in cap.indices.chunks_exact(3) {
+        for k in 0..3 {
+            let (a, b) = (t[k], t[(k + 1) % 3]);
+            let (ka, kb) = (key(a), key(b));
+            let entry = count
+                .entry((ka.min(kb), ka.max(kb)))
+                .or_insert((0, a as usize, b as usize));
+            entry.0 += 1;
+        }
+    }
+    count
+        .values()
+        .filter(|e| e.0 == 1)
+        .map(|e| (e.1, e.2))
+        .collect()
+}
+
+/// The cap's edge and the curtain's top row share one normal, halfway
+/// between the cap's and the curtain's, so the light runs smoothly over the
+/// fold where the hair leaves the skull instead of drawing a line there.
+fn blend_seam(part: &mut Part, cap_vertices: usize, column: &[[Option<u32>; 2]]) {
+    for (v, firsts) in column.iter().enumerate().take(cap_vertices) {
+        let tops: Vec<usize> = firsts.iter().flatten().map(|&f| f as usize).collect();
+        let Some(&first) = tops.first() else {
+            continue;
+        };
+        // The curtain's own normal at the top: that of the row below.
+        let below = part.normals[first + 1];
+        let n = (part.normals[v] + below).normalize_or(below);
+        part.normals[v] = n;
+        for top in tops {
+            part.normals[top] = n;
+        }
+    }
 }
 
 /// Normals of the curtain rows below the cap's edge from the faces around
@@ -163,4 +223,30 @@ fn shade_curtain(part: &mut Part, cap_vertices: usize, first_index: usize) -> Ve
         part.normals[v] = if n.dot(outward) < 0.0 { -n } else { n };
     }
     flow
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_edges_ignore_split_vertices() {
+        // A square of two triangles whose shared diagonal has its ends
+        // duplicated (as a UV seam or subdivision leaves them).
+        let corners = [Vec3::ZERO, Vec3::X, Vec3::new(1.0, 1.0, 0.0), Vec3::Y];
+        let cap = Part {
+            positions: vec![
+                corners[0], corners[1], corners[2], corners[0], corners[2], corners[3],
+            ],
+            normals: vec![Vec3::Z; 6],
+            uvs: vec![[0.0; 2]; 6],
+            source: vec![0, 1, 2, 0, 2, 3],
+            indices: vec![0, 1, 2, 3, 4, 5],
+            ..Part::default()
+        };
+        let edges = open_edges(&cap);
+        assert_eq!(edges.len(), 4, "{edges:?}");
+        // Oriented as in their triangles.
+        assert!(edges.contains(&(0, 1)) && edges.contains(&(4, 5)));
+    }
 }

@@ -10,7 +10,8 @@ use glam::Vec3;
 
 use super::hair::Hair;
 use super::hair_curtain::CURTAIN_MIN_AZIMUTH;
-use super::hair_strands::{StrandFrame, back_weight, cap_frames, hanging};
+use super::hair_flow::{Comb, Strands};
+use super::hair_fringe as fringe;
 use super::noise::{smoothstep, value3};
 use super::raster::Canvas;
 use super::regions::Head;
@@ -26,6 +27,11 @@ const STRIDE: usize = 10;
 const SHEEN_LIGHT: Vec3 = Vec3::new(0.0, 0.5, 0.866);
 const SHEEN_VIEW: Vec3 = Vec3::new(0.0, 0.0, 1.0);
 
+/// How far above eye level long hair's cap ends at the back and sides,
+/// where the curtain hangs from it, for a head of the base mesh's height
+/// (see `Head::hairline`).
+const LONG_CAP_EDGE_M: f32 = 0.042;
+
 /// What a role's hair looks like, beyond its mesh.
 #[derive(Debug, Clone, Copy)]
 pub struct HairLook {
@@ -38,7 +44,8 @@ pub struct HairLook {
     pub male: f32,
 }
 
-/// Strand noises at one point, from its strand coordinates.
+/// Strand noises at one point.
+#[derive(Debug, Clone, Copy)]
 struct Fields {
     /// Which lock (clumps ~5 mm wide, ~10 cm long), 0..1.
     lock: f32,
@@ -55,22 +62,17 @@ struct Fields {
 }
 
 impl Fields {
-    fn of(frame: StrandFrame) -> Fields {
-        let noise = |across_per_m: f32, along_per_m: f32, seed: u32| {
-            value3(
-                Vec3::new(frame.across * across_per_m, frame.along * along_per_m, 0.5),
-                seed,
-            )
-        };
-        let lock = noise(190.0, 18.0, 101);
+    /// Long hair: streaks along the comb.
+    fn combed(s: Strands) -> Fields {
         Fields {
-            lock,
-            ridge: 1.0 - (2.0 * lock - 1.0).abs(),
-            tone: noise(90.0, 12.0, 103),
-            strand: noise(1400.0, 25.0, 107),
-            strand2: noise(2400.0, 30.0, 109),
-            light: smoothstep(0.8, 0.92, noise(600.0, 6.0, 113)),
-            tangent: frame.tangent,
+            lock: s.lock,
+            ridge: 1.0 - (2.0 * s.lock - 1.0).abs(),
+            tone: s.tone,
+            strand: s.fine,
+            strand2: s.fine,
+            // A few lighter strands where a strand and its lock stand out.
+            light: smoothstep(0.72, 0.9, s.fine) * smoothstep(0.62, 0.8, s.lock),
+            tangent: s.tangent,
         }
     }
 
@@ -86,22 +88,6 @@ impl Fields {
             strand2: value3(local * 2300.0, 131),
             light: 0.0,
             tangent,
-        }
-    }
-
-    fn lerp(&self, other: &Fields, t: f32) -> Fields {
-        let mix = |a: f32, b: f32| a + (b - a) * t;
-        Fields {
-            lock: mix(self.lock, other.lock),
-            ridge: mix(self.ridge, other.ridge),
-            tone: mix(self.tone, other.tone),
-            strand: mix(self.strand, other.strand),
-            strand2: mix(self.strand2, other.strand2),
-            light: mix(self.light, other.light),
-            tangent: self
-                .tangent
-                .lerp(other.tangent, t)
-                .normalize_or(other.tangent),
         }
     }
 }
@@ -138,7 +124,7 @@ fn sheen(t: Vec3, n: Vec3, shift: f32, exponent: f32) -> f32 {
     sin_th.powf(exponent) * facing
 }
 
-fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook) -> Sample {
+fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook, comb: Option<&Comb>) -> Sample {
     let p = Vec3::new(a[0], a[1], a[2]);
     let f = Vec3::new(a[3], a[4], a[5]).normalize_or(Vec3::NEG_Y);
     let n = Vec3::new(a[6], a[7], a[8]).normalize_or(Vec3::Y);
@@ -146,24 +132,15 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook) -> Sample {
     let colour = Vec3::from_array(look.colour);
     let coil = look.coil;
 
-    // Strand coordinates (see hair_strands): the cap blends hair falling
-    // from the parting with hair hanging at the back; a curtain hangs.
+    // Long hair follows its comb (see hair_flow) over the cap and the
+    // curtain alike; a coiled crop has no direction to speak of.
     let local = p - head.center;
-    let fields = if coil > 0.5 {
-        Fields::coiled(local, f)
-    } else if curtain >= 0.0 {
-        let frame = StrandFrame {
-            tangent: f,
-            ..hanging(p, head)
-        };
-        Fields::of(frame)
-    } else {
-        let (top, back) = cap_frames(p, head, hair.parting_x);
-        Fields::of(top).lerp(&Fields::of(back), back_weight(n))
+    let fields = match comb {
+        Some(comb) if coil <= 0.5 => Fields::combed(comb.strands(p, n)),
+        _ => Fields::coiled(local, f),
     };
-    let f = if curtain >= 0.0 { f } else { fields.tangent };
+    let f = fields.tangent;
     let Fields {
-        lock: lock_noise,
         ridge,
         tone: lock_tone,
         strand,
@@ -176,8 +153,14 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook) -> Sample {
     // Where along the hair this texel is: 0 at the roots, 1 at the tips.
     let lengthwise = if curtain >= 0.0 {
         0.45 + 0.55 * curtain
+    } else if hair.long {
+        // From the crown down to where the curtain hangs from the cap,
+        // which it continues without a seam.
+        let crown_y = head.center.y + head.half_size.y;
+        let cap_edge_y = head.eye_y() + LONG_CAP_EDGE_M * head.half_size.y / 0.115;
+        0.15 + 0.3 * smoothstep(0.0, 1.0, (crown_y - p.y) / (crown_y - cap_edge_y))
     } else {
-        let above = head.above_hair_edge(p, look.male);
+        let above = fringe::above_edge(head, p, look.male);
         0.15 + 0.3 * smoothstep(0.0, 0.08, above)
     };
     let root_to_tip = 0.72 + 0.5 * lengthwise;
@@ -190,34 +173,58 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook) -> Sample {
 
     let fine = strand * 0.6 + strand2 * 0.4;
     // Fine strands carry most of the contrast; locks only a little, or
-    // the hair reads as wood grain.
-    let shade = (0.85 + 0.15 * ridge) * (0.62 + 0.76 * fine * fine) * (0.9 + 0.2 * lock_tone);
+    // the hair reads as wood grain. Long hair is smoother than a crop: its
+    // strands lie side by side, each catching the light.
+    let shade = if coil > 0.5 {
+        (0.85 + 0.15 * ridge) * (0.62 + 0.76 * fine * fine) * (0.9 + 0.2 * lock_tone)
+    } else {
+        // Lock-sized blotches read as noise at portrait size: keep them
+        // faint, and the fine strands (which average out) stronger.
+        (0.94 + 0.06 * ridge) * (0.76 + 0.48 * fine) * (0.95 + 0.1 * lock_tone)
+    };
     c *= shade;
-    c = c.lerp(colour * 1.7 + Vec3::splat(0.003), light_strands * 0.4);
+    let light_mix = if coil > 0.5 { 0.4 } else { 0.2 };
+    c = c.lerp(colour * 1.7 + Vec3::splat(0.003), light_strands * light_mix);
 
     // Parting: thinner hair shows the scalp as a fine line.
     let parting = hair.parting_x.map_or(0.0, |x| {
         let d = (p.x - x).abs();
         let front = smoothstep(-0.3, 0.6, (p.z - head.center.z) / head.half_size.z);
         let top = smoothstep(0.2, 0.8, (p.y - head.center.y) / head.half_size.y);
-        (1.0 - smoothstep(0.0002, 0.0008 + 0.0006 * strand, d)) * front * top
+        (1.0 - smoothstep(0.0001, 0.0004 + 0.0004 * strand, d)) * front * top
     });
-    c = c.lerp(Vec3::from_array(look.scalp) * 0.4, parting * 0.5);
+    c = c.lerp(Vec3::from_array(look.scalp) * 0.4, parting * 0.35);
 
     // Baked sheen: a primary band on the crests of the locks, a weaker,
     // hair-coloured one towards the tips.
-    let primary = sheen(f, n, 0.08, 50.0);
-    let secondary = sheen(f, n, -0.12, 24.0);
+    // Long hair: a broad, soft band (the strands are not all parallel).
+    let (primary, secondary) = if coil > 0.5 {
+        (sheen(f, n, 0.08, 50.0), sheen(f, n, -0.12, 24.0))
+    } else {
+        (
+            sheen(f, n, 0.04, 14.0) * 0.55,
+            sheen(f, n, -0.12, 10.0) * 0.6,
+        )
+    };
     let sheen_strength = 1.0 - 0.8 * coil;
     let lum = colour.dot(Vec3::new(0.2126, 0.7152, 0.0722)).max(1e-4);
     let tint = colour / lum;
     // Strand by strand: the band breaks up along the fine strands.
-    let glints = smoothstep(0.3, 0.8, fine);
-    let band = (Vec3::splat(0.034) + tint * 0.016) * primary * (0.5 + 0.5 * ridge)
-        + tint * lum * 0.8 * secondary * ridge;
+    // A long style's band is broad and even: only a little of it is
+    // carried by the locks' crests.
+    let (glints, crests) = if coil > 0.5 {
+        (smoothstep(0.3, 0.8, fine), [0.5 + 0.5 * ridge, ridge])
+    } else {
+        (
+            0.55 + 0.45 * smoothstep(0.15, 0.85, fine),
+            [0.75 + 0.25 * ridge, 0.6 + 0.4 * ridge],
+        )
+    };
+    let band = (Vec3::splat(0.034) + tint * 0.016) * primary * crests[0]
+        + tint * lum * 0.8 * secondary * crests[1];
     c += band * sheen_strength * glints * (1.0 - parting);
 
-    let alpha = hair_alpha(p, curtain, hair, head, look, strand, lock_noise);
+    let alpha = hair_alpha(p, curtain, hair, head, look, &fields);
     let height = 0.55 * ridge + 0.3 * fine + 0.15 * lock_tone;
     Sample {
         colour: c,
@@ -229,32 +236,42 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook) -> Sample {
 /// Alpha: opaque on the bulk of the hair; at the hairline the strands thin
 /// out over a band (wider for a faded crop), and down a curtain each
 /// strand ends at its own length.
-#[allow(clippy::too_many_arguments)]
 fn hair_alpha(
     p: Vec3,
     curtain: f32,
     hair: &Hair,
     head: &Head,
     look: &HairLook,
-    strand: f32,
-    lock_noise: f32,
+    fields: &Fields,
 ) -> f32 {
+    let Fields {
+        strand,
+        lock: lock_noise,
+        ridge,
+        tone: lock_tone,
+        ..
+    } = *fields;
     // Density 0..1 -> the fraction of strand texels that are opaque.
     let thin =
         |density: f32, noise: f32| smoothstep(1.0 - 1.25 * density, 1.12 - 1.25 * density, noise);
     if curtain >= 0.0 {
-        // Each lock ends at its own length; within it strands taper.
-        let end = 1.0 - 0.09 * lock_noise - 0.05 * strand;
-        let density = 1.0 - smoothstep(end - 0.16, end, curtain);
+        // Clumps a centimetre or two wide end at different lengths, each
+        // pointed: its locks' crests reach further than their edges. (The
+        // band is short: every curtain row it reaches is drawn masked.)
+        let end =
+            1.0 - 0.08 * smoothstep(0.35, 0.75, lock_tone) - 0.06 * (1.0 - ridge) - 0.02 * strand;
+        let density = 1.0 - smoothstep(end - 0.12, end, curtain);
         return thin(density, strand);
     }
-    let above = head.above_hair_edge(p, look.male);
-    // A fringe over the forehead ends in longer, finer wisps.
-    let band = 0.012 + 0.016 * look.coil + 0.01 * head.over_forehead(p, look.male);
+    let above = fringe::above_edge(head, p, look.male);
+    // A fringe over the forehead ends in longer, finer wisps, each lock
+    // at its own length.
+    let over = fringe::over_forehead(head, p, look.male);
+    let band = 0.012 + 0.016 * look.coil + 0.012 * over;
     let density = smoothstep(
         -0.003 - 0.003 * look.coil,
         band,
-        above + (lock_noise - 0.5) * 0.004,
+        above + (lock_noise - 0.5) * (0.004 + 0.006 * over),
     );
     let edge = thin(density, strand);
     // Where a curtain hangs from the cap's edge, the edge stays opaque.
@@ -278,19 +295,25 @@ pub struct HairMaps {
 
 pub fn bake_hair(hair: &Hair, head: &Head, look: &HairLook, sizes: [u32; 2]) -> HairMaps {
     let part = &hair.part;
+    let comb = Comb::new(head, hair.parting_x.unwrap_or(head.center.x));
+    let comb = Some(&comb);
     let attrs = attributes(hair);
     let c = look.colour;
     let mut colour = Canvas::new(sizes[0], 4, &[c[0], c[1], c[2], 0.0]);
     colour.bake(&part.indices, &part.uvs, &attrs, STRIDE, |a, texel| {
-        let s = pattern(a, hair, head, look);
+        let s = pattern(a, hair, head, look, comb);
         texel.copy_from_slice(&[s.colour.x, s.colour.y, s.colour.z, s.alpha]);
     });
     colour.dilate(4);
     let mut height = Canvas::new(sizes[1], 1, &[0.5]);
-    height.bake(&part.indices, &part.uvs, &attrs, STRIDE, |a, texel| {
-        texel[0] = pattern(a, hair, head, look).height;
-    });
-    height.dilate(4);
+    // Only a coiled crop gets a normal map (straight locks are shaded in
+    // the colour map): spare long hair the streamline tracing here.
+    if look.coil > 0.5 {
+        height.bake(&part.indices, &part.uvs, &attrs, STRIDE, |a, texel| {
+            texel[0] = pattern(a, hair, head, look, comb).height;
+        });
+        height.dilate(4);
+    }
     HairMaps {
         colour,
         normal: height_to_normal(&height, 2.0),

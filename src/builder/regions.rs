@@ -133,41 +133,6 @@ impl Head {
         smoothstep(h - width, h + 0.003, p.y - self.eye_y())
     }
 
-    /// How far (metres) long hair swept from the parting hangs below the
-    /// hairline at azimuth `phi`: a side-swept fringe over the forehead on
-    /// the side away from the parting (the role's right, negative x),
-    /// deepest above the outer brow, so the hairline is not one straight
-    /// edge across the forehead. Zero for short hair.
-    fn fringe_dip(&self, phi: f32) -> f32 {
-        if !self.long_hair {
-            return 0.0;
-        }
-        let rise = smoothstep(0.25, -0.6, phi);
-        let fall = 1.0 - smoothstep(-0.8, -1.15, phi);
-        0.02 * rise * fall * self.half_size.y / 0.115
-    }
-
-    /// How much visible hair covers `p` (scalp or swept fringe): 0..1.
-    pub fn hair_cover(&self, p: Vec3, male: f32) -> f32 {
-        let h = self.hairline(self.azimuth(p), male) - self.fringe_dip(self.azimuth(p));
-        smoothstep(h - 0.003, h + 0.006, p.y - self.eye_y())
-    }
-
-    /// Height above the visible hair's lower edge, metres (the hairline, or
-    /// a fringe's edge where one lies over the forehead).
-    pub fn above_hair_edge(&self, p: Vec3, male: f32) -> f32 {
-        self.above_hairline(p, male) + self.fringe_dip(self.azimuth(p))
-    }
-
-    /// How far the fringe at `p` lies over the forehead (0 on the scalp, 1
-    /// a centimetre or more below the hairline).
-    pub fn over_forehead(&self, p: Vec3, male: f32) -> f32 {
-        if self.fringe_dip(self.azimuth(p)) <= 0.0 {
-            return 0.0;
-        }
-        smoothstep(0.0, 0.01, -self.above_hairline(p, male))
-    }
-
     /// Height above the hairline, metres (negative below it).
     pub fn above_hairline(&self, p: Vec3, male: f32) -> f32 {
         p.y - self.eye_y() - self.hairline(self.azimuth(p), male)
