@@ -12,7 +12,7 @@ use super::encode::{jpeg, png};
 use super::eye_tex::{bake_eyes, bake_lashes, fit_uvs};
 use super::fabric::bake_weave;
 use super::hair::hair_shell;
-use super::hair_split::split_opaque;
+use super::hair_split::{add_back_faces, split_opaque};
 use super::hair_tex::{HairLook, bake_hair};
 use super::mouth::mouth_cavity;
 use super::obj::ObjFace;
@@ -298,7 +298,12 @@ pub fn assemble(
             male,
         };
         let maps = bake_hair(&hair_mesh, &head, &look, [SIZES[5], SIZES[7]]);
-        let (mut bulk, mut fringe) = split_opaque(&hair_mesh.part, &maps.colour);
+        let mut hair_part = hair_mesh.part.clone();
+        // The hanging curtain shows its inside (beside the cheeks, and
+        // behind the neck through the gap under the ears); the cap's inside
+        // faces the scalp and is never seen.
+        add_back_faces(&mut hair_part, |v| hair_mesh.along[v] >= 0.0);
+        let (mut bulk, mut fringe) = split_opaque(&hair_part, &maps.colour);
         let tex = doc.texture(
             "hair",
             &png(
@@ -311,8 +316,7 @@ pub fn assemble(
         );
         let mut pbr = json!({"baseColorTexture": {"index": tex}, "metallicFactor": 0.0,
             "roughnessFactor": 0.65});
-        let mut bulk_material =
-            json!({"name": "hair", "doubleSided": true, "pbrMetallicRoughness": pbr});
+        let mut bulk_material = json!({"name": "hair", "pbrMetallicRoughness": pbr});
         // Straight locks get their relief from the baked shading alone; a
         // coiled crop needs the bumps of its coils to catch the key light.
         if look.coil > 0.5 {

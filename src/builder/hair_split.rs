@@ -65,11 +65,65 @@ pub fn split_opaque(hair: &Part, rgba: &Canvas) -> (Part, Part) {
     (opaque, masked)
 }
 
+/// Gives the triangles touching a vertex where `hanging` holds an explicit
+/// back side: a mirrored copy with reversed winding and flipped normals.
+/// The hair's materials are then single-sided. On lavapipe a double-sided
+/// material rasterises and depth-tests every back face of the cap too,
+/// which costs ~5 % of a portrait frame, though only the hanging curtain's
+/// inside can ever be seen (the cap's inside faces the scalp).
+pub fn add_back_faces(part: &mut Part, hanging: impl Fn(usize) -> bool) {
+    let triangles: Vec<[u32; 3]> = part
+        .indices
+        .chunks_exact(3)
+        .map(|t| [t[0], t[1], t[2]])
+        .filter(|t| t.iter().any(|&v| hanging(v as usize)))
+        .collect();
+    let mut copy_of = std::collections::BTreeMap::new();
+    for t in triangles {
+        let mirrored = t.map(|v| {
+            *copy_of.entry(v).or_insert_with(|| {
+                let i = v as usize;
+                let new = part.positions.len() as u32;
+                part.positions.push(part.positions[i]);
+                part.normals.push(-part.normals[i]);
+                part.uvs.push(part.uvs[i]);
+                part.source.push(part.source[i]);
+                if !part.midpoint_of.is_empty() {
+                    part.midpoint_of.push(part.midpoint_of[i]);
+                }
+                new
+            })
+        });
+        part.indices.extend([mirrored[0], mirrored[2], mirrored[1]]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use glam::Vec3;
 
     use super::*;
+
+    #[test]
+    fn hanging_triangles_get_a_mirrored_back_side() {
+        let mut part = Part {
+            positions: vec![Vec3::ZERO, Vec3::X, Vec3::Y, Vec3::new(1.0, 1.0, 0.0)],
+            normals: vec![Vec3::Z; 4],
+            uvs: vec![[0.0; 2]; 4],
+            source: vec![0, 1, 2, 3],
+            // Two triangles; only the second touches the hanging vertex 3.
+            indices: vec![0, 1, 2, 1, 3, 2],
+            ..Part::default()
+        };
+        add_back_faces(&mut part, |v| v == 3);
+        assert_eq!(part.indices.len(), 9);
+        assert_eq!(part.positions.len(), 7);
+        let back = &part.indices[6..9];
+        let [a, b, c] = [0, 1, 2].map(|k| part.positions[back[k] as usize]);
+        assert!((b - a).cross(c - a).z < 0.0, "wound to face -z");
+        assert!(back.iter().all(|&v| part.normals[v as usize] == -Vec3::Z));
+        assert_eq!(part.source[back[0] as usize], 1);
+    }
 
     #[test]
     fn only_fully_opaque_triangles_go_opaque() {

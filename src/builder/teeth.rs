@@ -27,10 +27,10 @@ const UPPER_DEPTH_MM: [f32; 7] = [7.0, 6.2, 8.0, 9.2, 9.0, 11.0, 10.6];
 const LOWER_DEPTH_MM: [f32; 7] = [5.8, 6.2, 7.6, 7.8, 8.4, 10.6, 10.2];
 
 /// Rings from the gum line to the edge and segments around a crown.
-const RINGS: usize = 6;
-const SEGMENTS: usize = 16;
+const RINGS: usize = 4;
+const SEGMENTS: usize = 12;
 /// Gum samples along each half arch.
-const GUM_STEPS: usize = 40;
+const GUM_STEPS: usize = 16;
 
 /// How far the crowns' outer faces sit inside the helper's, in metres.
 const INSET_M: f32 = 0.001;
