@@ -93,24 +93,7 @@ fn mouth_box(avatar: &Avatar) -> (u32, u32, u32, u32) {
             .unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
         }
     }
-    let (mut xs, mut ys): (Vec<u32>, Vec<u32>) =
-        common::mouth::changed_pixels(&a, &b).into_iter().unzip();
-    assert!(
-        xs.len() > 20,
-        "saying `aa` changed {} pixels: the mouth does not open",
-        xs.len()
-    );
-    // The mouth is where most pixels change; a few stray ones elsewhere (a
-    // shadow edge, a strand of hair) must not stretch the box over the face.
-    xs.sort_unstable();
-    ys.sort_unstable();
-    let at = |v: &[u32], q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
-    (
-        at(&xs, 0.02),
-        at(&ys, 0.02),
-        at(&xs, 0.98) + 1,
-        at(&ys, 0.98) + 1,
-    )
+    common::mouth::mouth_box(&a, &b)
 }
 
 /// Runs `server` (a command line) and serve_e2e.mjs in one fresh network

@@ -66,19 +66,7 @@ fn render_clip(avatar: &Arc<Avatar>, text: &str, lang: Lang, out: &Path) -> File
 /// "aa" with the same camera, and take the bounding box of what changed.
 fn mouth_box(avatar: &Avatar) -> (u32, u32, u32, u32) {
     let (rest, aa) = common::mouth::rest_and_aa_frames(avatar, SIZE);
-    let changed = common::mouth::changed_pixels(&rest, &aa);
-    assert!(
-        !changed.is_empty(),
-        "saying `aa` changed no pixels: the mouth does not open"
-    );
-    let (mut x0, mut y0, mut x1, mut y1) = (SIZE, SIZE, 0, 0);
-    for (x, y) in changed {
-        x0 = x0.min(x);
-        y0 = y0.min(y);
-        x1 = x1.max(x + 1);
-        y1 = y1.max(y + 1);
-    }
-    (x0, y0, x1, y1)
+    common::mouth::mouth_box(&rest, &aa)
 }
 
 /// Per frame: how different the mouth box is from the first frame (at rest).

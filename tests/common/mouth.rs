@@ -50,6 +50,29 @@ pub fn changed_pixels(a: &RenderedFrame, b: &RenderedFrame) -> Vec<(u32, u32)> {
     out
 }
 
+/// The box (x0, y0, x1, y1), end exclusive, where the mouth moves between
+/// `rest` and `aa`: the 2nd to 98th percentile of the changed pixels in x
+/// and y. Opening the jaw also moves a few pixels elsewhere (its shadow on
+/// the neck, hair beside the jaw); a plain bounding box stretched over
+/// them, and the idle head sway after speech then read as mouth motion.
+pub fn mouth_box(rest: &RenderedFrame, aa: &RenderedFrame) -> (u32, u32, u32, u32) {
+    let (mut xs, mut ys): (Vec<u32>, Vec<u32>) = changed_pixels(rest, aa).into_iter().unzip();
+    assert!(
+        xs.len() > 20,
+        "saying `aa` changed {} pixels: the mouth does not open",
+        xs.len()
+    );
+    xs.sort_unstable();
+    ys.sort_unstable();
+    let at = |v: &[u32], q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    (
+        at(&xs, 0.02),
+        at(&ys, 0.02),
+        at(&xs, 0.98) + 1,
+        at(&ys, 0.98) + 1,
+    )
+}
+
 /// The mouth shape a viewer sees: the strongest viseme, or rest while the
 /// visemes together form less than a third of a shape (during a
 /// cross-fade two half-formed shapes still make one formed mouth).
