@@ -282,6 +282,11 @@ pub fn assemble(
             && facing.normalize_or_zero().z.abs() <= SILHOUETTE_MAX_FACING
             && bends(part, t, FACETED_MAX_COS)
     });
+    let badge = name_badge(&shirt, neck);
+    let strip = placket(&shirt, neck);
+    // Draw order is mesh order, and the renderer does not sort opaque
+    // meshes: clothes go before the hair so the depth test rejects the
+    // hair hidden behind the collar and shoulders before it is shaded.
     let mut parts: Vec<(Part, bool)> = vec![
         (body, true),
         (eyes, false),
@@ -289,6 +294,9 @@ pub fn assemble(
         (teeth, false),
         (tongue, false),
         (mouth, false),
+        (shirt, false),
+        (trousers, false),
+        (shoes, false),
     ];
     if let Some(hair_mesh) = hair {
         let look = HairLook {
@@ -342,9 +350,6 @@ pub fn assemble(
         parts.push((bulk, false));
         parts.push((fringe, false));
     }
-    let badge = name_badge(&shirt, neck);
-    let strip = placket(&shirt, neck);
-    parts.extend([(shirt, false), (trousers, false), (shoes, false)]);
     if let Some(mut badge) = badge {
         let print = bake_badge(SIZES[9], role.uniform_color.linear());
         let tex = doc.texture(
