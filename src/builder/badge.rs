@@ -69,45 +69,35 @@ pub fn bake_badge(size: u32, brand: [f32; 3]) -> Canvas {
     let brand = Vec3::from_array(brand);
     let card = Vec3::new(0.86, 0.86, 0.84);
     let ink = Vec3::new(0.05, 0.055, 0.06);
-    let mut canvas = Canvas::new(size, 3, &card.to_array());
-    for py in 0..size {
-        for px in 0..size {
-            let (u, v) = (
-                (px as f32 + 0.5) / size as f32,
-                (py as f32 + 0.5) / size as f32,
-            );
-            let (x, y) = (u * WIDTH_M * 1000.0, v * HEIGHT_M * 1000.0);
-            let mut c = card;
-            // A brand stripe along the top.
-            if y < 6.0 {
-                c = brand;
-            }
-            // Round logo at the left, under the stripe.
-            let logo = ((x - 10.0).powi(2) + (y - 15.0).powi(2)).sqrt();
-            if logo < 5.5 {
-                c = brand * 0.8;
-            }
-            // Name (bold) and title (lighter, shorter) as bars of ink.
-            if (20.0..58.0).contains(&x) && (10.5..14.5).contains(&y) {
-                c = ink;
-            }
-            if (20.0..46.0).contains(&x) && (17.0..19.5).contains(&y) {
-                c = c.lerp(ink, 0.55);
-            }
-            // A thin edge, darker, so the card reads against a light shirt.
-            let edge = x
-                .min(WIDTH_M * 1000.0 - x)
-                .min(y)
-                .min(HEIGHT_M * 1000.0 - y);
-            if edge < 0.6 {
-                c *= 0.6;
-            }
-            let i = ((py * size + px) * 3) as usize;
-            canvas.data[i..i + 3].copy_from_slice(&c.to_array());
-            canvas.covered[(py * size + px) as usize] = true;
+    Canvas::paint(size, |u, v| {
+        let (x, y) = (u * WIDTH_M * 1000.0, v * HEIGHT_M * 1000.0);
+        let mut c = card;
+        // A brand stripe along the top.
+        if y < 6.0 {
+            c = brand;
         }
-    }
-    canvas
+        // Round logo at the left, under the stripe.
+        let logo = ((x - 10.0).powi(2) + (y - 15.0).powi(2)).sqrt();
+        if logo < 5.5 {
+            c = brand * 0.8;
+        }
+        // Name (bold) and title (lighter, shorter) as bars of ink.
+        if (20.0..58.0).contains(&x) && (10.5..14.5).contains(&y) {
+            c = ink;
+        }
+        if (20.0..46.0).contains(&x) && (17.0..19.5).contains(&y) {
+            c = c.lerp(ink, 0.55);
+        }
+        // A thin edge, darker, so the card reads against a light shirt.
+        let edge = x
+            .min(WIDTH_M * 1000.0 - x)
+            .min(y)
+            .min(HEIGHT_M * 1000.0 - y);
+        if edge < 0.6 {
+            c *= 0.6;
+        }
+        c.to_array()
+    })
 }
 
 #[cfg(test)]

@@ -74,49 +74,39 @@ pub fn placket(shirt: &Part, neck: Vec3) -> Option<Part> {
 /// both edges, two four-hole buttons.
 pub fn bake_placket(size: u32, cloth: [f32; 3]) -> Canvas {
     let cloth = Vec3::from_array(cloth);
-    let mut canvas = Canvas::new(size, 3, &cloth.to_array());
     let button = Vec3::new(0.72, 0.72, 0.70).lerp(cloth, 0.25);
-    for py in 0..size {
-        for px in 0..size {
-            let (u, v) = (
-                (px as f32 + 0.5) / size as f32,
-                (py as f32 + 0.5) / size as f32,
-            );
-            // Millimetres across (from the centre line) and down.
-            let (x, y) = ((u - 0.5) * WIDTH_M * 1000.0, v * LENGTH_M * 1000.0);
-            let half = WIDTH_M * 500.0;
-            let mut c = cloth * 0.93;
-            // Fold shadow at the long edges.
-            let edge = half - x.abs();
-            c *= 0.8 + 0.2 * (edge / 1.5).clamp(0.0, 1.0);
-            // Stitching 2.5 mm in from each edge, in 2 mm stitches.
-            if (edge - 2.5).abs() < 0.25 && (y / 2.0).fract() < 0.7 {
-                c *= 0.75;
-            }
-            for centre in BUTTONS_M.map(|b| b * 1000.0) {
-                let r = (x * x + (y - centre).powi(2)).sqrt();
-                let radius = BUTTON_M * 500.0;
-                if r < radius {
-                    // A rim, a dished middle and four holes.
-                    let mut b = button * if r > radius * 0.8 { 1.08 } else { 0.95 };
-                    let hole = [(-1.3f32, -1.3f32), (1.3, -1.3), (-1.3, 1.3), (1.3, 1.3)]
-                        .iter()
-                        .any(|(hx, hy)| (x - hx).powi(2) + (y - centre - hy).powi(2) < 0.5);
-                    if hole {
-                        b *= 0.35;
-                    }
-                    c = b;
-                } else if r < radius + 0.5 {
-                    // Its shadow on the cloth.
-                    c *= 0.7;
-                }
-            }
-            let i = ((py * size + px) * 3) as usize;
-            canvas.data[i..i + 3].copy_from_slice(&c.to_array());
-            canvas.covered[(py * size + px) as usize] = true;
+    Canvas::paint(size, |u, v| {
+        // Millimetres across (from the centre line) and down.
+        let (x, y) = ((u - 0.5) * WIDTH_M * 1000.0, v * LENGTH_M * 1000.0);
+        let half = WIDTH_M * 500.0;
+        let mut c = cloth * 0.93;
+        // Fold shadow at the long edges.
+        let edge = half - x.abs();
+        c *= 0.8 + 0.2 * (edge / 1.5).clamp(0.0, 1.0);
+        // Stitching 2.5 mm in from each edge, in 2 mm stitches.
+        if (edge - 2.5).abs() < 0.25 && (y / 2.0).fract() < 0.7 {
+            c *= 0.75;
         }
-    }
-    canvas
+        for centre in BUTTONS_M.map(|b| b * 1000.0) {
+            let r = (x * x + (y - centre).powi(2)).sqrt();
+            let radius = BUTTON_M * 500.0;
+            if r < radius {
+                // A rim, a dished middle and four holes.
+                let mut b = button * if r > radius * 0.8 { 1.08 } else { 0.95 };
+                let hole = [(-1.3f32, -1.3f32), (1.3, -1.3), (-1.3, 1.3), (1.3, 1.3)]
+                    .iter()
+                    .any(|(hx, hy)| (x - hx).powi(2) + (y - centre - hy).powi(2) < 0.5);
+                if hole {
+                    b *= 0.35;
+                }
+                c = b;
+            } else if r < radius + 0.5 {
+                // Its shadow on the cloth.
+                c *= 0.7;
+            }
+        }
+        c.to_array()
+    })
 }
 
 #[cfg(test)]

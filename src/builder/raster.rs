@@ -26,6 +26,23 @@ impl Canvas {
         }
     }
 
+    /// A 3-channel image painted texel by texel from its UV (texel centres,
+    /// 0..1, v down): for textures drawn in UV space rather than baked over
+    /// a mesh (teeth, badge, placket).
+    pub fn paint(size: u32, mut colour: impl FnMut(f32, f32) -> [f32; 3]) -> Canvas {
+        let mut canvas = Canvas::new(size, 3, &[0.0; 3]);
+        for y in 0..size {
+            let v = (y as f32 + 0.5) / size as f32;
+            for x in 0..size {
+                let u = (x as f32 + 0.5) / size as f32;
+                let i = (y * size + x) as usize;
+                canvas.data[i * 3..i * 3 + 3].copy_from_slice(&colour(u, v));
+            }
+        }
+        canvas.covered.fill(true);
+        canvas
+    }
+
     /// Rasterises triangles given by `indices` over `uvs` (glTF convention,
     /// 0..1, v down). For each covered texel centre, `shade` gets the
     /// interpolated attributes (`stride` floats per vertex in `attrs`) and

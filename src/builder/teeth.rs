@@ -426,30 +426,22 @@ fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3) {
 /// back of the mouth and the gum line (the mouth's occlusion), and pink
 /// gums.
 pub fn bake_teeth(size: u32) -> Canvas {
-    let mut canvas = Canvas::new(size, 3, &[0.0; 3]);
-    for y in 0..size {
-        let v = (y as f32 + 0.5) / size as f32;
-        for x in 0..size {
-            let u = (x as f32 + 0.5) / size as f32;
-            let back = 1.0 - 0.45 * u.powf(1.2);
-            let rgb = if v < GUM_V {
-                let t = v / GUM_V;
-                // t: 0.05 at the edge .. 0.95 at the gum.
-                let ivory = Vec3::new(0.9, 0.83, 0.68);
-                let edge_grey = Vec3::new(0.55, 0.56, 0.58);
-                let edge = (1.0 - t / 0.25).clamp(0.0, 1.0) * (1.0 - u * 3.0).clamp(0.0, 1.0);
-                let neck = ((t - 0.7) / 0.3).clamp(0.0, 1.0);
-                ivory.lerp(edge_grey, edge * 0.35) * (1.0 - 0.2 * neck) * back
-            } else {
-                let gum = Vec3::new(0.50, 0.16, 0.16);
-                gum * back
-            };
-            let i = ((y * size + x) * 3) as usize;
-            canvas.data[i..i + 3].copy_from_slice(&rgb.to_array());
-            canvas.covered[(y * size + x) as usize] = true;
-        }
-    }
-    canvas
+    Canvas::paint(size, |u, v| {
+        let back = 1.0 - 0.45 * u.powf(1.2);
+        let rgb = if v < GUM_V {
+            let t = v / GUM_V;
+            // t: 0.05 at the edge .. 0.95 at the gum.
+            let ivory = Vec3::new(0.9, 0.83, 0.68);
+            let edge_grey = Vec3::new(0.55, 0.56, 0.58);
+            let edge = (1.0 - t / 0.25).clamp(0.0, 1.0) * (1.0 - u * 3.0).clamp(0.0, 1.0);
+            let neck = ((t - 0.7) / 0.3).clamp(0.0, 1.0);
+            ivory.lerp(edge_grey, edge * 0.35) * (1.0 - 0.2 * neck) * back
+        } else {
+            let gum = Vec3::new(0.50, 0.16, 0.16);
+            gum * back
+        };
+        rgb.to_array()
+    })
 }
 
 #[cfg(test)]
