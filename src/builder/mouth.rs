@@ -82,16 +82,10 @@ pub fn mouth_cavity(upper: &Part, lower: &Part, tongue: &Part) -> Part {
 /// The vertex of `teeth` (or of the tongue, when that arch is missing)
 /// nearest to `p`: what the pocket's roof or floor follows.
 fn anchor(teeth: &Part, tongue: &Part, p: Vec3) -> u32 {
-    let from = if teeth.positions.is_empty() {
-        tongue
-    } else {
-        teeth
-    };
-    from.positions
-        .iter()
-        .zip(&from.source)
-        .min_by(|a, b| a.0.distance_squared(p).total_cmp(&b.0.distance_squared(p)))
-        .map_or(0, |a| *a.1)
+    teeth
+        .nearest_source(p)
+        .or_else(|| tongue.nearest_source(p))
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -38,6 +38,17 @@ pub struct Part {
 }
 
 impl Part {
+    /// The source of the vertex nearest to `p`, or None for an empty part:
+    /// what a vertex added near this part (a tooth, the mouth pocket)
+    /// borrows its skin weights and morph deltas from.
+    pub fn nearest_source(&self, p: Vec3) -> Option<u32> {
+        self.positions
+            .iter()
+            .zip(&self.source)
+            .min_by(|a, b| a.0.distance_squared(p).total_cmp(&b.0.distance_squared(p)))
+            .map(|(_, s)| *s)
+    }
+
     /// The faces as a part, splitting vertices at UV seams; positions and
     /// normals come from the shaped mesh.
     pub fn from_faces<'a>(

@@ -185,12 +185,7 @@ fn bounds(points: &[Vec3]) -> (Vec3, Vec3) {
 }
 
 fn nearest_source(helper: &Part, p: Vec3) -> u32 {
-    helper
-        .positions
-        .iter()
-        .zip(&helper.source)
-        .min_by(|a, b| a.0.distance_squared(p).total_cmp(&b.0.distance_squared(p)))
-        .map_or(0, |(_, s)| *s)
+    helper.nearest_source(p).unwrap_or(0)
 }
 
 /// The shape of one crown.
