@@ -20,46 +20,20 @@ const STAND_OFF_M: f32 = 0.0025;
 /// wearer's left (+x), on the upper chest.
 const FROM_NECK: Vec3 = Vec3::new(0.08, -0.105, 0.0);
 /// Grid of the moulded card.
-const COLUMNS: usize = 8;
-const ROWS: usize = 3;
+const COLUMNS: u32 = 8;
+const ROWS: u32 = 3;
 
 /// The card as a part over `shirt`, or None when the shirt has no front
 /// where the badge goes (a custom body without a shirt).
 pub fn name_badge(shirt: &Part, neck: Vec3) -> Option<Part> {
     let centre = neck + FROM_NECK;
-    let front = ShirtFront::near(shirt, centre, WIDTH_M);
-    if front.is_empty() {
-        return None;
-    }
-    let mut part = Part {
-        name: "badge".to_string(),
-        rigid: true,
-        ..Part::default()
-    };
-    for row in 0..=ROWS {
-        let v = row as f32 / ROWS as f32;
-        for column in 0..=COLUMNS {
-            let u = column as f32 / COLUMNS as f32;
-            // Slightly tilted, as badges are pinned: the outer end lower.
-            let x = centre.x + (u - 0.5) * WIDTH_M;
-            let y = centre.y + (0.5 - v) * HEIGHT_M - (u - 0.5) * 0.004;
-            let (surface, normal, source) = front.at(x, y)?;
-            part.positions.push(surface + normal * STAND_OFF_M);
-            part.normals.push(normal);
-            part.uvs.push([u, v]);
-            part.source.push(source);
-        }
-    }
-    let row = COLUMNS as u32 + 1;
-    for r in 0..ROWS as u32 {
-        for c in 0..COLUMNS as u32 {
-            let a = r * row + c;
-            let b = a + row;
-            // Counter-clockwise seen from the front (+z): v runs down.
-            part.indices.extend([a, b, a + 1, a + 1, b, b + 1]);
-        }
-    }
-    Some(part)
+    // Slightly tilted, as badges are pinned: the outer end lower.
+    ShirtFront::near(shirt, centre, WIDTH_M).card("badge", (COLUMNS, ROWS), STAND_OFF_M, |u, v| {
+        (
+            centre.x + (u - 0.5) * WIDTH_M,
+            centre.y + (0.5 - v) * HEIGHT_M - (u - 0.5) * 0.004,
+        )
+    })
 }
 
 /// The badge's printed face over its UVs (u across, v down), linear RGB.
@@ -103,37 +77,13 @@ pub fn bake_badge(size: u32, brand: [f32; 3]) -> Canvas {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A shirt front: a grid on a cylinder of radius 15 cm around the
-    /// chest, facing +z.
-    fn chest() -> Part {
-        let mut part = Part::default();
-        for i in 0..=30 {
-            for j in 0..=20 {
-                let angle = (i as f32 / 30.0 - 0.5) * 2.4;
-                let y = 1.2 + j as f32 * 0.01;
-                part.positions
-                    .push(Vec3::new(0.15 * angle.sin(), y, 0.15 * angle.cos()));
-                part.normals.push(Vec3::new(angle.sin(), 0.0, angle.cos()));
-                part.source.push(part.source.len() as u32);
-            }
-        }
-        let stride = 21;
-        for i in 0..30 {
-            for j in 0..stride - 1 {
-                let a = i * stride + j;
-                let b = a + stride;
-                part.indices.extend([a, b, a + 1, a + 1, b, b + 1]);
-            }
-        }
-        part
-    }
+    use crate::builder::mould::test_chest;
 
     #[test]
     fn the_badge_lies_on_the_left_chest_just_off_the_cloth() {
         let neck = Vec3::new(0.0, 1.43, 0.0);
-        let badge = name_badge(&chest(), neck).expect("a shirt front");
-        assert_eq!(badge.positions.len(), (COLUMNS + 1) * (ROWS + 1));
+        let badge = name_badge(&test_chest(), neck).expect("a shirt front");
+        assert_eq!(badge.positions.len(), ((COLUMNS + 1) * (ROWS + 1)) as usize);
         for p in &badge.positions {
             assert!(p.x > 0.04 && p.x < 0.13, "wearer's left: {p}");
             let off = Vec3::new(p.x, 0.0, p.z).length() - 0.15;

@@ -34,8 +34,44 @@ impl ShirtFront {
         ShirtFront { triangles }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.triangles.is_empty()
+    /// A flat card moulded onto the shirt: a grid of `columns` × `rows`
+    /// quads whose vertex at UV (u, v) (v down) sits over the point
+    /// `place(u, v)` (x, y) of the shirt, `stand_off` in front of it, wound
+    /// to face out. None when any of it falls off the shirt.
+    pub fn card(
+        &self,
+        name: &str,
+        (columns, rows): (u32, u32),
+        stand_off: f32,
+        place: impl Fn(f32, f32) -> (f32, f32),
+    ) -> Option<Part> {
+        let mut part = Part {
+            name: name.to_string(),
+            rigid: true,
+            ..Part::default()
+        };
+        for row in 0..=rows {
+            let v = row as f32 / rows as f32;
+            for column in 0..=columns {
+                let u = column as f32 / columns as f32;
+                let (x, y) = place(u, v);
+                let (surface, normal, source) = self.at(x, y)?;
+                part.positions.push(surface + normal * stand_off);
+                part.normals.push(normal);
+                part.uvs.push([u, v]);
+                part.source.push(source);
+            }
+        }
+        let stride = columns + 1;
+        for r in 0..rows {
+            for c in 0..columns {
+                let a = r * stride + c;
+                let b = a + stride;
+                // Counter-clockwise seen from the front (+z): v runs down.
+                part.indices.extend([a, b, a + 1, a + 1, b, b + 1]);
+            }
+        }
+        Some(part)
     }
 
     /// The frontmost point of the shirt at (x, y) seen along -z, its
@@ -80,6 +116,34 @@ fn barycentric(q: Vec2, a: Vec2, b: Vec2, c: Vec2) -> Option<Vec3> {
     let u = 1.0 - v - w;
     let eps = -1e-4;
     (u >= eps && v >= eps && w >= eps).then_some(Vec3::new(u, v, w))
+}
+
+/// A shirt front for tests: a grid on a cylinder of radius 15 cm around
+/// the chest, facing +z, from y = 1.15 up to its top edge (the neckline) at
+/// y = 1.38.
+#[cfg(test)]
+pub fn test_chest() -> Part {
+    let mut part = Part::default();
+    let (columns, rows) = (30u32, 23u32);
+    for i in 0..=columns {
+        for j in 0..=rows {
+            let angle = (i as f32 / columns as f32 - 0.5) * 2.4;
+            let y = 1.15 + j as f32 * 0.01;
+            part.positions
+                .push(Vec3::new(0.15 * angle.sin(), y, 0.15 * angle.cos()));
+            part.normals.push(Vec3::new(angle.sin(), 0.0, angle.cos()));
+            part.source.push(part.source.len() as u32);
+        }
+    }
+    let stride = rows + 1;
+    for i in 0..columns {
+        for j in 0..rows {
+            let a = i * stride + j;
+            let b = a + stride;
+            part.indices.extend([a, b, a + 1, a + 1, b, b + 1]);
+        }
+    }
+    part
 }
 
 #[cfg(test)]

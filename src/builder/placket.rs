@@ -16,8 +16,8 @@ const STAND_OFF_M: f32 = 0.0012;
 /// Button centres below the strip's top, and their diameter, in metres.
 const BUTTONS_M: [f32; 2] = [0.03, 0.075];
 const BUTTON_M: f32 = 0.0115;
-const COLUMNS: usize = 4;
-const ROWS: usize = 10;
+const COLUMNS: u32 = 4;
+const ROWS: u32 = 10;
 
 /// The strip as a part over `shirt`, from just under the neckline's V at
 /// the front of `neck` downwards; None without a shirt front there.
@@ -36,37 +36,12 @@ pub fn placket(shirt: &Part, neck: Vec3) -> Option<Part> {
         neck.y + neckline_offset(0.0)
     };
     let centre = Vec3::new(neck.x, top - LENGTH_M * 0.5, 0.0);
-    let front = ShirtFront::near(shirt, centre, LENGTH_M);
-    if front.is_empty() {
-        return None;
-    }
-    let mut part = Part {
-        name: "placket".to_string(),
-        rigid: true,
-        ..Part::default()
-    };
-    for row in 0..=ROWS {
-        let v = row as f32 / ROWS as f32;
-        for column in 0..=COLUMNS {
-            let u = column as f32 / COLUMNS as f32;
-            let x = neck.x + (u - 0.5) * WIDTH_M;
-            let y = top - v * LENGTH_M;
-            let (surface, normal, source) = front.at(x, y)?;
-            part.positions.push(surface + normal * STAND_OFF_M);
-            part.normals.push(normal);
-            part.uvs.push([u, v]);
-            part.source.push(source);
-        }
-    }
-    let row = COLUMNS as u32 + 1;
-    for r in 0..ROWS as u32 {
-        for c in 0..COLUMNS as u32 {
-            let a = r * row + c;
-            let b = a + row;
-            part.indices.extend([a, b, a + 1, a + 1, b, b + 1]);
-        }
-    }
-    Some(part)
+    ShirtFront::near(shirt, centre, LENGTH_M).card(
+        "placket",
+        (COLUMNS, ROWS),
+        STAND_OFF_M,
+        |u, v| (neck.x + (u - 0.5) * WIDTH_M, top - v * LENGTH_M),
+    )
 }
 
 /// The strip's face over its UVs (u across, v down), linear RGB: the
@@ -112,36 +87,12 @@ pub fn bake_placket(size: u32, cloth: [f32; 3]) -> Canvas {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A shirt front: a grid on a cylinder of radius 15 cm, facing +z, its
-    /// top edge (the neckline) at y = 1.38.
-    fn chest() -> Part {
-        let mut part = Part::default();
-        for i in 0..=30 {
-            for j in 0..=23 {
-                let angle = (i as f32 / 30.0 - 0.5) * 1.6;
-                let y = 1.15 + j as f32 * 0.01;
-                part.positions
-                    .push(Vec3::new(0.15 * angle.sin(), y, 0.15 * angle.cos()));
-                part.normals.push(Vec3::new(angle.sin(), 0.0, angle.cos()));
-                part.source.push(part.source.len() as u32);
-            }
-        }
-        let stride = 24;
-        for i in 0..30 {
-            for j in 0..stride - 1 {
-                let a = i * stride + j;
-                let b = a + stride;
-                part.indices.extend([a, b, a + 1, a + 1, b, b + 1]);
-            }
-        }
-        part
-    }
+    use crate::builder::mould::test_chest;
 
     #[test]
     fn the_placket_runs_down_the_middle_from_the_neckline() {
         let neck = Vec3::new(0.0, 1.43, 0.0);
-        let strip = placket(&chest(), neck).expect("a shirt front");
+        let strip = placket(&test_chest(), neck).expect("a shirt front");
         let top = strip.positions.iter().map(|p| p.y).fold(f32::MIN, f32::max);
         assert!(
             (top - (neck.y + neckline_offset(0.0))).abs() < 0.005,
