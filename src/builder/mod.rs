@@ -131,18 +131,17 @@ fn build_document<R: Read + Seek>(
     role: &RoleSpec,
 ) -> Result<assemble::Built, BuildError> {
     let n = base.obj.positions.len();
-    let mut macro_targets = Vec::new();
-    for (path, weight) in shape::macro_targets(role) {
+    // The body knobs' macro targets, then the role's detail targets, all
+    // summed into one shape.
+    let mut paths = shape::macro_targets(role);
+    paths.extend(details::detail_targets(wheel, &role.id, &role.details)?);
+    let mut targets = Vec::with_capacity(paths.len());
+    for (path, weight) in paths {
         let entry = format!("{MPFB}/targets/{path}");
         let target = target::parse_target(&wheel.read_gz_text(&entry)?, &entry, n)?;
-        macro_targets.push((target, weight));
+        targets.push((target, weight));
     }
-    for (path, weight) in details::detail_targets(wheel, &role.id, &role.details)? {
-        let entry = format!("{MPFB}/targets/{path}");
-        let target = target::parse_target(&wheel.read_gz_text(&entry)?, &entry, n)?;
-        macro_targets.push((target, weight));
-    }
-    assemble::assemble(base, &macro_targets, role)
+    assemble::assemble(base, &targets, role)
 }
 
 /// `avatarcast avatar build` arguments: where the data is, where avatars go,
