@@ -18,6 +18,7 @@ use super::mouth::mouth_cavity;
 use super::obj::ObjFace;
 use super::part::Part;
 use super::placket::{bake_placket, placket};
+use super::raster::Canvas;
 use super::regions::{Head, apply_neckline, cover_by_vertex};
 use super::role::RoleSpec;
 use super::shaped::Shaped;
@@ -218,18 +219,7 @@ pub fn assemble(
     lashes.material = doc.material(json!({"name": "eyelashes", "alphaMode": "MASK", "alphaCutoff": 0.5, "doubleSided": true,
         "pbrMetallicRoughness": {"baseColorTexture": {"index": lash_tex}, "metallicFactor": 0.0, "roughnessFactor": 0.7}}));
     tongue.untextured = true;
-    let teeth_tex = doc.texture(
-        "teeth",
-        &png(
-            "teeth",
-            &bake_teeth(SIZES[8]).to_u8(&[true; 3]),
-            SIZES[8],
-            3,
-        )?,
-        "image/png",
-    );
-    teeth.material = doc.material(json!({"name": "teeth", "pbrMetallicRoughness": {
-        "baseColorTexture": {"index": teeth_tex}, "metallicFactor": 0.0, "roughnessFactor": 0.3}}));
+    teeth.material = painted_material(&mut doc, "teeth", &bake_teeth(SIZES[8]), 0.3)?;
     tongue.material = doc.material(json!({"name": "tongue", "pbrMetallicRoughness": {
         "baseColorFactor": [0.42, 0.12, 0.12, 1.0], "metallicFactor": 0.0, "roughnessFactor": 0.4}}));
     let mut mouth = mouth_cavity(&upper_helper, &lower_helper, &tongue);
@@ -350,26 +340,15 @@ pub fn assemble(
         parts.push((bulk, false));
         parts.push((fringe, false));
     }
+    let uniform_colour = role.uniform_color.linear();
     if let Some(mut badge) = badge {
-        let print = bake_badge(SIZES[9], role.uniform_color.linear());
-        let tex = doc.texture(
-            "badge",
-            &png("badge", &print.to_u8(&[true; 3]), SIZES[9], 3)?,
-            "image/png",
-        );
-        badge.material = doc.material(json!({"name": "badge", "pbrMetallicRoughness": {
-            "baseColorTexture": {"index": tex}, "metallicFactor": 0.0, "roughnessFactor": 0.45}}));
+        let print = bake_badge(SIZES[9], uniform_colour);
+        badge.material = painted_material(&mut doc, "badge", &print, 0.45)?;
         parts.push((badge, false));
     }
     if let Some(mut strip) = strip {
-        let face = bake_placket(SIZES[10], role.uniform_color.linear());
-        let tex = doc.texture(
-            "placket",
-            &png("placket", &face.to_u8(&[true; 3]), SIZES[10], 3)?,
-            "image/png",
-        );
-        strip.material = doc.material(json!({"name": "placket", "pbrMetallicRoughness": {
-            "baseColorTexture": {"index": tex}, "metallicFactor": 0.0, "roughnessFactor": 0.8}}));
+        let face = bake_placket(SIZES[10], uniform_colour);
+        strip.material = painted_material(&mut doc, "placket", &face, 0.8)?;
         parts.push((strip, false));
     }
 
@@ -405,6 +384,21 @@ pub fn assemble(
     });
     let (json, bin) = doc.finish(&scene_nodes, extras);
     Ok(Built { json, bin, stats })
+}
+
+/// A dielectric material whose base colour is `canvas` (linear RGB, stored
+/// as an sRGB PNG texture of the same name). `roughness` is f64 so the JSON
+/// holds the number as written (0.3, not 0.30000001).
+fn painted_material(
+    doc: &mut Doc,
+    name: &str,
+    canvas: &Canvas,
+    roughness: f64,
+) -> Result<usize, BuildError> {
+    let bytes = png(name, &canvas.to_u8(&[true; 3]), canvas.size, 3)?;
+    let tex = doc.texture(name, &bytes, "image/png");
+    Ok(doc.material(json!({"name": name, "pbrMetallicRoughness": {
+        "baseColorTexture": {"index": tex}, "metallicFactor": 0.0, "roughnessFactor": roughness}})))
 }
 
 fn add_skeleton(doc: &mut Doc, skeleton: &Skeleton, scene_nodes: &mut Vec<usize>) {
