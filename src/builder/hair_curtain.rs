@@ -3,13 +3,12 @@
 //! Curtain vertices follow the cap's edge vertex they hang from, so the
 //! hair turns and nods with the head.
 
-use std::collections::BTreeMap;
-
 use glam::Vec3;
 
 use super::noise::{smoothstep, value3};
 use super::part::Part;
 use super::regions::Head;
+use super::shell::open_edges_by;
 
 /// Rows of vertices from the cap's edge to the hair's ends.
 const ROWS: usize = 8;
@@ -153,25 +152,9 @@ pub fn add_curtain(cap: &mut Part, head: &Head, head_points: &[Vec3], bottom_y: 
 /// centre line (`hair_uv`) or by subdivision (whose midpoints share their
 /// ends' base vertex) are not mistaken for a border.
 fn open_edges(cap: &Part) -> Vec<(usize, usize)> {
-    type Point = [u32; 3];
-    let key = |v: u32| -> Point { cap.positions[v as usize].to_array().map(f32::to_bits) };
-    // Per edge: how many triangles have it, and its first orientation.
-    let mut count: BTreeMap<(Point, Point), (u32, usize, usize)> = BTreeMap::new();
-    for t in cap.indices.chunks_exact(3) {
-        for k in 0..3 {
-            let (a, b) = (t[k], t[(k + 1) % 3]);
-            let (ka, kb) = (key(a), key(b));
-            let entry = count
-                .entry((ka.min(kb), ka.max(kb)))
-                .or_insert((0, a as usize, b as usize));
-            entry.0 += 1;
-        }
-    }
-    count
-        .values()
-        .filter(|e| e.0 == 1)
-        .map(|e| (e.1, e.2))
-        .collect()
+    open_edges_by(cap, 0..cap.triangle_count(), |v| {
+        cap.positions[v].to_array().map(f32::to_bits)
+    })
 }
 
 /// The cap's edge and the curtain's top row share one normal, halfway

@@ -138,14 +138,25 @@ pub fn drape(
 /// as in their triangle. Edges are matched by base-mesh vertex, so UV seams
 /// inside the set are not mistaken for its border.
 pub fn boundary_edges(body: &Part, tris: &[usize]) -> Vec<(usize, usize)> {
-    let mut count: BTreeMap<(u32, u32), (u32, usize, usize)> = BTreeMap::new();
-    for &t in tris {
+    open_edges_by(body, tris.iter().copied(), |v| body.source[v])
+}
+
+/// Open edges (those of only one triangle) of `tris` of `part`, as vertex
+/// pairs oriented as in their triangle, vertices matched by `key`: split
+/// vertices with equal keys make one edge.
+pub fn open_edges_by<K: Ord + Copy>(
+    part: &Part,
+    tris: impl Iterator<Item = usize>,
+    key: impl Fn(usize) -> K,
+) -> Vec<(usize, usize)> {
+    // Per edge: how many triangles have it, and its first orientation.
+    let mut count: BTreeMap<(K, K), (u32, usize, usize)> = BTreeMap::new();
+    for t in tris {
         for k in 0..3 {
-            let a = body.indices[t * 3 + k] as usize;
-            let b = body.indices[t * 3 + (k + 1) % 3] as usize;
-            let (sa, sb) = (body.source[a], body.source[b]);
-            let key = (sa.min(sb), sa.max(sb));
-            let entry = count.entry(key).or_insert((0, a, b));
+            let a = part.indices[t * 3 + k] as usize;
+            let b = part.indices[t * 3 + (k + 1) % 3] as usize;
+            let (ka, kb) = (key(a), key(b));
+            let entry = count.entry((ka.min(kb), ka.max(kb))).or_insert((0, a, b));
             entry.0 += 1;
         }
     }
