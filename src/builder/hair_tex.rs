@@ -264,15 +264,20 @@ fn hair_alpha(
         return thin(density, strand);
     }
     let above = fringe::above_edge(head, p, look.male);
-    // A fringe over the forehead ends in longer, finer wisps, each lock
-    // at its own length.
-    let over = fringe::over_forehead(head, p, look.male);
-    let band = 0.012 + 0.016 * look.coil + 0.012 * over;
-    let density = smoothstep(
+    // At the hairline the strands thin out over a band a centimetre or
+    // more wide.
+    let hairline = smoothstep(
         -0.003 - 0.003 * look.coil,
-        band,
-        above + (lock_noise - 0.5) * (0.004 + 0.006 * over),
+        0.012 + 0.016 * look.coil,
+        above + (lock_noise - 0.5) * 0.004,
     );
+    // A fringe is cut: it ends along a line, in pointed locks whose
+    // crests reach a few millimetres further than their edges, each lock
+    // at its own length, and thins into single strands only at the tips.
+    let over = fringe::over_forehead(head, p, look.male);
+    let tips = 0.007 * ridge.powf(1.5) * (0.55 + 0.45 * lock_tone);
+    let cut = smoothstep(-0.0015, 0.0035, above + tips - 0.004);
+    let density = hairline + (cut - hairline) * over;
     let edge = thin(density, strand);
     // Where a curtain hangs from the cap's edge, the edge stays opaque.
     let hangs = if hair.long {
