@@ -205,7 +205,7 @@ pub fn assemble(
     );
     eyes.material = doc.material(json!({"name": "eyes", "pbrMetallicRoughness": {
         "baseColorTexture": {"index": eye_tex}, "metallicFactor": 0.0, "roughnessFactor": 0.05}}));
-    let lash_map = bake_lashes(&lashes, &head, role.hair_color.linear(), SIZES[4]);
+    let lash_map = bake_lashes(&lashes, &head, role.hair_color.linear(), male, SIZES[4]);
     let lash_tex = doc.texture(
         "eyelashes",
         &png(

@@ -97,7 +97,7 @@ pub fn bake_eyes(eyes: &Part, head: &Head, iris: [f32; 3], size: u32) -> Canvas 
 }
 
 /// RGBA: dark brown hairs, alpha 1 on a hair and 0 between them.
-pub fn bake_lashes(lashes: &Part, head: &Head, hair: [f32; 3], size: u32) -> Canvas {
+pub fn bake_lashes(lashes: &Part, head: &Head, hair: [f32; 3], male: f32, size: u32) -> Canvas {
     let colour = Vec3::from_array(hair) * 0.35 + Vec3::splat(0.005);
     let attrs = eye_directions(lashes, head);
     let mut canvas = Canvas::new(size, 4, &[colour.x, colour.y, colour.z, 0.0]);
@@ -105,20 +105,28 @@ pub fn bake_lashes(lashes: &Part, head: &Head, hair: [f32; 3], size: u32) -> Can
         let d = Vec3::new(a[0], a[1], a[2]);
         // Distance from the eye centre: roots near 1 radius, tips further out.
         let reach = smoothstep(1.0, 1.6, d.length());
-        // Lower lashes (below the eye centre) are sparser and shorter.
+        // Lower lashes (below the eye centre) are sparser and shorter. A
+        // man's lashes are shorter, finer and sparser than a woman's: at
+        // her density and length they read as mascara and eyeliner.
         let lower = d.y < -0.2;
-        let density = if lower { 16.0 } else { 42.0 };
+        let density = if lower { 16.0 } else { 42.0 - 12.0 * male };
         let along = d.x * a[3] * density + value3(d * 6.0, 61) * 0.8;
         let comb = (along.fract() - 0.5).abs() * 2.0; // 0 at a hair's centre
         let width = if lower {
             0.35 * (1.0 - reach) + 0.1
         } else {
-            0.8 * (1.0 - reach) + 0.25
+            (0.8 - 0.3 * male) * (1.0 - reach) + 0.25 - 0.08 * male
         };
-        let length = if lower { 0.32 } else { 0.9 };
+        let length = if lower {
+            0.32 - 0.08 * male
+        } else {
+            0.9 - 0.28 * male
+        };
         let hairs = 1.0 - smoothstep(width * 0.8, width, comb);
-        // At the roots the hairs merge into a dark lash line along the lid.
-        let line = 1.0 - smoothstep(0.08, 0.2, reach);
+        // At the roots the hairs merge into a dark lash line along the lid,
+        // a fine one along the lower lid.
+        let line_width = if lower { 0.1 } else { 0.2 - 0.06 * male };
+        let line = 1.0 - smoothstep(0.4 * line_width, line_width, reach);
         let alpha = hairs.max(line) * (1.0 - smoothstep(length - 0.25, length, reach));
         texel.copy_from_slice(&[colour.x, colour.y, colour.z, alpha]);
     });
