@@ -82,16 +82,22 @@ fn brow(p: Vec3, n: Vec3, head: &Head, male: f32) -> f32 {
         // Hairs grow up and out at the inner end, then flatten and turn
         // down along the tail: noise stretched along that direction (~4 mm
         // hairs, ~0.3 mm apart), so the brow reads as strokes, not a smudge.
-        let angle = (1.25 - 1.6 * tc) * side.signum();
-        let (sin, cos) = angle.sin_cos();
+        // Two layers of hairs a little apart in angle cross each other, as
+        // real brow hairs do; strokes narrower than a texel would alias
+        // into even stripes.
         let (dx, dy_) = (p.x - eye.x, p.y - eye.y);
-        let lengthwise = dx * cos * side + dy_ * sin;
-        let across = -dx * sin * side + dy_ * cos;
-        let strokes = value3(
-            Vec3::new(lengthwise * 260.0, across * 3200.0, p.z * 300.0),
-            17,
-        );
-        let hairs = smoothstep(0.35, 0.75, strokes);
+        let mut hairs: f32 = 0.0;
+        for (k, turn) in [(0u32, 0.12f32), (1, -0.12)] {
+            let angle = (1.25 - 1.6 * tc + turn) * side.signum();
+            let (sin, cos) = angle.sin_cos();
+            let lengthwise = dx * cos * side + dy_ * sin;
+            let across = -dx * sin * side + dy_ * cos;
+            let strokes = value3(
+                Vec3::new(lengthwise * 260.0, across * 1500.0, p.z * 300.0),
+                17 + 2 * k,
+            );
+            hairs = hairs.max(smoothstep(0.45, 0.8, strokes));
+        }
         // Dense in the middle of the brow, single hairs at its edges.
         let density = body * (0.7 + 0.3 * hairs) * smoothstep(0.0, 0.45, body + hairs * 0.3);
         best = best.max(density);
