@@ -209,11 +209,17 @@ pub const VRM_RECIPES: [Recipe; 13] = [
     ("blinkRight", &[("eyeBlinkRight", 1.0)]),
     (
         "happy",
+        // A warm smile that shows the upper teeth (the lip lifts, the jaw
+        // drops a little); mouthSmile stays below 1, where the mouth
+        // corners begin to fold through the cheek.
         &[
-            ("mouthSmile_LR", 0.8),
-            ("cheekSquint_LR", 0.5),
+            ("mouthSmile_LR", 0.9),
+            ("cheekSquint_LR", 0.6),
             ("eyeSquint_LR", 0.3),
             ("browOuterUp_LR", 0.1),
+            ("mouthUpperUp_LR", 0.25),
+            ("mouthLowerDown_LR", 0.15),
+            ("jawOpen", 0.05),
         ],
     ),
     (
