@@ -81,19 +81,20 @@ fn brow(p: Vec3, n: Vec3, head: &Head, male: f32) -> f32 {
         }
         // Hairs grow up and out at the inner end, then flatten and turn
         // down along the tail: noise stretched along that direction (~4 mm
-        // hairs, ~0.3 mm apart), so the brow reads as strokes, not a smudge.
+        // hairs, ~0.7 mm apart), so the brow reads as strokes, not a smudge.
         // Two layers of hairs a little apart in angle cross each other, as
         // real brow hairs do; strokes narrower than a texel would alias
-        // into even stripes.
+        // into even stripes. `lengthwise` and `across` are measured
+        // outwards from the nose on either side, so the brows mirror.
         let (dx, dy_) = (p.x - eye.x, p.y - eye.y);
         let mut hairs: f32 = 0.0;
         for (k, turn) in [(0u32, 0.12f32), (1, -0.12)] {
-            let angle = (1.25 - 1.6 * tc + turn) * side.signum();
+            let angle = 1.3 - 1.2 * tc + turn;
             let (sin, cos) = angle.sin_cos();
             let lengthwise = dx * cos * side + dy_ * sin;
             let across = -dx * sin * side + dy_ * cos;
             let strokes = value3(
-                Vec3::new(lengthwise * 260.0, across * 1500.0, p.z * 300.0),
+                Vec3::new(lengthwise * 380.0, across * 1500.0, p.z * 300.0),
                 17 + 2 * k,
             );
             hairs = hairs.max(smoothstep(0.45, 0.8, strokes));
@@ -357,4 +358,36 @@ pub fn height_to_normal(height: &Canvas, strength: f32) -> Canvas {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brows_mirror_each_other() {
+        let head = Head {
+            eye_left: Vec3::new(0.03, 1.5, 0.1),
+            eye_right: Vec3::new(-0.03, 1.5, 0.1),
+            eye_radius: 0.012,
+            center: Vec3::new(0.0, 1.53, 0.0),
+            half_size: Vec3::new(0.075, 0.115, 0.1),
+            long_hair: false,
+        };
+        let mirror = |v: Vec3| Vec3::new(-v.x, v.y, v.z);
+        let (mut hairs, mut differ) = (0, 0);
+        // A grid over the left brow and its mirror image over the right.
+        for i in 0..60 {
+            for j in 0..30 {
+                let p = Vec3::new(0.015 + i as f32 * 0.0006, 1.512 + j as f32 * 0.0005, 0.115);
+                let n = Vec3::new(0.2, 0.1, 1.0).normalize();
+                let left = brow(p, n, &head, 1.0);
+                let right = brow(mirror(p), mirror(n), &head, 1.0);
+                hairs += usize::from(left > 0.5);
+                differ += usize::from((left - right).abs() > 1e-4);
+            }
+        }
+        assert!(hairs > 100, "the grid misses the brow: {hairs}");
+        assert_eq!(differ, 0);
+    }
 }
