@@ -308,6 +308,15 @@ fn tone_map_pbr_neutral(color_in: vec3<f32>) -> vec3<f32> {
     return mix(color, vec3<f32>(new_peak), g);
 }
 
+// What is left of the light inside the mouth: `cavity_occlusion` of it
+// (the lips and cheeks block the rest), and warmer, as most of it has
+// bounced off the lips, tongue and palate. Under the scene's bluish sky
+// term alone, teeth in the lips' shadow turned a cold grey.
+fn cavity_light(occlusion: f32) -> vec3<f32> {
+    let bounced = clamp((1.0 - occlusion) / 0.3, 0.0, 1.0);
+    return occlusion * mix(vec3<f32>(1.0), vec3<f32>(1.0, 0.87, 0.78), bounced);
+}
+
 // Lit, tone-mapped colour of a surface point. The entry points below differ
 // only in how they treat alpha: a `discard` anywhere in a fragment shader
 // turns off early depth testing for every draw that uses it (llvmpipe then
@@ -387,7 +396,7 @@ fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f3
     let reflected = reflect(-view, normal);
     let ambient_specular = hemisphere(reflected) * env_brdf_approx(s.f0, roughness, n_dot_v) * specular_occlusion;
     color = color + (ambient_diffuse + ambient_specular) * occlusion;
-    color = color * material.cavity_occlusion + emissive;
+    color = color * cavity_light(material.cavity_occlusion) + emissive;
     return tone_map_pbr_neutral(color);
 }
 
