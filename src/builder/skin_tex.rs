@@ -190,7 +190,7 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         let deep = 0.5 + 0.5 * t_zone(p, n, head).max(cheeks(p, n, head));
         let fine = value3(p * 1700.0, 37);
         let soft = value3(p * 250.0, 41);
-        let mut h = 0.55 - pores * 0.22 * deep + fine * 0.2 + soft * 0.08;
+        let mut h = 0.55 - pores * 0.12 * deep + fine * 0.1 + soft * 0.08;
         // Lips: fine vertical lines.
         let lips = masks.lips.sample([a[7], a[8]]);
         if lips > 0.05 {
