@@ -387,7 +387,13 @@ fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f3
     // fade with the key's visibility; diffuse fill stays, so shadows never
     // go black.
     let specular_occlusion = mix(0.2, 1.0, key_visibility);
-    var color = direct_light(s, frame.key_direction.xyz, frame.key_radiance.rgb * key_visibility);
+    // Skin's shadow edges are red: light scattered under the skin comes
+    // out a few millimetres inside the shadow, red travelling furthest
+    // (Jimenez et al., 2010). Without this, soft penumbrae under the lip
+    // and jaw read as grey smudges on the skin.
+    let skin_visibility = vec3<f32>(sqrt(key_visibility), key_visibility, key_visibility * key_visibility);
+    let key_transmitted = mix(vec3<f32>(key_visibility), skin_visibility, s.skin);
+    var color = direct_light(s, frame.key_direction.xyz, frame.key_radiance.rgb * key_transmitted);
     color = color + diffuse_light(s, frame.fill_direction.xyz, frame.fill_radiance.rgb);
     color = color + diffuse_light(s, frame.rim_direction.xyz, frame.rim_radiance.rgb);
 
