@@ -19,6 +19,11 @@ use super::raster::Canvas;
 /// two molars).
 const UPPER_WIDTH_MM: [f32; 7] = [8.6, 6.6, 7.6, 7.0, 6.6, 10.2, 9.0];
 const LOWER_WIDTH_MM: [f32; 7] = [5.4, 5.9, 6.9, 7.0, 7.1, 11.0, 10.4];
+/// How far the upper incisors' edges reach below the upper helper's lowest
+/// point. The helper ends behind the upper lip's line, where crowns
+/// hide whenever the mouth opens; a young adult's upper incisors show a
+/// few millimetres below a relaxed upper lip, as in "aa" or "f".
+const UPPER_BELOW_HELPER_M: f32 = 0.0025;
 /// Visible crown heights, gum line to edge.
 const UPPER_HEIGHT_MM: [f32; 7] = [10.4, 9.0, 10.0, 8.4, 7.8, 7.0, 6.6];
 const LOWER_HEIGHT_MM: [f32; 7] = [9.0, 9.2, 10.4, 8.4, 8.0, 7.6, 7.2];
@@ -30,7 +35,10 @@ const LOWER_DEPTH_MM: [f32; 7] = [5.8, 6.2, 7.6, 7.8, 8.4, 10.6, 10.2];
 const RINGS: usize = 4;
 const SEGMENTS: usize = 12;
 /// Gum samples along each half arch.
-const GUM_STEPS: usize = 16;
+const GUM_STEPS: usize = 64;
+/// How far the gum reaches down between two crowns (the papilla), in the
+/// crowns' millimetres.
+const PAPILLA_MM: f32 = 2.8;
 
 /// How far the crowns' outer faces sit inside the helper's, in metres.
 const INSET_M: f32 = 0.001;
@@ -142,7 +150,7 @@ impl Arch {
             .filter(|p| p.x.abs() < (hi.x - lo.x) * 0.1)
             .collect();
         let edge_y = if upper {
-            front.iter().map(|p| p.y).fold(f32::INFINITY, f32::min)
+            front.iter().map(|p| p.y).fold(f32::INFINITY, f32::min) - UPPER_BELOW_HELPER_M
         } else {
             front.iter().map(|p| p.y).fold(f32::NEG_INFINITY, f32::max)
         };
@@ -219,9 +227,10 @@ impl Crown {
             } else {
                 1.0 - 0.25 * t
             };
-        // Neighbours touch near the edge and part towards the gum, where the
-        // gum papillae fill the gaps.
-        let half_width = self.width * 0.5 * (0.78 + 0.22 * (t / 0.6).min(1.0)) * 0.97;
+        // Neighbours touch over the lower half and part a little towards
+        // the gum: the gum band does not reach down between the crowns, so
+        // a deeper neck shows the dark mouth through every gap.
+        let half_width = self.width * 0.5 * (0.9 + 0.1 * (t / 0.5).min(1.0));
         // A rounded box (superellipse, exponent 4) in cross-section.
         let (s, c) = a.sin_cos();
         let sx = s.signum() * s.abs().sqrt();
@@ -308,7 +317,7 @@ pub fn dentition(upper: &Part, lower: &Part) -> Part {
                 add_crown(&mut teeth, &crown, source, side < 0.0);
             }
         }
-        add_gums(&mut gums, helper, &arch, grow);
+        add_gums(&mut gums, helper, &arch, grow, &widths);
     }
     let offset = teeth.positions.len() as u32;
     teeth.positions.extend(gums.positions);
@@ -371,7 +380,7 @@ fn add_crown(part: &mut Part, crown: &Crown, source: u32, mirrored: bool) {
 /// A band of gum along the arch over the crowns' necks, dipping between
 /// teeth (the papillae), from the outer surface over the top of the
 /// alveolar ridge to the inside.
-fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3) {
+fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3, widths_mm: &[f32]) {
     let height = 3.0 * arch.scale;
     let thickness = 8.0 * arch.scale;
     // Along the crowns that are built, not into the cheeks behind them.
@@ -386,8 +395,9 @@ fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3) {
             // Crown height here, for where the gum line sits.
             let crown = 9.0 * arch.scale * (1.0 - 0.3 * s / length);
             let neck = surface - grow * crown;
+            let papilla = PAPILLA_MM * arch.scale * between_crowns(s / arch.scale, widths_mm);
             let rows = [
-                (neck + grow * 0.0012, out, 1.0),
+                (neck + grow * (0.0012 + papilla), out, 1.0),
                 (neck - grow * height * 0.5 + out * 0.0004, out, 0.7),
                 (neck - grow * height, (out - grow).normalize(), 0.4),
                 (neck - grow * height - out * thickness, -grow, 0.1),
@@ -414,6 +424,20 @@ fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3) {
             }
         }
     }
+}
+
+/// 0 over the middle of a crown, 1 where two crowns touch; `s_mm` is the
+/// arc length from the midline in the crowns' millimetres.
+fn between_crowns(s_mm: f32, widths_mm: &[f32]) -> f32 {
+    let mut start = 0.0;
+    for &w in widths_mm {
+        if s_mm <= start + w {
+            let phase = ((s_mm - start) / w).clamp(0.0, 1.0);
+            return (1.0 - (std::f32::consts::PI * phase).sin()).powi(2);
+        }
+        start += w;
+    }
+    0.0
 }
 
 /// The colour of teeth and gums over their UVs: ivory crowns, a little
@@ -496,13 +520,28 @@ mod tests {
                 "crown {crown} pokes out of the helper: {p}"
             );
             assert!(p.x.abs() < 0.025, "{p}");
-            // Upper crowns hang from 1.52 down to the bite at 1.50.
+            // Upper crowns hang from 1.52 down past the helper's edge at
+            // 1.50, to show below the upper lip.
             if upper_crown {
-                assert!(p.y >= 1.50 - 1e-4 && p.y < 1.52, "{p}");
+                let bite = 1.50 - UPPER_BELOW_HELPER_M;
+                assert!(p.y >= bite - 1e-4 && p.y < 1.52, "{p}");
             } else {
                 assert!(p.y <= 1.50 + 1e-4 && p.y > 1.48, "{p}");
             }
         }
+    }
+
+    #[test]
+    fn papillae_fill_the_gaps_where_crowns_touch() {
+        let widths = [8.0, 6.0];
+        // At the midline and where the crowns meet: full; mid-crown: none.
+        assert!((between_crowns(0.0, &widths) - 1.0).abs() < 1e-6);
+        assert!((between_crowns(8.0, &widths) - 1.0).abs() < 1e-6);
+        assert!(between_crowns(4.0, &widths) < 1e-6);
+        assert!(between_crowns(11.0, &widths) < 1e-6);
+        // Narrow: a millimetre from the contact it is mostly gone.
+        assert!(between_crowns(9.0, &widths) < 0.4);
+        assert_eq!(between_crowns(20.0, &widths), 0.0);
     }
 
     #[test]
