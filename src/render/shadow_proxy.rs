@@ -156,7 +156,7 @@ mod tests {
                 normals: None,
             });
         }
-        let clusters = vec![0..p.indices.len() as u32];
+        let clusters = [0..p.indices.len() as u32];
         let (proxy, _) = simplify_clusters(&p, &p.indices, &clusters);
         let sorted = |t: &[u32]| {
             let mut t = [t[0], t[1], t[2]];
