@@ -156,8 +156,8 @@ mod tests {
                 normals: None,
             });
         }
-        let clusters = [0..p.indices.len() as u32];
-        let (proxy, _) = simplify_clusters(&p, &p.indices, &clusters);
+        let whole = 0..p.indices.len() as u32;
+        let (proxy, _) = simplify_clusters(&p, &p.indices, std::slice::from_ref(&whole));
         let sorted = |t: &[u32]| {
             let mut t = [t[0], t[1], t[2]];
             t.sort_unstable();
