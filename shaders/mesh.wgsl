@@ -391,7 +391,7 @@ fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f3
     // out a few millimetres inside the shadow, red travelling furthest
     // (Jimenez et al., 2010). Without this, soft penumbrae under the lip
     // and jaw read as grey smudges on the skin.
-    let skin_visibility = vec3<f32>(sqrt(key_visibility), key_visibility, key_visibility * key_visibility);
+    let skin_visibility = vec3<f32>(mix(key_visibility, sqrt(key_visibility), 0.5), key_visibility, mix(key_visibility, key_visibility * key_visibility, 0.5));
     let key_transmitted = mix(vec3<f32>(key_visibility), skin_visibility, s.skin);
     var color = direct_light(s, frame.key_direction.xyz, frame.key_radiance.rgb * key_transmitted);
     color = color + diffuse_light(s, frame.fill_direction.xyz, frame.fill_radiance.rgb);
