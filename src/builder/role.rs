@@ -231,10 +231,12 @@ pub fn default_roles() -> Vec<RoleSpec> {
             weight: 0.5,
             height: 0.5,
             proportions: 0.7,
-            skin_tone: Rgb8([0x8d, 0x5a, 0x3c]),
+            // A deep, slightly cool brown: under the warm key light the
+            // former #8d5a3c read as orange.
+            skin_tone: Rgb8([0x74, 0x50, 0x3c]),
             hair_color: Rgb8([0x1a, 0x14, 0x12]),
             eye_color: Rgb8([0x3b, 0x24, 0x16]),
-            lip_color: Rgb8([0x7a, 0x44, 0x3c]),
+            lip_color: Rgb8([0x6e, 0x3d, 0x36]),
             uniform_color: Rgb8([0x1e, 0x2f, 0x55]),
             trousers_color: Rgb8([0x23, 0x25, 0x2b]),
             hair_volume_mm: 7.0,
@@ -242,7 +244,7 @@ pub fn default_roles() -> Vec<RoleSpec> {
             voice: "en-us+m3".into(),
             lang: "en-US".into(),
             details: details(&[
-                ("eyes/eye-height2-incr", 0.35),
+                ("eyes/eye-height2-incr", 0.5),
                 ("eyes/eye-scale-incr", 0.15),
                 ("mouth/mouth-laugh-lines-in", 0.5),
             ]),
