@@ -138,6 +138,11 @@ pub struct RendererPool {
     msaa: u32,
     spare: Mutex<Option<RenderParts>>,
     refilling: std::sync::atomic::AtomicBool,
+    /// The thread building the next spare, joined at shutdown: a process
+    /// that exits while it is inside lavapipe crashes in Mesa's exit
+    /// handlers (a SIGSEGV after every test had passed).
+    builder: Mutex<Option<std::thread::JoinHandle<()>>>,
+    closed: std::sync::atomic::AtomicBool,
 }
 
 impl RendererPool {
@@ -149,6 +154,8 @@ impl RendererPool {
             msaa,
             spare: Mutex::new(None),
             refilling: std::sync::atomic::AtomicBool::new(false),
+            builder: Mutex::new(None),
+            closed: std::sync::atomic::AtomicBool::new(false),
         });
         pool.refill();
         pool
@@ -174,7 +181,10 @@ impl RendererPool {
     /// Builds a new spare in the background unless one exists or is on its way.
     fn refill(self: &Arc<Self>) {
         use std::sync::atomic::Ordering;
-        if self.lock().is_some() || self.refilling.swap(true, Ordering::AcqRel) {
+        if self.closed.load(Ordering::Acquire)
+            || self.lock().is_some()
+            || self.refilling.swap(true, Ordering::AcqRel)
+        {
             return;
         }
         let pool = Arc::clone(self);
@@ -187,9 +197,36 @@ impl RendererPool {
                 }
                 pool.refilling.store(false, Ordering::Release);
             });
-        if spawned.is_err() {
-            self.refilling.store(false, Ordering::Release);
+        match spawned {
+            Ok(handle) => {
+                let finished = self
+                    .builder
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .replace(handle);
+                // The previous builder has finished (`refilling` was clear).
+                if let Some(done) = finished {
+                    let _ = done.join();
+                }
+            }
+            Err(_) => self.refilling.store(false, Ordering::Release),
         }
+    }
+
+    /// Stops refilling, waits for a spare being built and releases the
+    /// spare's device. Blocks for up to the time one renderer takes to build.
+    pub fn shut_down(&self) {
+        self.closed
+            .store(true, std::sync::atomic::Ordering::Release);
+        let building = self
+            .builder
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(handle) = building {
+            let _ = handle.join();
+        }
+        *self.lock() = None;
     }
 }
 

@@ -148,11 +148,16 @@ impl Shared {
         lock(&self.sessions).remove(id)
     }
 
-    /// Ends every session and waits until each has freed everything.
+    /// At shutdown: ends every session and waits until each has freed
+    /// everything, then stops the renderer pool (joining its thread).
     pub async fn close_all(&self) {
         let handles: Vec<SessionHandle> = lock(&self.sessions).drain().map(|(_, h)| h).collect();
         for h in handles {
             h.close().await;
+        }
+        if let Some(pool) = &self.pool {
+            let pool = Arc::clone(pool);
+            let _ = tokio::task::spawn_blocking(move || pool.shut_down()).await;
         }
     }
 }
