@@ -69,7 +69,9 @@ pub fn frame_uniforms(camera: &Camera, aspect: f32, alpha_to_coverage: bool) -> 
     let up = camera.up.normalize_or(Vec3::Y);
     // Radiances are linear RGB; a white Lambert surface facing the key gets
     // ~1.0 before tone mapping. Warm key, slightly cool fill and sky: the
-    // usual studio contrast that keeps skin from looking grey.
+    // usual studio contrast that keeps skin from looking grey. Key to fill
+    // about 3:1, the soft, open light of a friendly service portrait (at
+    // 4-5:1 the jaw printed a hard dark wedge on the neck).
     let key = light_direction(camera, 35f32.to_radians(), 30f32.to_radians());
     let fill = light_direction(camera, -40f32.to_radians(), 10f32.to_radians());
     // From behind and above, on the side opposite the key.
@@ -84,10 +86,10 @@ pub fn frame_uniforms(camera: &Camera, aspect: f32, alpha_to_coverage: bool) -> 
         key_direction: vec4(key, 0.0),
         key_radiance: [1.3, 1.24, 1.16, 0.0],
         fill_direction: vec4(fill, 0.0),
-        fill_radiance: [0.26, 0.28, 0.32, 0.0],
+        fill_radiance: [0.40, 0.42, 0.46, 0.0],
         rim_direction: vec4(rim, 0.0),
         rim_radiance: [0.55, 0.55, 0.6, 0.0],
-        sky_radiance: [0.22, 0.24, 0.27, 0.0],
+        sky_radiance: [0.25, 0.26, 0.28, 0.0],
         ground_radiance: [0.09, 0.08, 0.075, 0.0],
         light_clip_from_world: light_clip_from_world.to_cols_array_2d(),
         // Offsetting along the normal by a texel hides shadow acne without
