@@ -255,12 +255,13 @@ fn hair_alpha(
     let thin =
         |density: f32, noise: f32| smoothstep(1.0 - 1.25 * density, 1.12 - 1.25 * density, noise);
     if curtain >= 0.0 {
-        // Clumps a centimetre or two wide end at different lengths, each
-        // pointed: its locks' crests reach further than their edges. (The
-        // band is short: every curtain row it reaches is drawn masked.)
-        let end =
-            1.0 - 0.08 * smoothstep(0.35, 0.75, lock_tone) - 0.06 * (1.0 - ridge) - 0.02 * strand;
-        let density = 1.0 - smoothstep(end - 0.12, end, curtain);
+        // A bob is cut blunt: the ends follow one line, broken only by
+        // pointed locks whose crests reach a few millimetres further than
+        // their edges, and thin into strands over the last few. (Ends
+        // staggered by a centimetre or two read as torn at portrait size.
+        // The band is short: every curtain row it reaches is drawn masked.)
+        let end = 1.0 - 0.035 * (1.0 - ridge.powf(1.5)) - 0.015 * lock_tone;
+        let density = 1.0 - smoothstep(end - 0.04, end, curtain);
         return thin(density, strand);
     }
     let above = fringe::above_edge(head, p, look.male);
