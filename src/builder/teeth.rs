@@ -34,8 +34,6 @@ const LOWER_DEPTH_MM: [f32; 7] = [5.8, 6.2, 7.6, 7.8, 8.4, 10.6, 10.2];
 /// Rings from the gum line to the edge and segments around a crown.
 const RINGS: usize = 4;
 const SEGMENTS: usize = 12;
-/// Gum samples along each half arch.
-const GUM_STEPS: usize = 64;
 /// How far the gum reaches down between two crowns (the papilla), in the
 /// crowns' millimetres.
 const PAPILLA_MM: f32 = 2.8;
@@ -384,18 +382,19 @@ fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3, widths_mm: 
     let height = 3.0 * arch.scale;
     let thickness = 8.0 * arch.scale;
     // Along the crowns that are built, not into the cheeks behind them.
-    let length = arch.length() * 0.88;
+    let stations = gum_stations(widths_mm);
+    let length = stations.last().copied().unwrap_or(1.0).max(1e-3) * arch.scale;
     for side in [1.0f32, -1.0] {
         let first = part.positions.len() as u32;
-        for step in 0..=GUM_STEPS {
-            let s = length * step as f32 / GUM_STEPS as f32;
+        for &station in &stations {
+            let s = station * arch.scale;
             let (p, n) = arch.at(s);
             let out = Vec3::new(n.x * side, 0.0, n.y).normalize_or(Vec3::Z);
             let surface = Vec3::new(p.x * side, arch.edge_y, p.y);
             // Crown height here, for where the gum line sits.
             let crown = 9.0 * arch.scale * (1.0 - 0.3 * s / length);
             let neck = surface - grow * crown;
-            let papilla = PAPILLA_MM * arch.scale * between_crowns(s / arch.scale, widths_mm);
+            let papilla = PAPILLA_MM * arch.scale * between_crowns(station, widths_mm);
             let rows = [
                 (neck + grow * (0.0012 + papilla), out, 1.0),
                 (neck - grow * height * 0.5 + out * 0.0004, out, 0.7),
@@ -412,7 +411,7 @@ fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3, widths_mm: 
         }
         let row = 4u32;
         let flip = (side < 0.0) != (grow.y > 0.0);
-        for step in 0..GUM_STEPS as u32 {
+        for step in 0..stations.len() as u32 - 1 {
             for k in 0..3u32 {
                 let a = first + step * row + k;
                 let b = a + row;
@@ -424,6 +423,20 @@ fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3, widths_mm: 
             }
         }
     }
+}
+
+/// Where the gum band is sampled along a half arch, in the crowns'
+/// millimetres from the midline: at every contact (a papilla's tip) and
+/// at the quarters of each crown between. Evenly spaced samples fine
+/// enough for the papillae cost 0.5 ms a frame on lavapipe.
+fn gum_stations(widths_mm: &[f32]) -> Vec<f32> {
+    let mut stations = vec![0.0];
+    let mut start = 0.0;
+    for &w in widths_mm.iter().take(CROWNS_SHOWN) {
+        stations.extend((1..=4).map(|q| start + w * q as f32 / 4.0));
+        start += w;
+    }
+    stations
 }
 
 /// 0 over the middle of a crown, 1 where two crowns touch; `s_mm` is the
