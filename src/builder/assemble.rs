@@ -203,8 +203,11 @@ pub fn assemble(
         &png("eyes", &eye_map.to_u8(&[true; 3]), SIZES[3], 3)?,
         "image/png",
     );
+    // The key light is a softbox, not a point: its reflection in the
+    // cornea is a visible spot. At roughness 0.05 the directional key's
+    // highlight was under a pixel in a portrait, and the eyes looked dead.
     eyes.material = doc.material(json!({"name": "eyes", "pbrMetallicRoughness": {
-        "baseColorTexture": {"index": eye_tex}, "metallicFactor": 0.0, "roughnessFactor": 0.05}}));
+        "baseColorTexture": {"index": eye_tex}, "metallicFactor": 0.0, "roughnessFactor": 0.12}}));
     let lash_map = bake_lashes(&lashes, &head, role.hair_color.linear(), male, SIZES[4]);
     let lash_tex = doc.texture(
         "eyelashes",
