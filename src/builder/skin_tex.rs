@@ -100,7 +100,7 @@ fn brow(p: Vec3, n: Vec3, head: &Head, male: f32) -> f32 {
             hairs = hairs.max(smoothstep(0.45, 0.8, strokes));
         }
         // Dense in the middle of the brow, single hairs at its edges.
-        let density = body * (0.7 + 0.3 * hairs) * smoothstep(0.0, 0.45, body + hairs * 0.3);
+        let density = body * (0.45 + 0.55 * hairs) * smoothstep(0.0, 0.45, body + hairs * 0.3);
         best = best.max(density);
     }
     best
