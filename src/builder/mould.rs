@@ -5,7 +5,7 @@
 
 use glam::{Vec2, Vec3};
 
-use super::part::Part;
+use super::part::{Part, grid_triangles};
 
 /// The shirt's forward-facing triangles near a piece: corner positions,
 /// normals and sources.
@@ -62,15 +62,8 @@ impl ShirtFront {
                 part.source.push(source);
             }
         }
-        let stride = columns + 1;
-        for r in 0..rows {
-            for c in 0..columns {
-                let a = r * stride + c;
-                let b = a + stride;
-                // Counter-clockwise seen from the front (+z): v runs down.
-                part.indices.extend([a, b, a + 1, a + 1, b, b + 1]);
-            }
-        }
+        // Counter-clockwise seen from the front (+z): v runs down.
+        part.indices = grid_triangles(0, rows, columns, false);
         Some(part)
     }
 
@@ -135,14 +128,7 @@ pub fn test_chest() -> Part {
             part.source.push(part.source.len() as u32);
         }
     }
-    let stride = rows + 1;
-    for i in 0..columns {
-        for j in 0..rows {
-            let a = i * stride + j;
-            let b = a + stride;
-            part.indices.extend([a, b, a + 1, a + 1, b, b + 1]);
-        }
-    }
+    part.indices = grid_triangles(0, columns, rows, false);
     part
 }
 

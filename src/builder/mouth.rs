@@ -9,7 +9,7 @@
 
 use glam::Vec3;
 
-use super::part::Part;
+use super::part::{Part, grid_triangles};
 
 const RINGS: u32 = 10;
 const SEGMENTS: u32 = 16;
@@ -66,16 +66,9 @@ pub fn mouth_cavity(upper: &Part, lower: &Part, tongue: &Part) -> Part {
             part.midpoint_of.push(blend);
         }
     }
-    let row = SEGMENTS + 1;
-    for ring in 0..RINGS {
-        for seg in 0..SEGMENTS {
-            let a = ring * row + seg;
-            let b = a + row;
-            // Wound clockwise seen from outside, so only the far, inside
-            // wall is drawn and the near half never hides the teeth.
-            part.indices.extend([a, b, a + 1, a + 1, b, b + 1]);
-        }
-    }
+    // Wound clockwise seen from outside, so only the far, inside wall is
+    // drawn and the near half never hides the teeth.
+    part.indices = grid_triangles(0, RINGS, SEGMENTS, false);
     part
 }
 

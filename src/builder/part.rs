@@ -37,6 +37,27 @@ pub struct Part {
     pub rigid: bool,
 }
 
+/// Triangles over a grid of vertices laid out in `strips + 1` rows of
+/// `across + 1` from index `first`: two per cell, row by row, counter-
+/// clockwise when rows run down and columns right (`reversed` for the
+/// other winding).
+pub fn grid_triangles(first: u32, strips: u32, across: u32, reversed: bool) -> Vec<u32> {
+    let stride = across + 1;
+    let mut indices = Vec::with_capacity((strips * across * 6) as usize);
+    for r in 0..strips {
+        for c in 0..across {
+            let a = first + r * stride + c;
+            let b = a + stride;
+            if reversed {
+                indices.extend([a, a + 1, b, a + 1, b + 1, b]);
+            } else {
+                indices.extend([a, b, a + 1, a + 1, b, b + 1]);
+            }
+        }
+    }
+    indices
+}
+
 impl Part {
     /// The source of the vertex nearest to `p`, or None for an empty part:
     /// what a vertex added near this part (a tooth, the mouth pocket)
@@ -246,5 +267,23 @@ impl Part {
         for i in &mut self.indices {
             *i = remap[*i as usize];
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grid_triangles;
+
+    #[test]
+    fn grid_triangles_cover_each_cell_twice_in_either_winding() {
+        // One strip of two cells: vertices 10 11 12 over 13 14 15.
+        assert_eq!(
+            grid_triangles(10, 1, 2, false),
+            [10, 13, 11, 11, 13, 14, 11, 14, 12, 12, 14, 15]
+        );
+        assert_eq!(
+            grid_triangles(10, 1, 2, true),
+            [10, 11, 13, 11, 14, 13, 11, 12, 14, 12, 15, 14]
+        );
     }
 }

@@ -11,7 +11,7 @@
 
 use glam::{Vec2, Vec3};
 
-use super::part::Part;
+use super::part::{Part, grid_triangles};
 use super::raster::Canvas;
 
 /// Crown widths along the arch, from the midline back, in millimetres
@@ -354,24 +354,13 @@ fn add_crown(part: &mut Part, crown: &Crown, source: u32, mirrored: bool) {
     // Counter-clockwise seen from outside; the mirror image and the lower
     // arch (crowns growing upwards) flip the winding.
     let flip = mirrored != (crown.grow.y > 0.0);
-    let mut tri = |a: u32, b: u32, c: u32| {
-        if flip {
-            part.indices.extend([a, c, b]);
-        } else {
-            part.indices.extend([a, b, c]);
-        }
-    };
-    for ring in 0..RINGS as u32 {
-        for seg in 0..SEGMENTS as u32 {
-            let a = first + ring * row + seg;
-            let b = a + row;
-            tri(a, b, a + 1);
-            tri(a + 1, b, b + 1);
-        }
-    }
+    part.indices
+        .extend(grid_triangles(first, RINGS as u32, SEGMENTS as u32, flip));
     let last = first + RINGS as u32 * row;
     for seg in 0..SEGMENTS as u32 {
-        tri(last + seg, centre, last + seg + 1);
+        let (a, b) = (last + seg, last + seg + 1);
+        part.indices
+            .extend(if flip { [a, b, centre] } else { [a, centre, b] });
     }
 }
 
@@ -409,19 +398,9 @@ fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3, widths_mm: 
                 part.source.push(nearest_source(helper, q));
             }
         }
-        let row = 4u32;
         let flip = (side < 0.0) != (grow.y > 0.0);
-        for step in 0..stations.len() as u32 - 1 {
-            for k in 0..3u32 {
-                let a = first + step * row + k;
-                let b = a + row;
-                if flip {
-                    part.indices.extend([a, a + 1, b, a + 1, b + 1, b]);
-                } else {
-                    part.indices.extend([a, b, a + 1, a + 1, b, b + 1]);
-                }
-            }
-        }
+        let strips = stations.len() as u32 - 1;
+        part.indices.extend(grid_triangles(first, strips, 3, flip));
     }
 }
 
