@@ -20,6 +20,7 @@ mod error;
 mod eye_tex;
 mod fabric;
 mod glb;
+mod gums;
 mod hair;
 mod hair_curtain;
 mod hair_flow;

@@ -2,8 +2,8 @@
 //! with no single tooth in them: an open mouth showed a white slab. This
 //! builds real dentition along the same arches: seven crowns per quadrant
 //! (incisors thin at the edge, pointed canines, broad premolars and molars)
-//! with gaps between them, and a scalloped gum line, sized from the helper
-//! so every body shape keeps its bite.
+//! with gaps between them, and a scalloped gum line (`gums`), sized from
+//! the helper so every body shape keeps its bite.
 //!
 //! Each tooth follows one helper vertex of its own arch (its skin weights
 //! and morph deltas), so it moves with the jaw as a rigid unit instead of
@@ -11,6 +11,7 @@
 
 use glam::{Vec2, Vec3};
 
+use super::gums::add_gums;
 use super::part::{Part, grid_triangles};
 use super::raster::Canvas;
 
@@ -34,32 +35,29 @@ const LOWER_DEPTH_MM: [f32; 7] = [5.8, 6.2, 7.6, 7.8, 8.4, 10.6, 10.2];
 /// Rings from the gum line to the edge and segments around a crown.
 const RINGS: usize = 4;
 const SEGMENTS: usize = 12;
-/// How far the gum reaches down between two crowns (the papilla), in the
-/// crowns' millimetres.
-const PAPILLA_MM: f32 = 2.8;
 
 /// How far the crowns' outer faces sit inside the helper's, in metres.
 const INSET_M: f32 = 0.001;
 /// Crowns built per quadrant: up to the first molar; the second molar
 /// never shows and would reach into the cheek.
-const CROWNS_SHOWN: usize = 6;
+pub(super) const CROWNS_SHOWN: usize = 6;
 
 /// Where the baked texture keeps the gums (v ≥ this); teeth above it.
-const GUM_V: f32 = 0.5;
+pub(super) const GUM_V: f32 = 0.5;
 
 /// One dental arch fitted to its helper: a centre line along the labial
 /// (outer) surface, with the edge height and the direction the crowns grow.
-struct Arch {
+pub(super) struct Arch {
     /// Outer surface points from the midline to the back of one side, at
     /// x ≥ 0, with their arc length in metres.
     outline: Vec<(Vec2, f32)>,
     /// Height of the biting edge at the midline.
-    edge_y: f32,
+    pub(super) edge_y: f32,
     /// +1 when crowns grow downwards from the gum (upper arch), -1 upwards.
     down: f32,
     /// Millimetres to metres, times the arch's size relative to the
     /// average crowns above.
-    scale: f32,
+    pub(super) scale: f32,
     /// A point inside the arch, about which it curves.
     centre: Vec2,
 }
@@ -164,7 +162,7 @@ impl Arch {
 
     /// Point on the outline at arc length `s` (clamped), and the outward
     /// normal there (in x, z).
-    fn at(&self, s: f32) -> (Vec2, Vec2) {
+    pub(super) fn at(&self, s: f32) -> (Vec2, Vec2) {
         let last = self.outline.len() - 1;
         let i = self
             .outline
@@ -190,7 +188,7 @@ fn bounds(points: &[Vec3]) -> (Vec3, Vec3) {
     )
 }
 
-fn nearest_source(helper: &Part, p: Vec3) -> u32 {
+pub(super) fn nearest_source(helper: &Part, p: Vec3) -> u32 {
     helper.nearest_source(p).unwrap_or(0)
 }
 
@@ -364,74 +362,6 @@ fn add_crown(part: &mut Part, crown: &Crown, source: u32, mirrored: bool) {
     }
 }
 
-/// A band of gum along the arch over the crowns' necks, dipping between
-/// teeth (the papillae), from the outer surface over the top of the
-/// alveolar ridge to the inside.
-fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3, widths_mm: &[f32]) {
-    let height = 3.0 * arch.scale;
-    let thickness = 8.0 * arch.scale;
-    // Along the crowns that are built, not into the cheeks behind them.
-    let stations = gum_stations(widths_mm);
-    let length = stations.last().copied().unwrap_or(1.0).max(1e-3) * arch.scale;
-    for side in [1.0f32, -1.0] {
-        let first = part.positions.len() as u32;
-        for &station in &stations {
-            let s = station * arch.scale;
-            let (p, n) = arch.at(s);
-            let out = Vec3::new(n.x * side, 0.0, n.y).normalize_or(Vec3::Z);
-            let surface = Vec3::new(p.x * side, arch.edge_y, p.y);
-            // Crown height here, for where the gum line sits.
-            let crown = 9.0 * arch.scale * (1.0 - 0.3 * s / length);
-            let neck = surface - grow * crown;
-            let papilla = PAPILLA_MM * arch.scale * between_crowns(station, widths_mm);
-            let rows = [
-                (neck + grow * (0.0012 + papilla), out, 1.0),
-                (neck - grow * height * 0.5 + out * 0.0004, out, 0.7),
-                (neck - grow * height, (out - grow).normalize(), 0.4),
-                (neck - grow * height - out * thickness, -grow, 0.1),
-            ];
-            for (q, normal, v) in rows {
-                part.positions.push(q);
-                part.normals.push(normal);
-                part.uvs
-                    .push([s / length, GUM_V + (1.0 - GUM_V) * (1.0 - v) * 0.9]);
-                part.source.push(nearest_source(helper, q));
-            }
-        }
-        let flip = (side < 0.0) != (grow.y > 0.0);
-        let strips = stations.len() as u32 - 1;
-        part.indices.extend(grid_triangles(first, strips, 3, flip));
-    }
-}
-
-/// Where the gum band is sampled along a half arch, in the crowns'
-/// millimetres from the midline: at every contact (a papilla's tip) and
-/// at the quarters of each crown between. Evenly spaced samples fine
-/// enough for the papillae cost 0.5 ms a frame on lavapipe.
-fn gum_stations(widths_mm: &[f32]) -> Vec<f32> {
-    let mut stations = vec![0.0];
-    let mut start = 0.0;
-    for &w in widths_mm.iter().take(CROWNS_SHOWN) {
-        stations.extend((1..=4).map(|q| start + w * q as f32 / 4.0));
-        start += w;
-    }
-    stations
-}
-
-/// 0 over the middle of a crown, 1 where two crowns touch; `s_mm` is the
-/// arc length from the midline in the crowns' millimetres.
-fn between_crowns(s_mm: f32, widths_mm: &[f32]) -> f32 {
-    let mut start = 0.0;
-    for &w in widths_mm {
-        if s_mm <= start + w {
-            let phase = ((s_mm - start) / w).clamp(0.0, 1.0);
-            return (1.0 - (std::f32::consts::PI * phase).sin()).powi(2);
-        }
-        start += w;
-    }
-    0.0
-}
-
 /// The colour of teeth and gums over their UVs: ivory crowns, a little
 /// translucent grey at the edges of the front teeth, darkening towards the
 /// back of the mouth and the gum line (the mouth's occlusion), and pink
@@ -521,19 +451,6 @@ mod tests {
                 assert!(p.y <= 1.50 + 1e-4 && p.y > 1.48, "{p}");
             }
         }
-    }
-
-    #[test]
-    fn papillae_fill_the_gaps_where_crowns_touch() {
-        let widths = [8.0, 6.0];
-        // At the midline and where the crowns meet: full; mid-crown: none.
-        assert!((between_crowns(0.0, &widths) - 1.0).abs() < 1e-6);
-        assert!((between_crowns(8.0, &widths) - 1.0).abs() < 1e-6);
-        assert!(between_crowns(4.0, &widths) < 1e-6);
-        assert!(between_crowns(11.0, &widths) < 1e-6);
-        // Narrow: a millimetre from the contact it is mostly gone.
-        assert!(between_crowns(9.0, &widths) < 0.4);
-        assert_eq!(between_crowns(20.0, &widths), 0.0);
     }
 
     #[test]
