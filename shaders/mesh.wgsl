@@ -375,7 +375,12 @@ fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f3
     s.normal = normal;
     s.view = view;
     s.albedo = base_color.rgb;
-    s.f0 = mix(vec3<f32>(0.04), base_color.rgb, metallic);
+    // Skin reflects less than the generic dielectric's 4 %: its index of
+    // refraction is about 1.4, so F0 = ((1.4 - 1) / (1.4 + 1))^2 = 2.8 %
+    // (d'Eon and Luebke, GPU Gems 3, ch. 14). At 4 % a dark complexion
+    // looks powdered.
+    let dielectric_f0 = mix(0.04, 0.028, material.skin);
+    s.f0 = mix(vec3<f32>(dielectric_f0), base_color.rgb, metallic);
     s.alpha = roughness * roughness;
     s.metallic = metallic;
     s.skin = material.skin;

@@ -172,7 +172,7 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         g *= 1.0 - 0.12 * t_zone(p, n, head);
         // Lips are glossier; brow hair and the scalp under the hair are matte.
         let lips = masks.lips.sample([a[7], a[8]]);
-        g *= 1.0 - lips * 0.2;
+        g *= 1.0 - lips * 0.1;
         let hairy = brow(p, n, head, male).max(a[6]);
         g += (0.85 - g) * hairy;
         texel.copy_from_slice(&[1.0, g, 0.0]);
@@ -196,12 +196,12 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         if lips > 0.05 {
             let wobble = value3(p * 300.0, 43) * 2.5;
             let lines = ((p.x * std::f32::consts::TAU / 0.0016 + wobble).sin() * 0.5 + 0.5).powi(3);
-            h -= lines * 0.35 * smoothstep(0.05, 0.5, lips);
+            h -= lines * 0.15 * smoothstep(0.05, 0.5, lips);
         }
         texel[0] = h;
     });
     height.dilate(4);
-    let normal = height_to_normal(&height, 1.6);
+    let normal = height_to_normal(&height, 0.8);
     SkinMaps {
         base_color: base,
         roughness: rough,
