@@ -300,10 +300,11 @@ pub fn assemble(
         };
         let maps = bake_hair(&hair_mesh, &head, &look, [SIZES[5], SIZES[7]]);
         let mut hair_part = hair_mesh.part.clone();
-        // The hanging curtain shows its inside (beside the cheeks, and
-        // behind the neck through the gap under the ears); the cap's inside
-        // faces the scalp and is never seen.
-        add_back_faces(&mut hair_part, |v| hair_mesh.along[v] >= 0.0);
+        // Only where the hair's inside can be seen: most of the cap's
+        // inside faces the scalp.
+        add_back_faces(&mut hair_part, |v| {
+            hair_mesh.inside_shows(v, &head, male)
+        });
         let (mut bulk, mut fringe) = split_opaque(&hair_part, &maps.colour);
         let tex = doc.texture(
             "hair",

@@ -34,6 +34,27 @@ pub struct Hair {
     pub parting_x: Option<f32>,
 }
 
+impl Hair {
+    /// Whether the inside of the hair can be seen at vertex `v`: all down
+    /// the curtain (beside the cheeks, behind the neck), and along the
+    /// cap's lower edge over the temples and above the ears, where it
+    /// stands off the head and a camera a little below sees up under it.
+    pub fn inside_shows(&self, v: usize, head: &Head, male: f32) -> bool {
+        if self.along[v] >= 0.0 {
+            return true;
+        }
+        let p = self.part.positions[v];
+        self.long
+            && head.azimuth(p).abs() > INSIDE_SHOWS_MIN_AZIMUTH
+            && fringe::above_edge(head, p, male) < INSIDE_SHOWS_ABOVE_EDGE_M
+    }
+}
+
+/// Where the cap's inside shows along its edge: from the temples back...
+const INSIDE_SHOWS_MIN_AZIMUTH: f32 = 0.55;
+/// ...within this height (metres) of the edge.
+const INSIDE_SHOWS_ABOVE_EDGE_M: f32 = 0.02;
+
 /// The hair over the body part, or `None` for a bald role. `length_m` is
 /// how far below eye level the hair reaches at the sides (0: short crop).
 pub fn hair_shell(
@@ -66,10 +87,11 @@ pub fn hair_shell(
         .iter()
         .zip(&coverage)
         .map(|(p, &c)| {
-            // Only over the forehead: at the temples and sideburns the skin
-            // moves with the jaw and would show through a mesh reaching
-            // down over it.
-            let front = head.azimuth(*p).abs() < 0.75;
+            // Only over the forehead and the temples above eye level:
+            // lower down, at the sideburns, the skin moves with the jaw and
+            // would show through a mesh reaching down over it.
+            let a = head.azimuth(*p).abs();
+            let front = a < 0.75 || (a < 1.3 && p.y > head.eye_y());
             c > 0.0 || (front && fringe::above_edge(head, *p, male) > -EDGE_REACH_M)
         })
         .collect();
@@ -89,7 +111,7 @@ pub fn hair_shell(
         .collect();
     let (mut shell, _) = offset_shell(body, &tris, &offset, "hair");
     let long = length_m > 0.01;
-    if long {
+    {
         // The skull's centimetre-sized triangles show as corners along the
         // crown's outline: one level of curved subdivision rounds them.
         // Only there (the top of the head, turned sideways to a camera in

@@ -16,6 +16,10 @@ use super::regions::Head;
 /// stop about a centimetre above the brow.
 const DEPTH_M: f32 = 0.036;
 
+/// How far the hair over the temples hangs below the hairline, metres:
+/// to about a centimetre above eye level.
+const TEMPLE_DEPTH_M: f32 = 0.032;
+
 /// How far (metres) the fringe hangs below the hairline at azimuth `phi`
 /// (0 in front, positive towards the role's left, where the parting is).
 pub fn fringe_dip(head: &Head, phi: f32) -> f32 {
@@ -26,7 +30,11 @@ pub fn fringe_dip(head: &Head, phi: f32) -> f32 {
     let fall = smoothstep(0.4, -0.5, phi);
     // ...and rises at the temple into the side hair.
     let rise = 1.0 - smoothstep(-0.85, -1.2, phi);
-    DEPTH_M * fall * rise * head.half_size.y / 0.115
+    // On both sides the hair falls over the temples into the curtain, so
+    // no skin shows between the forehead's hair and the side hair.
+    let a = phi.abs();
+    let temple = smoothstep(0.55, 0.9, a) * (1.0 - smoothstep(1.0, 1.2, a));
+    (DEPTH_M * fall * rise).max(TEMPLE_DEPTH_M * temple) * head.half_size.y / 0.115
 }
 
 /// Height above the visible hair's lower edge at `p`, metres.
