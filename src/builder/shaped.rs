@@ -61,7 +61,24 @@ impl Shaped {
             *p = Vec3::new(p.x, p.y - lowest, p.z) * METRES_PER_UNIT;
         }
         let normals = smooth_normals(&positions, &faces);
-        let morphs = build_morphs(&base.faceunits, positions.len());
+        let group_vertices = |name: &str| -> Vec<usize> {
+            let group = base.obj.group_index(name);
+            let mut vertices: Vec<usize> = base
+                .obj
+                .faces
+                .iter()
+                .filter(|f| Some(f.group) == group)
+                .flat_map(|f| f.v[..f.corners as usize].iter().map(|&v| v as usize))
+                .collect();
+            vertices.sort_unstable();
+            vertices.dedup();
+            vertices
+        };
+        let jaw = JawParts {
+            tongue: group_vertices("helper-tongue"),
+            lower_teeth: group_vertices("helper-lower-teeth"),
+        };
+        let morphs = build_morphs(&base.faceunits, positions.len(), &jaw);
         Shaped {
             positions,
             normals,
@@ -90,11 +107,44 @@ pub fn smooth_normals(positions: &[Vec3], faces: &[ObjFace]) -> Vec<Vec3> {
     normals
 }
 
-fn build_morphs(faceunits: &[Target], vertex_count: usize) -> Vec<(String, Vec<Vec3>)> {
+/// Base vertices of the parts the jaw carries.
+struct JawParts {
+    tongue: Vec<usize>,
+    lower_teeth: Vec<usize>,
+}
+
+/// How far the whole tongue drops with the jaw, as a fraction of the lower
+/// incisors' drop.
+const TONGUE_DROP: f32 = 0.8;
+
+/// The Face Units' jawOpen lowers the tongue's tip with the incisors but
+/// its back hardly at all, so in an open mouth the dorsum rises behind the
+/// lower teeth like a red wall and hides the mouth's depth. For an open
+/// vowel the tongue lies low and flat on the floor of the mouth: every
+/// tongue vertex drops at least `TONGUE_DROP` of the incisors' drop.
+fn lower_tongue_with_jaw(jaw_open: &mut [Vec3], jaw: &JawParts) {
+    let incisors = jaw
+        .lower_teeth
+        .iter()
+        .map(|&v| jaw_open[v].y)
+        .fold(0.0f32, f32::min);
+    for &v in &jaw.tongue {
+        jaw_open[v].y = jaw_open[v].y.min(TONGUE_DROP * incisors);
+    }
+}
+
+fn build_morphs(
+    faceunits: &[Target],
+    vertex_count: usize,
+    jaw: &JawParts,
+) -> Vec<(String, Vec<Vec3>)> {
     let mut units: Vec<Vec<Vec3>> = Vec::with_capacity(faceunits.len());
-    for target in faceunits {
+    for (name, target) in ARKIT_NAMES.iter().zip(faceunits) {
         let mut dense = vec![Vec3::ZERO; vertex_count];
         target.apply(&mut dense, METRES_PER_UNIT);
+        if *name == "jawOpen" {
+            lower_tongue_with_jaw(&mut dense, jaw);
+        }
         units.push(dense);
     }
     let mut morphs: Vec<(String, Vec<Vec3>)> = Vec::new();
