@@ -281,8 +281,12 @@ fn visemes_move_the_mouth_and_nothing_below_the_neck() {
                     "{id}: {name} moves a vertex at y={} (below the neck)",
                     p.y
                 );
+                // The jaw's muscles reach up to the temples: `jawOpen`
+                // moves the skin in front of the ear by half a millimetre,
+                // 11 cm from the teeth on leo's longer face. The forehead,
+                // the crown and the back of the head lie further out.
                 assert!(
-                    p.distance(*mouth) < 0.11,
+                    p.distance(*mouth) < 0.12,
                     "{id}: {name} moves a vertex at {p} by {d}, {} m from the mouth at {mouth}",
                     p.distance(*mouth)
                 );
