@@ -302,9 +302,7 @@ pub fn assemble(
         let mut hair_part = hair_mesh.part.clone();
         // Only where the hair's inside can be seen: most of the cap's
         // inside faces the scalp.
-        add_back_faces(&mut hair_part, |v| {
-            hair_mesh.inside_shows(v, &head, male)
-        });
+        add_back_faces(&mut hair_part, |v| hair_mesh.inside_shows(v, &head, male));
         let (mut bulk, mut fringe) = split_opaque(&hair_part, &maps.colour);
         let tex = doc.texture(
             "hair",

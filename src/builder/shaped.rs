@@ -165,3 +165,34 @@ fn build_morphs(
     all.extend(morphs);
     all
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tongue_drops_with_the_incisors_and_keeps_any_larger_drop() {
+        // Vertices 0..2: lower teeth (incisor drops 20 mm); 2..5: tongue
+        // tip (already lower), middle and back (barely moved).
+        let mut jaw_open = vec![
+            Vec3::new(0.0, -0.02, -0.01),
+            Vec3::new(0.0, -0.008, -0.004),
+            Vec3::new(0.0, -0.019, -0.012),
+            Vec3::new(0.0, -0.01, -0.01),
+            Vec3::new(0.001, -0.002, -0.008),
+            Vec3::new(0.0, 0.0, 0.0),
+        ];
+        let jaw = JawParts {
+            tongue: vec![2, 3, 4],
+            lower_teeth: vec![0, 1],
+        };
+        lower_tongue_with_jaw(&mut jaw_open, &jaw);
+        let floor = -0.02 * TONGUE_DROP;
+        assert_eq!(jaw_open[2].y, -0.019);
+        assert_eq!(jaw_open[3].y, floor);
+        assert_eq!(jaw_open[4], Vec3::new(0.001, floor, -0.008));
+        // Only the drop changes; teeth and other vertices are untouched.
+        assert_eq!(jaw_open[0], Vec3::new(0.0, -0.02, -0.01));
+        assert_eq!(jaw_open[5], Vec3::ZERO);
+    }
+}
