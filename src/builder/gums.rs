@@ -1,6 +1,6 @@
 //! The gum band along each dental arch (see `teeth`): over the crowns'
 //! necks, dipping between the crowns (the papillae), from the outer
-//! surface over the alveolar ridge to the inside.
+//! surface over the alveolar ridge and up the inside to the necks again.
 
 use glam::Vec3;
 
@@ -22,6 +22,7 @@ pub(super) fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3, 
     let length = stations.last().copied().unwrap_or(1.0).max(1e-3) * arch.scale;
     for side in [1.0f32, -1.0] {
         let first = part.positions.len() as u32;
+        let mut rows_per_station = 0;
         for &station in &stations {
             let s = station * arch.scale;
             let (p, n) = arch.at(s);
@@ -31,12 +32,19 @@ pub(super) fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3, 
             let crown = 9.0 * arch.scale * (1.0 - 0.3 * s / length);
             let neck = surface - grow * crown;
             let papilla = PAPILLA_MM * arch.scale * between_crowns(station, widths_mm);
+            // Outside, down over the ridge, across, and up the inside to
+            // the crowns' necks again: without the inner wall the crowns
+            // on the far side of an open mouth stand bare to the jaw, like
+            // blocks.
+            let inside = neck - out * thickness;
             let rows = [
                 (neck + grow * (0.0012 + papilla), out, 1.0),
                 (neck - grow * height * 0.5 + out * 0.0004, out, 0.7),
                 (neck - grow * height, (out - grow).normalize(), 0.4),
-                (neck - grow * height - out * thickness, -grow, 0.1),
+                (inside - grow * height, (-grow - out).normalize(), 0.1),
+                (inside + grow * (0.0012 + 0.5 * papilla), -out, 0.7),
             ];
+            rows_per_station = rows.len() as u32;
             for (q, normal, v) in rows {
                 part.positions.push(q);
                 part.normals.push(normal);
@@ -47,7 +55,8 @@ pub(super) fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3, 
         }
         let flip = (side < 0.0) != (grow.y > 0.0);
         let strips = stations.len() as u32 - 1;
-        part.indices.extend(grid_triangles(first, strips, 3, flip));
+        part.indices
+            .extend(grid_triangles(first, strips, rows_per_station - 1, flip));
     }
 }
 

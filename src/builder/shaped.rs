@@ -117,19 +117,32 @@ struct JawParts {
 /// incisors' drop.
 const TONGUE_DROP: f32 = 0.8;
 
-/// The Face Units' jawOpen lowers the tongue's tip with the incisors but
-/// its back hardly at all, so in an open mouth the dorsum rises behind the
-/// lower teeth like a red wall and hides the mouth's depth. For an open
-/// vowel the tongue lies low and flat on the floor of the mouth: every
-/// tongue vertex drops at least `TONGUE_DROP` of the incisors' drop.
-fn lower_tongue_with_jaw(jaw_open: &mut [Vec3], jaw: &JawParts) {
+/// What the jaw carries in jawOpen, made fit for crowns that each move as
+/// one piece:
+/// - The Face Units rotate the lower teeth helper about the jaw's hinge, so
+///   the molars drop 16 mm where the incisors drop 26. Each crown follows
+///   one helper vertex, so along the arch the crowns stepped up towards the
+///   back like stairs, and the far side's molars stood above the arch as
+///   blocks. The lower teeth now drop as one, with the incisors.
+/// - The tongue's tip drops with the incisors but its back hardly at all,
+///   so in an open mouth the dorsum rose behind the lower teeth like a red
+///   wall and hid the mouth's depth. For an open vowel the tongue lies low
+///   on the floor of the mouth: every tongue vertex drops at least
+///   `TONGUE_DROP` of the incisors' drop.
+fn lower_teeth_and_tongue_with_jaw(jaw_open: &mut [Vec3], jaw: &JawParts) {
     let incisors = jaw
         .lower_teeth
         .iter()
-        .map(|&v| jaw_open[v].y)
-        .fold(0.0f32, f32::min);
+        .map(|&v| jaw_open[v])
+        .fold(
+            Vec3::ZERO,
+            |lowest, d| if d.y < lowest.y { d } else { lowest },
+        );
+    for &v in &jaw.lower_teeth {
+        jaw_open[v] = incisors;
+    }
     for &v in &jaw.tongue {
-        jaw_open[v].y = jaw_open[v].y.min(TONGUE_DROP * incisors);
+        jaw_open[v].y = jaw_open[v].y.min(TONGUE_DROP * incisors.y);
     }
 }
 
@@ -143,7 +156,7 @@ fn build_morphs(
         let mut dense = vec![Vec3::ZERO; vertex_count];
         target.apply(&mut dense, METRES_PER_UNIT);
         if *name == "jawOpen" {
-            lower_tongue_with_jaw(&mut dense, jaw);
+            lower_teeth_and_tongue_with_jaw(&mut dense, jaw);
         }
         units.push(dense);
     }
@@ -171,7 +184,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_tongue_drops_with_the_incisors_and_keeps_any_larger_drop() {
+    fn the_lower_teeth_drop_as_one_and_the_tongue_with_them() {
         // Vertices 0..2: lower teeth (incisor drops 20 mm); 2..5: tongue
         // tip (already lower), middle and back (barely moved).
         let mut jaw_open = vec![
@@ -186,13 +199,15 @@ mod tests {
             tongue: vec![2, 3, 4],
             lower_teeth: vec![0, 1],
         };
-        lower_tongue_with_jaw(&mut jaw_open, &jaw);
+        lower_teeth_and_tongue_with_jaw(&mut jaw_open, &jaw);
         let floor = -0.02 * TONGUE_DROP;
         assert_eq!(jaw_open[2].y, -0.019);
         assert_eq!(jaw_open[3].y, floor);
         assert_eq!(jaw_open[4], Vec3::new(0.001, floor, -0.008));
-        // Only the drop changes; teeth and other vertices are untouched.
+        // The lower teeth move as one, with the incisors.
         assert_eq!(jaw_open[0], Vec3::new(0.0, -0.02, -0.01));
+        assert_eq!(jaw_open[1], jaw_open[0]);
+        // Anything else is untouched.
         assert_eq!(jaw_open[5], Vec3::ZERO);
     }
 }

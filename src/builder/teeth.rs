@@ -372,8 +372,9 @@ pub fn bake_teeth(size: u32) -> Canvas {
         let rgb = if v < GUM_V {
             let t = v / GUM_V;
             // t: 0.05 at the edge .. 0.95 at the gum.
-            let ivory = Vec3::new(0.9, 0.83, 0.68);
-            let edge_grey = Vec3::new(0.55, 0.56, 0.58);
+            // Warm but not yellow: in the mouth's shade a yellow ivory turns olive.
+            let ivory = Vec3::new(0.9, 0.84, 0.76);
+            let edge_grey = Vec3::new(0.62, 0.6, 0.6);
             let edge = (1.0 - t / 0.25).clamp(0.0, 1.0) * (1.0 - u * 3.0).clamp(0.0, 1.0);
             let neck = ((t - 0.7) / 0.3).clamp(0.0, 1.0);
             ivory.lerp(edge_grey, edge * 0.35) * (1.0 - 0.2 * neck) * back
