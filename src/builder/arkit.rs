@@ -209,17 +209,21 @@ pub const VRM_RECIPES: [Recipe; 13] = [
     ("blinkRight", &[("eyeBlinkRight", 1.0)]),
     (
         "happy",
-        // A warm smile that shows the upper teeth (the lip lifts, the jaw
-        // drops a little); mouthSmile stays below 1, where the mouth
-        // corners begin to fold through the cheek.
+        // A warm smile: the cheeks rise and narrow the eyes, the lower lip
+        // and the jaw drop a little so the upper teeth show, and the
+        // corners dimple. mouthSmile stays below 1, where the mouth corners
+        // begin to fold through the cheek; eyeSquint below 0.4, where the
+        // lower lid parts from the eyeball and shows a white sliver under
+        // it; mouthUpperUp low, as more bares the gums over the teeth.
         &[
             ("mouthSmile_LR", 0.9),
-            ("cheekSquint_LR", 0.6),
-            ("eyeSquint_LR", 0.3),
+            ("cheekSquint_LR", 0.8),
+            ("eyeSquint_LR", 0.35),
             ("browOuterUp_LR", 0.1),
-            ("mouthUpperUp_LR", 0.25),
-            ("mouthLowerDown_LR", 0.15),
-            ("jawOpen", 0.05),
+            ("mouthUpperUp_LR", 0.2),
+            ("mouthLowerDown_LR", 0.5),
+            ("mouthDimple_LR", 0.2),
+            ("jawOpen", 0.15),
         ],
     ),
     (

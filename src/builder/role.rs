@@ -250,14 +250,19 @@ pub fn default_roles() -> Vec<RoleSpec> {
             voice: "en-us+m3".into(),
             lang: "en-US".into(),
             // A leaner, longer face with a firmer chin and slimmer lips
-            // than the macro targets give; tuned by eye on portraits.
+            // than the macro targets give, more open eyes under slightly
+            // raised brows and mouth corners turned up a little (at rest
+            // he read as tired and stern); tuned by eye on portraits.
             details: details(&[
                 ("cheek/cheek-bones-incr", 0.3),
                 ("chin/chin-prominent-incr", 0.4),
+                ("eyebrows/eyebrows-trans-up", 0.3),
+                ("eyes/eye-height1-incr", 0.4),
                 ("eyes/eye-height2-incr", 0.5),
                 ("eyes/eye-scale-incr", 0.15),
                 ("head/head-fat-decr", 0.5),
                 ("head/head-oval", 0.5),
+                ("mouth/mouth-angles-up", 0.5),
                 ("mouth/mouth-laugh-lines-in", 0.5),
                 ("mouth/mouth-lowerlip-volume-decr", 0.3),
                 ("mouth/mouth-upperlip-volume-decr", 0.3),
