@@ -27,7 +27,7 @@ pub fn fringe_dip(head: &Head, phi: f32) -> f32 {
         return 0.0;
     }
     // Falls from the parting side across the forehead...
-    let fall = smoothstep(0.4, -0.5, phi);
+    let fall = smoothstep(0.55, -0.5, phi);
     // ...and rises at the temple into the side hair.
     let rise = 1.0 - smoothstep(-0.85, -1.2, phi);
     // On both sides the hair falls over the temples into the curtain, so
@@ -76,10 +76,15 @@ mod tests {
         let h = head(true);
         // None on the parting's side, deepest over the far brow, gone by
         // the side of the head.
-        assert_eq!(fringe_dip(&h, 0.4), 0.0);
+        assert_eq!(fringe_dip(&h, 0.55), 0.0);
         assert!(fringe_dip(&h, 0.0) > 0.005 && fringe_dip(&h, 0.0) < fringe_dip(&h, -0.5));
         assert!((fringe_dip(&h, -0.7) - DEPTH_M).abs() < 0.003);
         assert_eq!(fringe_dip(&h, -1.3), 0.0);
+        // Both temples are covered, down into the side hair.
+        for side in [-1.0, 1.0] {
+            assert!((fringe_dip(&h, side * 0.95) - TEMPLE_DEPTH_M).abs() < 1e-4);
+            assert_eq!(fringe_dip(&h, side * 1.25), 0.0);
+        }
         // A point on the forehead below the hairline is covered under the
         // fringe, not on the other side.
         let under = Vec3::new(-0.05, 1.55, 0.09);

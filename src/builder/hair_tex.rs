@@ -265,18 +265,22 @@ fn hair_alpha(
         return thin(density, strand);
     }
     let above = fringe::above_edge(head, p, look.male);
-    // At the hairline the strands thin out over a band a centimetre or
-    // more wide.
+    // At the hairline the strands thin out over a band about a centimetre
+    // wide. A crop's fade into stubble is painted on the skin below
+    // (`skin_tex`), smoothly filtered: thinning its alpha-tested strands
+    // over a wider band drew a speckled, shimmering edge.
     let hairline = smoothstep(
-        -0.003 - 0.003 * look.coil,
-        0.012 + 0.016 * look.coil,
+        -0.003 - 0.001 * look.coil,
+        0.012 - 0.002 * look.coil,
         above + (lock_noise - 0.5) * 0.004,
     );
     // A fringe is cut: it ends along a line, in pointed locks whose
     // crests reach a few millimetres further than their edges, each lock
     // at its own length, and thins into single strands only at the tips.
     let over = fringe::over_forehead(head, p, look.male);
-    let tips = 0.007 * ridge.powf(1.5) * (0.55 + 0.45 * lock_tone);
+    // Short tips (longer ones read as a torn edge at portrait size), none
+    // where the fringe meets the hairline, where they left loose flecks.
+    let tips = 0.004 * ridge.powf(1.5) * (0.55 + 0.45 * lock_tone) * over;
     let cut = smoothstep(-0.0015, 0.0035, above + tips - 0.004);
     let density = hairline + (cut - hairline) * over;
     let edge = thin(density, strand);
