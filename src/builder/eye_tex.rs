@@ -127,7 +127,15 @@ pub fn bake_lashes(lashes: &Part, head: &Head, hair: [f32; 3], male: f32, size: 
         // a fine one along the lower lid.
         let line_width = if lower { 0.1 } else { 0.2 - 0.06 * male };
         let line = 1.0 - smoothstep(0.4 * line_width, line_width, reach);
-        let alpha = hairs.max(line) * (1.0 - smoothstep(length - 0.25, length, reach));
+        let mut alpha = hairs.max(line) * (1.0 - smoothstep(length - 0.25, length, reach));
+        // Past the corners, below their level, the cards run on beyond the
+        // lids: their dark roots drew a wedge under the outer corner, like
+        // an eyeliner flick. Lashes thin out there.
+        let past_corner = smoothstep(0.65, 0.8, d.x.abs()) * (1.0 - smoothstep(-0.1, 0.05, d.y));
+        alpha *= 1.0 - past_corner;
+        if lower {
+            alpha *= 1.0 - smoothstep(0.6, 0.85, d.x.abs());
+        }
         texel.copy_from_slice(&[colour.x, colour.y, colour.z, alpha]);
     });
     canvas.dilate(4);
