@@ -88,8 +88,11 @@ pub fn bake_eyes(eyes: &Part, head: &Head, iris: [f32; 3], size: u32) -> Canvas 
             Vec3::splat(0.006),
             1.0 - smoothstep(pupil_edge - 0.02, pupil_edge + 0.01, theta),
         );
-        // The upper lid and lashes shade the top of the eye.
-        c *= 1.0 - 0.5 * smoothstep(0.05, 0.45, d.y);
+        // The upper lid and lashes shade the top of the eye, down to the
+        // pupil's level: without it the visible white is flat and the eye
+        // looks bulging and staring. The lower lid shades it a little too.
+        c *= 1.0 - 0.45 * smoothstep(-0.15, 0.35, d.y);
+        c *= 1.0 - 0.2 * smoothstep(-0.2, -0.45, d.y);
         texel.copy_from_slice(&c.to_array());
     });
     canvas.dilate(8);
@@ -113,19 +116,23 @@ pub fn bake_lashes(lashes: &Part, head: &Head, hair: [f32; 3], male: f32, size: 
         let along = d.x * a[3] * density + value3(d * 6.0, 61) * 0.8;
         let comb = (along.fract() - 0.5).abs() * 2.0; // 0 at a hair's centre
         let width = if lower {
-            0.35 * (1.0 - reach) + 0.1
+            0.35 * (1.0 - reach) + 0.1 - 0.03 * male
         } else {
-            (0.8 - 0.3 * male) * (1.0 - reach) + 0.25 - 0.08 * male
+            (0.8 - 0.45 * male) * (1.0 - reach) + 0.25 - 0.13 * male
         };
         let length = if lower {
             0.32 - 0.08 * male
         } else {
-            0.9 - 0.28 * male
+            0.9 - 0.4 * male
         };
         let hairs = 1.0 - smoothstep(width * 0.8, width, comb);
         // At the roots the hairs merge into a dark lash line along the lid,
         // a fine one along the lower lid.
-        let line_width = if lower { 0.1 } else { 0.2 - 0.06 * male };
+        let line_width = if lower {
+            0.1 - 0.04 * male
+        } else {
+            0.2 - 0.06 * male
+        };
         let line = 1.0 - smoothstep(0.4 * line_width, line_width, reach);
         let mut alpha = hairs.max(line) * (1.0 - smoothstep(length - 0.25, length, reach));
         // Past the corners, below their level, the cards run on beyond the
