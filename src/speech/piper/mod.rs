@@ -155,8 +155,11 @@ impl PiperSpeech {
         }
         let rate_hz = model.sample_rate_hz;
         drop(guard);
+        // Normalised after resampling: the resampler's filter overshoots
+        // sharp peaks by a percent or so, which broke the -1 dBFS promise.
+        let mut audio = Resampler::new(rate_hz, SAMPLE_RATE_HZ).process(&audio);
         normalise_peak(&mut audio);
-        Ok(Resampler::new(rate_hz, SAMPLE_RATE_HZ).process(&audio))
+        Ok(audio)
     }
 }
 
