@@ -186,14 +186,16 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook, comb: Option<&C
     let light_mix = if coil > 0.5 { 0.4 } else { 0.2 };
     c = c.lerp(colour * 1.7 + Vec3::splat(0.003), light_strands * light_mix);
 
-    // Parting: thinner hair shows the scalp as a fine line.
+    // Parting: the scalp shows as a line a millimetre or so wide, broken
+    // by strands crossing it. Much finer, it vanished at portrait size and
+    // only the change of sheen across it showed, which read as a seam.
     let parting = hair.parting_x.map_or(0.0, |x| {
         let d = (p.x - x).abs();
         let front = smoothstep(-0.3, 0.6, (p.z - head.center.z) / head.half_size.z);
         let top = smoothstep(0.2, 0.8, (p.y - head.center.y) / head.half_size.y);
-        (1.0 - smoothstep(0.0001, 0.0004 + 0.0004 * strand, d)) * front * top
+        (1.0 - smoothstep(0.0002, 0.0006 + 0.0006 * strand, d)) * front * top
     });
-    c = c.lerp(Vec3::from_array(look.scalp) * 0.4, parting * 0.35);
+    c = c.lerp(Vec3::from_array(look.scalp) * 0.5, parting * 0.5);
 
     // Baked sheen: a primary band on the crests of the locks, a weaker,
     // hair-coloured one towards the tips.
