@@ -368,7 +368,10 @@ fn add_crown(part: &mut Part, crown: &Crown, source: u32, mirrored: bool) {
 /// gums.
 pub fn bake_teeth(size: u32) -> Canvas {
     Canvas::paint(size, |u, v| {
-        let back = 1.0 - 0.45 * u.powf(1.2);
+        // Deeper in the mouth the teeth are shaded by the cheeks and lips;
+        // lit like the incisors, the far side's molars showed through an
+        // open mouth as a white block.
+        let back = 1.0 - 0.7 * u.powf(0.9);
         let rgb = if v < GUM_V {
             let t = v / GUM_V;
             // t: 0.05 at the edge .. 0.95 at the gum.
