@@ -213,7 +213,7 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
 /// (upright strokes) thin out over a few millimetres, and a short crop
 /// fades into stubble dots over a wider band.
 fn hairline_fuzz(c: Vec3, p: Vec3, head: &Head, male: f32, hair: Vec3) -> Vec3 {
-    let fuzz = head.hair_fuzz(p, male);
+    let fuzz = head.hair_fuzz(p, male).max(sideburn(p, head, male));
     if fuzz <= 0.0 {
         return c;
     }
@@ -225,6 +225,24 @@ fn hairline_fuzz(c: Vec3, p: Vec3, head: &Head, male: f32, hair: Vec3) -> Vec3 {
     let density = fuzz * fuzz;
     let hairs = smoothstep(1.0 - density, 1.15 - density, marks);
     c.lerp(hair * 0.7 + c * 0.2, hairs * 0.75 + fuzz * 0.2)
+}
+
+/// A man's short crop has sideburns: in front of the ear, from the
+/// hairline down to about a centimetre and a half below eye level,
+/// thinning towards their ends (0..1). Painted on the skin, not grown on
+/// the hair mesh, so they move with the jaw's skin. Without them the crop
+/// ended above the ear like a cap.
+fn sideburn(p: Vec3, head: &Head, male: f32) -> f32 {
+    if head.long_hair || male < 0.5 {
+        return 0.0;
+    }
+    let a = head.azimuth(p).abs();
+    let below_eye = p.y - head.eye_y();
+    // The front edge slants back as the sideburn runs down.
+    let front = 1.16 + 4.0 * (-below_eye).max(0.0);
+    let across = smoothstep(front, front + 0.1, a) * (1.0 - smoothstep(1.34, 1.46, a));
+    let down = smoothstep(-0.02, 0.004, below_eye);
+    across * down * smoothstep(0.5, 1.0, male)
 }
 
 /// Gaussian falloff of distance `d` with width `w`.
@@ -389,5 +407,36 @@ mod tests {
         }
         assert!(hairs > 100, "the grid misses the brow: {hairs}");
         assert_eq!(differ, 0);
+    }
+
+    #[test]
+    fn a_mans_crop_has_sideburns_in_front_of_the_ears() {
+        let mut head = Head {
+            eye_left: Vec3::new(0.03, 1.5, 0.1),
+            eye_right: Vec3::new(-0.03, 1.5, 0.1),
+            eye_radius: 0.012,
+            center: Vec3::new(0.0, 1.53, 0.0),
+            half_size: Vec3::new(0.075, 0.115, 0.1),
+            long_hair: false,
+        };
+        // A point on the side of the head at `azimuth`, `below` the eyes.
+        let at = |azimuth: f32, below: f32| {
+            Vec3::new(azimuth.sin() * 0.08, 1.5 - below, azimuth.cos() * 0.08)
+        };
+        for side in [-1.0f32, 1.0] {
+            // In front of the ear at eye level: full; lower down: thinning;
+            // below the ear's middle: none.
+            assert!(sideburn(at(side * 1.32, 0.0), &head, 1.0) > 0.9);
+            let low = sideburn(at(side * 1.38, 0.014), &head, 1.0);
+            assert!(low > 0.0 && low < 0.5, "{low}");
+            assert_eq!(sideburn(at(side * 1.32, 0.025), &head, 1.0), 0.0);
+            // Not on the cheek, not on the ear.
+            assert_eq!(sideburn(at(side * 0.9, 0.0), &head, 1.0), 0.0);
+            assert_eq!(sideburn(at(side * 1.5, 0.0), &head, 1.0), 0.0);
+        }
+        // A woman's crop and long hair have none.
+        assert_eq!(sideburn(at(1.32, 0.0), &head, 0.0), 0.0);
+        head.long_hair = true;
+        assert_eq!(sideburn(at(1.32, 0.0), &head, 1.0), 0.0);
     }
 }
