@@ -11,8 +11,8 @@ use glam::Vec3;
 
 use super::part::{Part, grid_triangles};
 
-const RINGS: u32 = 10;
-const SEGMENTS: u32 = 16;
+const RINGS: u32 = 14;
+const SEGMENTS: u32 = 24;
 
 /// An ellipsoid pocket sized from the teeth helpers, wound to face inward.
 /// Empty when the mesh has no teeth (a custom base without the helpers).
