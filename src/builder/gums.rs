@@ -11,9 +11,12 @@ use super::teeth::{Arch, CROWNS_SHOWN, GUM_V, nearest_source};
 /// crowns' millimetres.
 const PAPILLA_MM: f32 = 2.8;
 
+/// Vertices across the band at each station along the arch.
+const ROWS_PER_STATION: u32 = 5;
+
 /// A band of gum along the arch over the crowns' necks, dipping between
 /// teeth (the papillae), from the outer surface over the top of the
-/// alveolar ridge to the inside.
+/// alveolar ridge and up the inside to the necks again.
 pub(super) fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3, widths_mm: &[f32]) {
     let height = 3.0 * arch.scale;
     let thickness = 8.0 * arch.scale;
@@ -22,7 +25,6 @@ pub(super) fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3, 
     let length = stations.last().copied().unwrap_or(1.0).max(1e-3) * arch.scale;
     for side in [1.0f32, -1.0] {
         let first = part.positions.len() as u32;
-        let mut rows_per_station = 0;
         for &station in &stations {
             let s = station * arch.scale;
             let (p, n) = arch.at(s);
@@ -37,14 +39,13 @@ pub(super) fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3, 
             // on the far side of an open mouth stand bare to the jaw, like
             // blocks.
             let inside = neck - out * thickness;
-            let rows = [
+            let rows: [(Vec3, Vec3, f32); ROWS_PER_STATION as usize] = [
                 (neck + grow * (0.0012 + papilla), out, 1.0),
                 (neck - grow * height * 0.5 + out * 0.0004, out, 0.7),
                 (neck - grow * height, (out - grow).normalize(), 0.4),
                 (inside - grow * height, (-grow - out).normalize(), 0.1),
                 (inside + grow * (0.0012 + 0.5 * papilla), -out, 0.7),
             ];
-            rows_per_station = rows.len() as u32;
             for (q, normal, v) in rows {
                 part.positions.push(q);
                 part.normals.push(normal);
@@ -56,7 +57,7 @@ pub(super) fn add_gums(part: &mut Part, helper: &Part, arch: &Arch, grow: Vec3, 
         let flip = (side < 0.0) != (grow.y > 0.0);
         let strips = stations.len() as u32 - 1;
         part.indices
-            .extend(grid_triangles(first, strips, rows_per_station - 1, flip));
+            .extend(grid_triangles(first, strips, ROWS_PER_STATION - 1, flip));
     }
 }
 

@@ -111,19 +111,17 @@ pub fn hair_shell(
         .collect();
     let (mut shell, _) = offset_shell(body, &tris, &offset, "hair");
     let long = length_m > 0.01;
-    {
-        // The skull's centimetre-sized triangles show as corners along the
-        // crown's outline: one level of curved subdivision rounds them.
-        // Only there (the top of the head, turned sideways to a camera in
-        // front), as every triangle costs render time.
-        let crown_y = head.center.y + 0.2 * head.half_size.y;
-        subdivide_where(&mut shell, |part, t| {
-            let [a, b, c] = t.map(|v| v as usize);
-            let centroid = (part.positions[a] + part.positions[b] + part.positions[c]) / 3.0;
-            let facing = (part.normals[a] + part.normals[b] + part.normals[c]).normalize_or_zero();
-            centroid.y > crown_y && facing.z.abs() < SILHOUETTE_MAX_FACING
-        });
-    }
+    // The skull's centimetre-sized triangles show as corners along the
+    // crown's outline, long hair or short: one level of curved subdivision
+    // rounds them. Only there (the top of the head, turned sideways to a
+    // camera in front), as every triangle costs render time.
+    let crown_y = head.center.y + 0.2 * head.half_size.y;
+    subdivide_where(&mut shell, |part, t| {
+        let [a, b, c] = t.map(|v| v as usize);
+        let centroid = (part.positions[a] + part.positions[b] + part.positions[c]) / 3.0;
+        let facing = (part.normals[a] + part.normals[b] + part.normals[c]).normalize_or_zero();
+        centroid.y > crown_y && facing.z.abs() < SILHOUETTE_MAX_FACING
+    });
     // A curtain takes the bottom strip of the texture.
     spherical_uvs(
         &mut shell,

@@ -60,20 +60,9 @@ pub fn over_forehead(head: &Head, p: Vec3, male: f32) -> f32 {
 mod tests {
     use super::*;
 
-    fn head(long_hair: bool) -> Head {
-        Head {
-            eye_left: Vec3::new(0.03, 1.5, 0.1),
-            eye_right: Vec3::new(-0.03, 1.5, 0.1),
-            eye_radius: 0.012,
-            center: Vec3::new(0.0, 1.53, 0.0),
-            half_size: Vec3::new(0.075, 0.115, 0.1),
-            long_hair,
-        }
-    }
-
     #[test]
     fn fringe_sweeps_down_away_from_the_parting() {
-        let h = head(true);
+        let h = Head::for_tests(true);
         // None on the parting's side, deepest over the far brow, gone by
         // the side of the head.
         assert_eq!(fringe_dip(&h, 0.55), 0.0);
@@ -93,7 +82,7 @@ mod tests {
         assert_eq!(cover(&h, open, 0.0), 0.0);
         assert!(over_forehead(&h, under, 0.0) > 0.5);
         // A crop has no fringe: the edge is the hairline.
-        let crop = head(false);
+        let crop = Head::for_tests(false);
         assert_eq!(fringe_dip(&crop, -0.5), 0.0);
         assert_eq!(
             above_edge(&crop, under, 1.0),

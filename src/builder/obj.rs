@@ -42,6 +42,21 @@ impl ObjMesh {
     pub fn group_index(&self, name: &str) -> Option<u16> {
         self.groups.iter().position(|g| g == name).map(|i| i as u16)
     }
+
+    /// The vertices the faces of group `name` use, ascending (none for a
+    /// group the file lacks).
+    pub fn group_vertices(&self, name: &str) -> Vec<usize> {
+        let group = self.group_index(name);
+        let mut vertices: Vec<usize> = self
+            .faces
+            .iter()
+            .filter(|f| Some(f.group) == group)
+            .flat_map(|f| f.v[..f.corners as usize].iter().map(|&v| v as usize))
+            .collect();
+        vertices.sort_unstable();
+        vertices.dedup();
+        vertices
+    }
 }
 
 pub fn parse_obj(text: &str, what: &str) -> Result<ObjMesh, BuildError> {

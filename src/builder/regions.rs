@@ -24,6 +24,20 @@ pub struct Head {
 }
 
 impl Head {
+    /// A head of the base mesh's proportions for unit tests: eyes 6 cm
+    /// apart at 1.5 m, its centre 3 cm above them.
+    #[cfg(test)]
+    pub fn for_tests(long_hair: bool) -> Head {
+        Head {
+            eye_left: Vec3::new(0.03, 1.5, 0.1),
+            eye_right: Vec3::new(-0.03, 1.5, 0.1),
+            eye_radius: 0.012,
+            center: Vec3::new(0.0, 1.53, 0.0),
+            half_size: Vec3::new(0.075, 0.115, 0.1),
+            long_hair,
+        }
+    }
+
     pub fn new(
         base: &BaseData,
         shaped: &Shaped,

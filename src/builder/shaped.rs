@@ -61,22 +61,9 @@ impl Shaped {
             *p = Vec3::new(p.x, p.y - lowest, p.z) * METRES_PER_UNIT;
         }
         let normals = smooth_normals(&positions, &faces);
-        let group_vertices = |name: &str| -> Vec<usize> {
-            let group = base.obj.group_index(name);
-            let mut vertices: Vec<usize> = base
-                .obj
-                .faces
-                .iter()
-                .filter(|f| Some(f.group) == group)
-                .flat_map(|f| f.v[..f.corners as usize].iter().map(|&v| v as usize))
-                .collect();
-            vertices.sort_unstable();
-            vertices.dedup();
-            vertices
-        };
         let jaw = JawParts {
-            tongue: group_vertices("helper-tongue"),
-            lower_teeth: group_vertices("helper-lower-teeth"),
+            tongue: base.obj.group_vertices("helper-tongue"),
+            lower_teeth: base.obj.group_vertices("helper-lower-teeth"),
         };
         let morphs = build_morphs(&base.faceunits, positions.len(), &jaw);
         Shaped {

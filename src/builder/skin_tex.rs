@@ -384,14 +384,7 @@ mod tests {
 
     #[test]
     fn brows_mirror_each_other() {
-        let head = Head {
-            eye_left: Vec3::new(0.03, 1.5, 0.1),
-            eye_right: Vec3::new(-0.03, 1.5, 0.1),
-            eye_radius: 0.012,
-            center: Vec3::new(0.0, 1.53, 0.0),
-            half_size: Vec3::new(0.075, 0.115, 0.1),
-            long_hair: false,
-        };
+        let head = Head::for_tests(false);
         let mirror = |v: Vec3| Vec3::new(-v.x, v.y, v.z);
         let (mut hairs, mut differ) = (0, 0);
         // A grid over the left brow and its mirror image over the right.
@@ -411,14 +404,7 @@ mod tests {
 
     #[test]
     fn a_mans_crop_has_sideburns_in_front_of_the_ears() {
-        let mut head = Head {
-            eye_left: Vec3::new(0.03, 1.5, 0.1),
-            eye_right: Vec3::new(-0.03, 1.5, 0.1),
-            eye_radius: 0.012,
-            center: Vec3::new(0.0, 1.53, 0.0),
-            half_size: Vec3::new(0.075, 0.115, 0.1),
-            long_hair: false,
-        };
+        let mut head = Head::for_tests(false);
         // A point on the side of the head at `azimuth`, `below` the eyes.
         let at = |azimuth: f32, below: f32| {
             Vec3::new(azimuth.sin() * 0.08, 1.5 - below, azimuth.cos() * 0.08)
