@@ -82,9 +82,9 @@ fn building_twice_gives_identical_bytes() {
     );
 }
 
-#[test]
-fn khronos_validator_reports_no_errors() {
-    let Some(_) = built() else { return };
+/// The Khronos validator's JSON report on `file`, or None where it cannot
+/// run (only outside CI).
+fn validator_report(file: &Path) -> Option<serde_json::Value> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/validate.mjs");
     let validator =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/node_modules/gltf-validator");
@@ -94,42 +94,104 @@ fn khronos_validator_reports_no_errors() {
             "CI=true but gltf-validator is not installed; run `npm ci --prefix tests/js`"
         );
         eprintln!("skipping: gltf-validator missing; run `npm ci --prefix tests/js`");
-        return;
+        return None;
     }
+    let output = match std::process::Command::new("node")
+        .arg(&script)
+        .arg(file)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => {
+            assert!(!must_run(), "CI=true but node cannot run: {e}");
+            eprintln!("skipping: node is not available ({e})");
+            return None;
+        }
+    };
+    Some(serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "validator printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    }))
+}
+
+fn assert_valid(id: &str, file: &Path) {
+    let Some(report) = validator_report(file) else {
+        return;
+    };
+    let issues = &report["issues"];
+    assert_eq!(issues["numErrors"], 0, "{id}: {:#}", issues["messages"]);
+    assert_eq!(issues["numWarnings"], 0, "{id}: {:#}", issues["messages"]);
+}
+
+#[test]
+fn khronos_validator_reports_no_errors() {
+    let Some(_) = built() else { return };
     for role in default_roles() {
         let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("avatar-builder/{}.glb", role.id));
-        let output = std::process::Command::new("node")
-            .arg(&script)
-            .arg(&file)
-            .output();
-        let output = match output {
-            Ok(o) => o,
-            Err(e) => {
-                assert!(!must_run(), "CI=true but node cannot run: {e}");
-                eprintln!("skipping: node is not available ({e})");
-                return;
-            }
-        };
-        let report: serde_json::Value =
-            serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-                panic!(
-                    "validator printed no JSON ({e}): {}",
-                    String::from_utf8_lossy(&output.stderr)
-                )
-            });
-        let issues = &report["issues"];
-        assert_eq!(
-            issues["numErrors"], 0,
-            "{}: {:#}",
-            role.id, issues["messages"]
-        );
-        assert_eq!(
-            issues["numWarnings"], 0,
-            "{}: {:#}",
-            role.id, issues["messages"]
-        );
+        assert_valid(&role.id, &file);
     }
+}
+
+#[test]
+fn hair_combed_back_into_a_bun_builds_and_validates() {
+    use avatarcast::builder::{BuildArgs, RoleOverrides, run_build};
+    let Some(wheel) = wheel() else { return };
+    let out = tempfile::tempdir().expect("temp dir");
+    let knobs = RoleOverrides {
+        base: Some("amy".into()),
+        id: Some("mia".into()),
+        hair_length_mm: Some(0.0),
+        hair_bun_mm: Some(80.0),
+        ..Default::default()
+    };
+    let args = BuildArgs {
+        wheel,
+        out: out.path().to_path_buf(),
+        roles: vec![],
+        knobs,
+    };
+    let paths = run_build(&args).expect("a role with a bun builds");
+    assert_valid("mia", &paths[0]);
+    let avatar = load("mia", &std::fs::read(&paths[0]).expect("read GLB"));
+    let hair: Vec<Vec3> = avatar
+        .meshes
+        .iter()
+        .filter(|m| m.name.starts_with("hair"))
+        .flat_map(|m| &m.primitives)
+        .flat_map(|p| p.positions.iter().map(|q| Vec3::from_array(*q)))
+        .collect();
+    let body: Vec<Vec3> = avatar
+        .meshes
+        .iter()
+        .filter(|m| m.name == "body")
+        .flat_map(|m| &m.primitives)
+        .flat_map(|p| p.positions.iter().map(|q| Vec3::from_array(*q)))
+        .collect();
+    let top = body.iter().map(|p| p.y).fold(f32::MIN, f32::max);
+    let back_of_head = body
+        .iter()
+        .filter(|p| p.y > top - 0.2)
+        .map(|p| p.z)
+        .fold(f32::MAX, f32::min);
+    // The bun stands out a few centimetres behind the head...
+    let back_of_hair = hair.iter().map(|p| p.z).fold(f32::MAX, f32::min);
+    assert!(
+        back_of_hair < back_of_head - 0.025,
+        "hair {back_of_hair} head {back_of_head}"
+    );
+    // ...and nothing hangs below the jaw, as a bob's curtain would.
+    let lowest = hair.iter().map(|p| p.y).fold(f32::MAX, f32::min);
+    assert!(lowest > top - 0.2, "hair reaches {lowest}, top {top}");
+    // A bun and a hanging length at once are refused.
+    let both = RoleOverrides {
+        base: Some("amy".into()),
+        hair_bun_mm: Some(80.0),
+        ..Default::default()
+    };
+    assert!(both.apply().is_err());
 }
 
 #[test]

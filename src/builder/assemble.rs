@@ -19,7 +19,7 @@ use super::obj::ObjFace;
 use super::part::Part;
 use super::placket::{bake_placket, placket};
 use super::raster::Canvas;
-use super::regions::{Head, apply_neckline, cover_by_vertex};
+use super::regions::{HairStyle, Head, apply_neckline, cover_by_vertex};
 use super::role::RoleSpec;
 use super::shaped::Shaped;
 use super::skeleton::{Skeleton, skin_weights};
@@ -88,7 +88,13 @@ pub fn assemble(
     let skeleton = Skeleton::new(base, &shaped);
     let influences = skin_weights(base, &skeleton, &shaped.positions);
     let mut head = Head::new(base, &shaped, &skeleton, &influences);
-    head.long_hair = role.hair_length_mm > 10.0;
+    head.style = if role.hair_length_mm > 10.0 {
+        HairStyle::Bob
+    } else if role.hair_bun_mm > 0.0 {
+        HairStyle::Bun
+    } else {
+        HairStyle::Crop
+    };
     let male = role.gender;
 
     let full_body = Part::from_faces(
@@ -111,6 +117,7 @@ pub fn assemble(
         male,
         role.hair_volume_mm / 1000.0,
         role.hair_length_mm / 1000.0,
+        role.hair_bun_mm / 1000.0,
     );
     let mut body = uniform.body;
     body.compact();
@@ -158,7 +165,7 @@ pub fn assemble(
 
     let mut doc = Doc::default();
     // Skin.
-    let maps = skin_tex::bake(
+    let skin_maps = skin_tex::bake(
         &body,
         &head,
         &base.masks,
@@ -169,7 +176,7 @@ pub fn assemble(
         "skin_base_color",
         &jpeg(
             "skin colour",
-            &maps.base_color.to_u8(&[true; 3]),
+            &skin_maps.base_color.to_u8(&[true; 3]),
             SIZES[0],
             90,
         )?,
@@ -179,7 +186,7 @@ pub fn assemble(
         "skin_roughness",
         &png(
             "skin roughness",
-            &maps.roughness.to_u8(&[false; 3]),
+            &skin_maps.roughness.to_u8(&[false; 3]),
             SIZES[1],
             3,
         )?,
@@ -187,7 +194,12 @@ pub fn assemble(
     );
     let normal_tex = doc.texture(
         "skin_normal",
-        &jpeg("skin normal", &maps.normal.to_u8(&[false; 3]), SIZES[2], 92)?,
+        &jpeg(
+            "skin normal",
+            &skin_maps.normal.to_u8(&[false; 3]),
+            SIZES[2],
+            92,
+        )?,
         "image/jpeg",
     );
     body.material = doc.material(json!({
@@ -295,10 +307,16 @@ pub fn assemble(
         let look = HairLook {
             colour: role.hair_color.linear(),
             scalp: role.skin_tone.linear(),
-            coil: if hair_mesh.long { 0.0 } else { 1.0 },
+            coil: if head.style.combed() { 0.0 } else { 1.0 },
             male,
         };
-        let maps = bake_hair(&hair_mesh, &head, &look, [SIZES[5], SIZES[7]]);
+        let maps = bake_hair(
+            &hair_mesh,
+            &head,
+            &look,
+            &skin_maps.base_color,
+            [SIZES[5], SIZES[7]],
+        );
         let mut hair_part = hair_mesh.part.clone();
         // Only where the hair's inside can be seen: most of the cap's
         // inside faces the scalp.

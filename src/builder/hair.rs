@@ -2,15 +2,18 @@
 //! hairline, plus a curtain for longer styles (`hair_curtain`). The strand
 //! textures are baked in `hair_tex` along the combing direction kept here.
 
+use std::ops::Range;
+
 use glam::Vec3;
 
 use super::data::Masks;
+use super::hair_bun::{Bun, add_bun};
 use super::hair_curtain::{CAP_V_RANGE, add_curtain};
 use super::hair_fringe as fringe;
 use super::hair_uv::spherical_uvs;
 use super::noise::{fbm3, smoothstep};
 use super::part::Part;
-use super::regions::Head;
+use super::regions::{HairStyle, Head};
 use super::shell::offset_shell;
 use super::subdivide::subdivide_where;
 
@@ -32,6 +35,11 @@ pub struct Hair {
     pub flow: Vec<Vec3>,
     /// Where a visible parting runs (x, metres), if the style has one.
     pub parting_x: Option<f32>,
+    /// The bun the hair is gathered into, and its vertices (after the cap's).
+    pub bun: Option<(Bun, Range<usize>)>,
+    /// Per vertex: where the skin under it is in the skin's texture, so the
+    /// hair's edge can take on the skin's colour.
+    pub skin_uv: Vec<[f32; 2]>,
 }
 
 impl Hair {
@@ -55,8 +63,15 @@ const INSIDE_SHOWS_MIN_AZIMUTH: f32 = 0.55;
 /// ...within this height (metres) of the edge.
 const INSIDE_SHOWS_ABOVE_EDGE_M: f32 = 0.02;
 
+/// Where the cap's UVs go when a bun shares the texture: the bun gets the
+/// bottom strip.
+const BUN_CAP_V_RANGE: (f32, f32) = (0.0, 0.8);
+const BUN_V_RANGE: (f32, f32) = (0.8, 1.0);
+
 /// The hair over the body part, or `None` for a bald role. `length_m` is
-/// how far below eye level the hair reaches at the sides (0: short crop).
+/// how far below eye level the hair reaches at the sides (0: short crop),
+/// `bun_m` the width of the bun a `HairStyle::Bun` is gathered into.
+#[allow(clippy::too_many_arguments)]
 pub fn hair_shell(
     body: &Part,
     head: &Head,
@@ -64,14 +79,16 @@ pub fn hair_shell(
     male: f32,
     volume_m: f32,
     length_m: f32,
+    bun_m: f32,
 ) -> Option<Hair> {
     let coverage: Vec<f32> = body
         .positions
         .iter()
         .zip(&body.uvs)
         .map(|(p, uv)| {
-            // Hair never grows on the ears (long hair's cap ends above them).
-            let ears = if head.long_hair {
+            // Hair never grows on the ears: long hair's cap ends above
+            // them, and hair combed back passes above and behind them.
+            let ears = if head.style != HairStyle::Crop {
                 0.0
             } else {
                 masks.ears.sample([uv[0], 1.0 - uv[1]])
@@ -90,8 +107,9 @@ pub fn hair_shell(
             // Only over the forehead and the temples above eye level:
             // lower down, at the sideburns, the skin moves with the jaw and
             // would show through a mesh reaching down over it.
+            // Hair combed back clears the ears and the jaw everywhere.
             let a = head.azimuth(*p).abs();
-            let front = a < 0.75 || (a < 1.3 && p.y > head.eye_y());
+            let front = a < 0.75 || (a < 1.3 && p.y > head.eye_y()) || head.style == HairStyle::Bun;
             c > 0.0 || (front && fringe::above_edge(head, *p, male) > -EDGE_REACH_M)
         })
         .collect();
@@ -123,13 +141,19 @@ pub fn hair_shell(
         centroid.y > crown_y && facing.z.abs() < SILHOUETTE_MAX_FACING
     });
     // A curtain takes the bottom strip of the texture.
-    spherical_uvs(
-        &mut shell,
-        head,
-        if long { CAP_V_RANGE } else { (0.0, 1.0) },
-    );
-    // Long styles show their parting; a short crop has none to speak of.
-    let parting_x = long.then(|| parting_x(head));
+    let cap_v_range = match head.style {
+        HairStyle::Bob => CAP_V_RANGE,
+        HairStyle::Bun => BUN_CAP_V_RANGE,
+        HairStyle::Crop => (0.0, 1.0),
+    };
+    // Each vertex's place in the skin's texture, from the body vertex it
+    // was made from (before the cap gets its own UVs).
+    let body_uvs = shell.uvs.clone();
+    let origin = spherical_uvs(&mut shell, head, cap_v_range);
+    let mut skin_uv: Vec<[f32; 2]> = origin.iter().map(|&v| body_uvs[v as usize]).collect();
+    // A bob shows its parting; hair combed back sleek into a bun has none,
+    // and a short crop none to speak of.
+    let parting_x = (head.style == HairStyle::Bob).then(|| parting_x(head));
     let cap_flow = |shell: &Part| -> Vec<Vec3> {
         shell
             .positions
@@ -139,14 +163,27 @@ pub fn hair_shell(
             .collect()
     };
     if !long {
+        let mut flow = cap_flow(&shell);
+        let bun = (head.style == HairStyle::Bun).then(|| {
+            let bun = Bun::place(head, &shell, bun_m);
+            let added = add_bun(&mut shell, &bun, BUN_V_RANGE);
+            flow.extend(
+                added
+                    .clone()
+                    .map(|v| bun.direction(shell.positions[v], shell.normals[v])),
+            );
+            (bun, added)
+        });
         let along = vec![-1.0; shell.positions.len()];
-        let flow = cap_flow(&shell);
+        skin_uv.resize(shell.positions.len(), [0.0; 2]);
         return Some(Hair {
+            skin_uv,
             part: shell,
             along,
             long,
             flow,
             parting_x,
+            bun,
         });
     }
     let head_points: Vec<Vec3> = body
@@ -158,12 +195,15 @@ pub fn hair_shell(
     let mut flow = cap_flow(&shell);
     let curtain = add_curtain(&mut shell, head, &head_points, head.eye_y() - length_m);
     flow.extend(curtain.flow);
+    skin_uv.resize(shell.positions.len(), [0.0; 2]);
     Some(Hair {
+        skin_uv,
         part: shell,
         along: curtain.along,
         long,
         flow,
         parting_x,
+        bun: None,
     })
 }
 
@@ -173,7 +213,11 @@ pub fn hair_shell(
 /// of the forehead; a crop shows no parting, but is combed apart nearer
 /// the middle (this shapes its thickness and combing).
 fn parting_x(head: &Head) -> f32 {
-    let side = if head.long_hair { 0.5 } else { 0.35 };
+    let side = match head.style {
+        HairStyle::Bob => 0.5,
+        HairStyle::Bun => 0.4,
+        HairStyle::Crop => 0.35,
+    };
     head.center.x + head.half_size.x * side
 }
 
@@ -185,7 +229,7 @@ fn hair_thickness(p: Vec3, head: &Head, male: f32, volume_m: f32) -> f32 {
     let front = smoothstep(-0.2, 0.8, (p.z - head.center.z) / head.half_size.z);
     let parting = 1.0 - 0.35 * (-((p.x - parting_x(head)) / 0.005).powi(2)).exp() * front * top;
     // Long hair stands off the sides of the head to fall clear of the ears.
-    let sides = if head.long_hair {
+    let sides = if head.style == HairStyle::Bob {
         0.014 * smoothstep(0.8, 1.4, head.azimuth(p).abs()) * (1.0 - top)
     } else {
         0.0

@@ -56,6 +56,8 @@ pub struct Comb {
     half_size: Vec3,
     parting_x: f32,
     whorl: Vec3,
+    /// Where hair tied back is gathered (a bun), if it is.
+    gather: Option<Vec3>,
 }
 
 /// Strand noises at a point (each 0..1, mean about 0.5) and the combing
@@ -73,7 +75,9 @@ pub struct Strands {
 }
 
 impl Comb {
-    pub fn new(head: &Head, parting_x: f32) -> Comb {
+    /// Hair gathered at `gather` (a bun) is combed towards it from
+    /// everywhere; loose hair falls from a whorl on the crown.
+    pub fn new(head: &Head, parting_x: f32, gather: Option<Vec3>) -> Comb {
         // The parting runs forwards from the whorl: hair either side of it
         // then falls alike (and catches the light alike).
         let mut whorl = head.center + head.half_size * Vec3::new(0.0, 0.95, -0.45);
@@ -83,6 +87,7 @@ impl Comb {
             half_size: head.half_size,
             parting_x,
             whorl,
+            gather,
         }
     }
 
@@ -129,6 +134,19 @@ impl Comb {
     pub fn direction(&self, p: Vec3, n: Vec3) -> Vec3 {
         let q = self.local(p);
         let tangential = |d: Vec3| d - n * n.dot(d);
+        if let Some(gather) = self.gather {
+            // Sleek, with no parting: straight back towards the bun, along
+            // the great circle through it on the skull's
+            // ellipsoid (the straight line to it cuts through the head, and
+            // its projection turns sideways on the top of the head).
+            let (from, to) = (
+                q.normalize_or_zero(),
+                self.local(gather).normalize_or_zero(),
+            );
+            let great_circle = (to - from * from.dot(to)) * self.half_size;
+            return tangential(great_circle)
+                .normalize_or(tangential(Vec3::NEG_Z).normalize_or(Vec3::NEG_Z));
+        }
         // Away from the whorl: forwards over the top, backwards and down
         // behind it.
         let radial = tangential(p - self.whorl).normalize_or_zero();
@@ -284,6 +302,7 @@ impl Window {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::builder::regions::HairStyle;
 
     fn head() -> Head {
         Head {
@@ -292,7 +311,7 @@ mod tests {
             eye_radius: 0.012,
             center: Vec3::new(0.0, 1.53, 0.02),
             half_size: Vec3::new(0.075, 0.11, 0.1),
-            long_hair: true,
+            style: HairStyle::Bob,
         }
     }
 
@@ -305,7 +324,7 @@ mod tests {
     #[test]
     fn hair_parts_sweeps_over_the_forehead_and_hangs_behind() {
         let h = head();
-        let comb = Comb::new(&h, 0.025);
+        let comb = Comb::new(&h, 0.025, None);
         // On top, in front of the whorl, either side of the parting.
         let (p, n) = on_skull(&comb, Vec3::new(0.5, 0.8, 0.3));
         assert!(comb.direction(p, n).x > 0.5, "{:?}", comb.direction(p, n));
@@ -330,9 +349,35 @@ mod tests {
     }
 
     #[test]
+    fn tied_back_hair_is_combed_towards_the_bun() {
+        let h = head();
+        let bun = h.center + Vec3::new(0.0, -0.03, -0.13);
+        let comb = Comb::new(&h, 0.03, Some(bun));
+        // From the forehead up, over the top back; from the temples back;
+        // from the nape up.
+        for (q, check) in [
+            (Vec3::new(0.0, 0.3, 0.95), Vec3::Y),
+            (Vec3::new(0.0, 0.95, 0.2), Vec3::NEG_Z),
+            (Vec3::new(-0.9, 0.0, 0.4), Vec3::NEG_Z),
+            (Vec3::new(0.0, -0.8, -0.9), Vec3::Y),
+        ] {
+            let (p, n) = on_skull(&comb, q);
+            let d = comb.direction(p, n);
+            assert!(d.dot(check) > 0.5, "{q}: {d:?}");
+            assert!(d.dot(n).abs() < 1e-4);
+        }
+        // Either side of the middle on top, straight back: no parting.
+        for x in [-0.3, 0.3] {
+            let (p, n) = on_skull(&comb, Vec3::new(x, 0.8, 0.4));
+            let d = comb.direction(p, n);
+            assert!(d.x.abs() < 0.25 && d.z < -0.8, "{x}: {d:?}");
+        }
+    }
+
+    #[test]
     fn strands_streak_along_the_combing_direction() {
         let h = head();
-        let comb = Comb::new(&h, 0.025);
+        let comb = Comb::new(&h, 0.025, None);
         // Around the side and back of the head the hair hangs; the pattern
         // changes far more across the strands (around the head) than along
         // them (down), over 3 mm, under a third of the averaging window.

@@ -9,7 +9,7 @@
 use glam::Vec3;
 
 use super::noise::smoothstep;
-use super::regions::Head;
+use super::regions::{HairStyle, Head};
 
 /// How far the fringe hangs below the hairline at its deepest, metres, for
 /// a head of the base mesh's height (it scales with the head): its ends
@@ -23,7 +23,7 @@ const TEMPLE_DEPTH_M: f32 = 0.032;
 /// How far (metres) the fringe hangs below the hairline at azimuth `phi`
 /// (0 in front, positive towards the role's left, where the parting is).
 pub fn fringe_dip(head: &Head, phi: f32) -> f32 {
-    if !head.long_hair {
+    if head.style != HairStyle::Bob {
         return 0.0;
     }
     // Falls from the parting side across the forehead...
@@ -62,7 +62,7 @@ mod tests {
 
     #[test]
     fn fringe_sweeps_down_away_from_the_parting() {
-        let h = Head::for_tests(true);
+        let h = Head::for_tests(HairStyle::Bob);
         // None on the parting's side, deepest over the far brow, gone by
         // the side of the head.
         assert_eq!(fringe_dip(&h, 0.55), 0.0);
@@ -82,7 +82,7 @@ mod tests {
         assert_eq!(cover(&h, open, 0.0), 0.0);
         assert!(over_forehead(&h, under, 0.0) > 0.5);
         // A crop has no fringe: the edge is the hairline.
-        let crop = Head::for_tests(false);
+        let crop = Head::for_tests(HairStyle::Crop);
         assert_eq!(fringe_dip(&crop, -0.5), 0.0);
         assert_eq!(
             above_edge(&crop, under, 1.0),

@@ -14,12 +14,13 @@ use super::hair_flow::{Comb, Strands};
 use super::hair_fringe as fringe;
 use super::noise::{smoothstep, value3};
 use super::raster::Canvas;
-use super::regions::Head;
+use super::regions::{HairStyle, Head};
 use super::skin_tex::height_to_normal;
 
 /// Per-vertex bake inputs: position (3), combing direction (3), normal (3),
-/// curtain parameter (1, -1 on the cap).
-const STRIDE: usize = 10;
+/// curtain parameter (1, -1 on the cap), on the bun (1: 0 or 1), the skin's
+/// texture coordinates under it (2).
+const STRIDE: usize = 13;
 
 /// Direction the baked sheen is lit from and seen from: the studio key and
 /// camera in front of and above the face (see render/lighting.rs), made
@@ -31,6 +32,10 @@ const SHEEN_VIEW: Vec3 = Vec3::new(0.0, 0.0, 1.0);
 /// where the curtain hangs from it, for a head of the base mesh's height
 /// (see `Head::hairline`).
 const LONG_CAP_EDGE_M: f32 = 0.042;
+
+/// The skin's colour on the hair's mesh, for the same brightness as on the
+/// skin (measured on renders of the forehead).
+const SKIN_ON_HAIR: f32 = 0.92;
 
 /// What a role's hair looks like, beyond its mesh.
 #[derive(Debug, Clone, Copy)]
@@ -101,15 +106,24 @@ struct Sample {
 
 fn attributes(hair: &Hair) -> Vec<f32> {
     let part = &hair.part;
+    let bun = hair
+        .bun
+        .as_ref()
+        .map_or(0..0, |(_, vertices)| vertices.clone());
     let mut attrs = Vec::with_capacity(part.positions.len() * STRIDE);
-    for (((p, f), n), t) in part
+    for (v, (((p, f), n), t)) in part
         .positions
         .iter()
         .zip(&hair.flow)
         .zip(&part.normals)
         .zip(&hair.along)
+        .enumerate()
     {
-        attrs.extend_from_slice(&[p.x, p.y, p.z, f.x, f.y, f.z, n.x, n.y, n.z, *t]);
+        let on_bun = if bun.contains(&v) { 1.0 } else { 0.0 };
+        let [u, w] = hair.skin_uv[v];
+        attrs.extend_from_slice(&[
+            p.x, p.y, p.z, f.x, f.y, f.z, n.x, n.y, n.z, *t, on_bun, u, w,
+        ]);
     }
     attrs
 }
@@ -124,19 +138,41 @@ fn sheen(t: Vec3, n: Vec3, shift: f32, exponent: f32) -> f32 {
     sin_th.powf(exponent) * facing
 }
 
-fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook, comb: Option<&Comb>) -> Sample {
+/// What the hair is baked against: the role's look and the skin under it.
+struct Bake<'a> {
+    hair: &'a Hair,
+    head: &'a Head,
+    look: &'a HairLook,
+    comb: &'a Comb,
+    skin: &'a Canvas,
+}
+
+fn pattern(a: &[f32], bake: &Bake) -> Sample {
+    let Bake {
+        hair,
+        head,
+        look,
+        comb,
+        skin,
+    } = *bake;
     let p = Vec3::new(a[0], a[1], a[2]);
     let f = Vec3::new(a[3], a[4], a[5]).normalize_or(Vec3::NEG_Y);
     let n = Vec3::new(a[6], a[7], a[8]).normalize_or(Vec3::Y);
     let curtain = a[9];
+    let bun = hair
+        .bun
+        .as_ref()
+        .map(|(bun, _)| bun)
+        .filter(|_| a[10] > 0.5);
     let colour = Vec3::from_array(look.colour);
     let coil = look.coil;
 
     // Long hair follows its comb (see hair_flow) over the cap and the
     // curtain alike; a coiled crop has no direction to speak of.
     let local = p - head.center;
-    let fields = match comb {
-        Some(comb) if coil <= 0.5 => Fields::combed(comb.strands(p, n)),
+    let fields = match bun {
+        Some(bun) => Fields::combed(bun.strands(p, n)),
+        None if coil <= 0.5 => Fields::combed(comb.strands(p, n)),
         _ => Fields::coiled(local, f),
     };
     let f = fields.tangent;
@@ -151,7 +187,11 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook, comb: Option<&C
     let light_strands = light * (1.0 - coil);
 
     // Where along the hair this texel is: 0 at the roots, 1 at the tips.
-    let lengthwise = if curtain >= 0.0 {
+    let lengthwise = if let Some(bun) = bun {
+        // The wound mid-lengths and ends, dark in the grooves between the
+        // coils.
+        0.5 + 0.25 * bun.crest(p)
+    } else if curtain >= 0.0 {
         0.45 + 0.55 * curtain
     } else if hair.long {
         // From the crown down to where the curtain hangs from the cap,
@@ -226,7 +266,20 @@ fn pattern(a: &[f32], hair: &Hair, head: &Head, look: &HairLook, comb: Option<&C
         + tint * lum * 0.8 * secondary * crests[1];
     c += band * sheen_strength * glints * (1.0 - parting);
 
-    let alpha = hair_alpha(p, curtain, hair, head, look, &fields);
+    let combed_back = bun.is_none() && head.style == HairStyle::Bun;
+    let alpha = if bun.is_some() {
+        1.0
+    } else if combed_back {
+        let (density, strands) = combed_back_edge(p, head, look, &fields);
+        // The hair's material lacks the skin's pores and the light that
+        // wraps under it: the same colour renders a little lighter on it.
+        let under = Vec3::from_array(skin.sample3([a[11], a[12]])) * SKIN_ON_HAIR;
+        c = under.lerp(c, strands);
+        smoothstep(0.02, 0.12, density)
+    } else {
+        hair_alpha(p, curtain, hair, head, look, &fields)
+    };
+
     let height = 0.55 * ridge + 0.3 * fine + 0.15 * lock_tone;
     Sample {
         colour: c,
@@ -254,8 +307,6 @@ fn hair_alpha(
         ..
     } = *fields;
     // Density 0..1 -> the fraction of strand texels that are opaque.
-    let thin =
-        |density: f32, noise: f32| smoothstep(1.0 - 1.25 * density, 1.12 - 1.25 * density, noise);
     if curtain >= 0.0 {
         // A bob is cut blunt: the ends follow one line, broken only by
         // pointed locks whose crests reach a few millimetres further than
@@ -299,21 +350,59 @@ fn hair_alpha(
     edge.max(hangs)
 }
 
+/// Whether a strand covers a texel where the hair's density is `density`
+/// (0..1), given the strand noise there: the fraction of texels covered
+/// follows the density.
+fn thin(density: f32, noise: f32) -> f32 {
+    smoothstep(1.0 - 1.25 * density, 1.12 - 1.25 * density, noise)
+}
+
+/// Hair combed back from a natural hairline: how densely strands cover
+/// the scalp near its edge (0..1), and how much of a texel they cover.
+/// The strands thin out over a centimetre and a half, the skin showing
+/// between them, so the edge has no line: the hair's colour has become
+/// the skin's where its alpha cuts off. The strands are soft-edged, not
+/// cut by a threshold: single strands are a texel or two wide, and
+/// thresholded they broke up into jagged clumps.
+fn combed_back_edge(p: Vec3, head: &Head, look: &HairLook, fields: &Fields) -> (f32, f32) {
+    let above = fringe::above_edge(head, p, look.male);
+    let density = smoothstep(-0.002, 0.016, above + (fields.lock - 0.5) * 0.003);
+    let covered = smoothstep(1.0 - 1.4 * density, 1.4 - 1.4 * density, fields.strand);
+    (density, covered)
+}
+
 /// The hair's colour (RGBA, alpha = coverage) and normal maps.
 pub struct HairMaps {
     pub colour: Canvas,
     pub normal: Canvas,
 }
 
-pub fn bake_hair(hair: &Hair, head: &Head, look: &HairLook, sizes: [u32; 2]) -> HairMaps {
+/// `skin` is the skin's base colour, which the hair's edge blends into.
+pub fn bake_hair(
+    hair: &Hair,
+    head: &Head,
+    look: &HairLook,
+    skin: &Canvas,
+    sizes: [u32; 2],
+) -> HairMaps {
     let part = &hair.part;
-    let comb = Comb::new(head, hair.parting_x.unwrap_or(head.center.x));
-    let comb = Some(&comb);
+    let comb = Comb::new(
+        head,
+        hair.parting_x.unwrap_or(head.center.x),
+        hair.bun.as_ref().map(|(bun, _)| bun.center),
+    );
+    let bake = Bake {
+        hair,
+        head,
+        look,
+        comb: &comb,
+        skin,
+    };
     let attrs = attributes(hair);
     let c = look.colour;
     let mut colour = Canvas::new(sizes[0], 4, &[c[0], c[1], c[2], 0.0]);
     colour.bake(&part.indices, &part.uvs, &attrs, STRIDE, |a, texel| {
-        let s = pattern(a, hair, head, look, comb);
+        let s = pattern(a, &bake);
         texel.copy_from_slice(&[s.colour.x, s.colour.y, s.colour.z, s.alpha]);
     });
     colour.dilate(4);
@@ -322,7 +411,7 @@ pub fn bake_hair(hair: &Hair, head: &Head, look: &HairLook, sizes: [u32; 2]) -> 
     // the colour map): spare long hair the streamline tracing here.
     if look.coil > 0.5 {
         height.bake(&part.indices, &part.uvs, &attrs, STRIDE, |a, texel| {
-            texel[0] = pattern(a, hair, head, look, comb).height;
+            texel[0] = pattern(a, &bake).height;
         });
         height.dilate(4);
     }

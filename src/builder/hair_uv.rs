@@ -16,8 +16,10 @@ const MARGIN: f32 = 0.02;
 
 /// Splits vertices shared by triangles on both sides of the head (by
 /// their centroids' x), so each side can have its own island. Returns
-/// each vertex's side (true: +x).
-fn split_sides(cap: &mut Part, head: &Head) -> Vec<bool> {
+/// each vertex's side (true: +x) and the vertex it copies (itself, for
+/// all but the copies).
+fn split_sides(cap: &mut Part, head: &Head) -> (Vec<bool>, Vec<u32>) {
+    let mut origin: Vec<u32> = (0..cap.positions.len() as u32).collect();
     let mut side: Vec<Option<bool>> = vec![None; cap.positions.len()];
     let mut twin: Vec<Option<u32>> = vec![None; cap.positions.len()];
     for t in 0..cap.indices.len() / 3 {
@@ -41,6 +43,7 @@ fn split_sides(cap: &mut Part, head: &Head) -> Vec<bool> {
                             }
                             side.push(Some(positive));
                             twin.push(None);
+                            origin.push(v as u32);
                             let copy = (cap.positions.len() - 1) as u32;
                             twin[v] = Some(copy);
                             copy
@@ -51,15 +54,17 @@ fn split_sides(cap: &mut Part, head: &Head) -> Vec<bool> {
             }
         }
     }
-    side.into_iter().map(|s| s.unwrap_or(true)).collect()
+    let side = side.into_iter().map(|s| s.unwrap_or(true)).collect();
+    (side, origin)
 }
 
 /// Replaces `cap`'s UVs: the +x side of the head goes to the first half of
 /// `v_range`, the -x side to the second half; `u` runs from the front
 /// (0) to the back (1) of the head. Vertices on the centre line are
-/// duplicated, one copy per side.
-pub fn spherical_uvs(cap: &mut Part, head: &Head, v_range: (f32, f32)) {
-    let side = split_sides(cap, head);
+/// duplicated, one copy per side. Returns, per vertex after the split, the
+/// vertex it was before.
+pub fn spherical_uvs(cap: &mut Part, head: &Head, v_range: (f32, f32)) -> Vec<u32> {
+    let (side, origin) = split_sides(cap, head);
     let polar = |p: Vec3| {
         let d = p - head.center;
         d.y.atan2(Vec3::new(d.x, 0.0, d.z).length())
@@ -82,11 +87,13 @@ pub fn spherical_uvs(cap: &mut Part, head: &Head, v_range: (f32, f32)) {
             start + MARGIN * 0.5 + (half - MARGIN) * latitude,
         ];
     }
+    origin
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::builder::regions::HairStyle;
 
     #[test]
     fn sides_get_separate_islands_and_front_is_left() {
@@ -96,7 +103,7 @@ mod tests {
             eye_radius: 0.012,
             center: Vec3::new(0.0, 1.53, 0.0),
             half_size: Vec3::new(0.075, 0.11, 0.1),
-            long_hair: false,
+            style: HairStyle::Crop,
         };
         // Two triangles: one on each side of the crown.
         let c = head.center;
@@ -117,8 +124,9 @@ mod tests {
         };
         // A third triangle straddling the centre line shares vertex 0.
         cap.indices.extend([0, 3, 4]);
-        spherical_uvs(&mut cap, &head, (0.0, 1.0));
+        let origin = spherical_uvs(&mut cap, &head, (0.0, 1.0));
         assert_eq!(cap.positions.len(), 7, "one shared vertex split");
+        assert_eq!(origin, [0, 1, 2, 3, 4, 5, 0]);
         let last = &cap.indices[6..];
         assert!(last.iter().all(|&v| v != 0), "{last:?}");
         assert!(cap.uvs[..3].iter().all(|uv| uv[1] < 0.5));

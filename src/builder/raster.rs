@@ -140,6 +140,28 @@ impl Canvas {
         }
     }
 
+    /// The first three channels at `uv` (0..1, v down), filtered
+    /// bilinearly, clamped at the edges.
+    pub fn sample3(&self, uv: [f32; 2]) -> [f32; 3] {
+        let s = self.size as f32;
+        let x = (uv[0] * s - 0.5).clamp(0.0, s - 1.0);
+        let y = (uv[1] * s - 0.5).clamp(0.0, s - 1.0);
+        let (x0, y0) = (x.floor() as usize, y.floor() as usize);
+        let (x1, y1) = (
+            (x0 + 1).min(self.size as usize - 1),
+            (y0 + 1).min(self.size as usize - 1),
+        );
+        let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+        let at = |x: usize, y: usize, k: usize| {
+            self.data[(y * self.size as usize + x) * self.channels + k]
+        };
+        [0, 1, 2].map(|k| {
+            let top = at(x0, y0, k) * (1.0 - fx) + at(x1, y0, k) * fx;
+            let bottom = at(x0, y1, k) * (1.0 - fx) + at(x1, y1, k) * fx;
+            top * (1.0 - fy) + bottom * fy
+        })
+    }
+
     /// 8-bit texels; colour channels in `srgb` are encoded with the sRGB curve.
     pub fn to_u8(&self, srgb: &[bool]) -> Vec<u8> {
         let ch = self.channels;
@@ -173,5 +195,10 @@ mod tests {
         assert!((canvas.data[3] - 3.5 / 8.0).abs() < 1e-5);
         canvas.dilate(16);
         assert!(canvas.covered.iter().all(|&c| c));
+        // Bilinear: half way between two texel centres, their mean.
+        let mut ramp = Canvas::paint(4, |u, _| [u, 0.0, 1.0]);
+        ramp.covered.fill(true);
+        let mid = ramp.sample3([0.25, 0.5]);
+        assert!((mid[0] - 0.25).abs() < 1e-5 && mid[2] == 1.0, "{mid:?}");
     }
 }

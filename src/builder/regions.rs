@@ -18,23 +18,45 @@ pub struct Head {
     pub center: Vec3,
     /// Half extents of the skull's bounding box.
     pub half_size: Vec3,
-    /// Long hair hangs from the widest part of the skull, so its cap ends
-    /// higher at the sides and back (see `hair_curtain`).
-    pub long_hair: bool,
+    pub style: HairStyle,
+}
+
+/// How the role wears its hair: it decides where the hair's edge runs and
+/// how it is combed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HairStyle {
+    /// A short crop following the hairline, tightly textured.
+    Crop,
+    /// Hair hanging to the jaw from the widest part of the skull (its cap
+    /// ends higher at the sides and back, see `hair_curtain`), with a side
+    /// fringe (`hair_fringe`).
+    Bob,
+    /// Long hair combed back from the hairline into a bun at the back of
+    /// the head (`hair_bun`): the face, the ears and the natural hairline
+    /// show.
+    Bun,
+}
+
+impl HairStyle {
+    /// Straight strands that show where they are combed: a natural
+    /// hairline of fine hairs, and a parting.
+    pub fn combed(self) -> bool {
+        self != HairStyle::Crop
+    }
 }
 
 impl Head {
     /// A head of the base mesh's proportions for unit tests: eyes 6 cm
     /// apart at 1.5 m, its centre 3 cm above them.
     #[cfg(test)]
-    pub fn for_tests(long_hair: bool) -> Head {
+    pub fn for_tests(style: HairStyle) -> Head {
         Head {
             eye_left: Vec3::new(0.03, 1.5, 0.1),
             eye_right: Vec3::new(-0.03, 1.5, 0.1),
             eye_radius: 0.012,
             center: Vec3::new(0.0, 1.53, 0.0),
             half_size: Vec3::new(0.075, 0.115, 0.1),
-            long_hair,
+            style,
         }
     }
 
@@ -85,7 +107,7 @@ impl Head {
             eye_radius: (r_left + r_right) * 0.5,
             center: (lo + hi) * 0.5,
             half_size: (hi - lo) * 0.5,
-            long_hair: false,
+            style: HairStyle::Crop,
         }
     }
 
@@ -106,6 +128,19 @@ impl Head {
         // woman's hairline is rounder: it falls off earlier towards the
         // temples, where a man's stays squarer.
         let female = 1.0 - male;
+        // Hair combed back into a bun shows the whole natural hairline: a
+        // high, rounded forehead, clear of the ears, down to the nape.
+        let tied_back: [(f32, f32); 9] = [
+            (0.0, 0.078),
+            (0.40, 0.073),
+            (0.80, 0.054),
+            (1.15, 0.030),
+            (1.45, 0.038),
+            (1.75, 0.018),
+            (2.05, -0.035),
+            (2.50, -0.062),
+            (std::f32::consts::PI, -0.070),
+        ];
         let keys: [(f32, f32); 8] = [
             (0.0, 0.074 + 0.002 * male),
             (0.40, 0.071 + 0.006 * male - 0.005 * female),
@@ -117,7 +152,12 @@ impl Head {
             (std::f32::consts::PI, -0.052),
         ];
         let scale = self.half_size.y / 0.115;
-        let mut h = keys[7].1;
+        let keys: &[(f32, f32)] = if self.style == HairStyle::Bun {
+            &tied_back
+        } else {
+            &keys
+        };
+        let mut h = keys[keys.len() - 1].1;
         for w in keys.windows(2) {
             let ((a0, h0), (a1, h1)) = (w[0], w[1]);
             if a <= a1 {
@@ -125,7 +165,7 @@ impl Head {
                 break;
             }
         }
-        if self.long_hair {
+        if self.style == HairStyle::Bob {
             h = h.max(0.042 * smoothstep(0.85, 1.25, a));
         }
         h * scale
@@ -143,13 +183,36 @@ impl Head {
     /// hair) its stubble, over a wider band.
     pub fn hair_fuzz(&self, p: Vec3, male: f32) -> f32 {
         let h = self.hairline(self.azimuth(p), male);
-        let width = if self.long_hair { 0.006 } else { 0.016 };
+        let width = if self.style.combed() { 0.006 } else { 0.016 };
         smoothstep(h - width, h + 0.003, p.y - self.eye_y())
     }
 
     /// Height above the hairline, metres (negative below it).
     pub fn above_hairline(&self, p: Vec3, male: f32) -> f32 {
         p.y - self.eye_y() - self.hairline(self.azimuth(p), male)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hair_combed_back_shows_the_forehead_and_covers_the_nape() {
+        let crop = Head::for_tests(HairStyle::Crop);
+        let bun = Head::for_tests(HairStyle::Bun);
+        let bob = Head::for_tests(HairStyle::Bob);
+        // A woman's forehead shows more of itself with her hair combed back.
+        assert!(bun.hairline(0.0, 0.0) > crop.hairline(0.0, 0.0));
+        // Above the ear it clears the ear's top (about 2.5 cm above the
+        // eyes), where a bob's cap ends higher still.
+        assert!(bun.hairline(1.45, 0.0) > 0.033);
+        assert!(bob.hairline(1.45, 0.0) > bun.hairline(1.45, 0.0));
+        // At the back it comes down to the nape, further than a crop.
+        assert!(bun.hairline(std::f32::consts::PI, 0.0) < -0.06);
+        assert!(bun.hairline(3.0, 0.0) < crop.hairline(3.0, 0.0));
+        // Combed styles have a natural hairline's narrow band of fine hairs.
+        assert!(bun.style.combed() && bob.style.combed() && !crop.style.combed());
     }
 }
 

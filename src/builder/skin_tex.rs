@@ -9,7 +9,7 @@ use super::data::Masks;
 use super::noise::{fbm3, smoothstep, value3};
 use super::part::Part;
 use super::raster::Canvas;
-use super::regions::Head;
+use super::regions::{HairStyle, Head};
 use super::role::RoleSpec;
 
 /// Per-vertex bake inputs: position (3), normal (3), hair coverage (1),
@@ -213,11 +213,16 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
 /// (upright strokes) thin out over a few millimetres, and a short crop
 /// fades into stubble dots over a wider band.
 fn hairline_fuzz(c: Vec3, p: Vec3, head: &Head, male: f32, hair: Vec3) -> Vec3 {
+    // Hair combed back thins out on its own mesh, taking on the skin's
+    // colour (see `hair_tex`): hairs painted below it drew a dark line.
+    if head.style == HairStyle::Bun {
+        return c;
+    }
     let fuzz = head.hair_fuzz(p, male).max(sideburn(p, head, male));
     if fuzz <= 0.0 {
         return c;
     }
-    let marks = if head.long_hair {
+    let marks = if head.style.combed() {
         value3(Vec3::new(p.x * 2600.0, p.y * 500.0, p.z * 2600.0), 95)
     } else {
         value3(p * 2200.0, 97)
@@ -233,7 +238,7 @@ fn hairline_fuzz(c: Vec3, p: Vec3, head: &Head, male: f32, hair: Vec3) -> Vec3 {
 /// the hair mesh, so they move with the jaw's skin. Without them the crop
 /// ended above the ear like a cap.
 fn sideburn(p: Vec3, head: &Head, male: f32) -> f32 {
-    if head.long_hair || male < 0.5 {
+    if head.style != HairStyle::Crop || male < 0.5 {
         return 0.0;
     }
     let a = head.azimuth(p).abs();
@@ -384,7 +389,7 @@ mod tests {
 
     #[test]
     fn brows_mirror_each_other() {
-        let head = Head::for_tests(false);
+        let head = Head::for_tests(HairStyle::Crop);
         let mirror = |v: Vec3| Vec3::new(-v.x, v.y, v.z);
         let (mut hairs, mut differ) = (0, 0);
         // A grid over the left brow and its mirror image over the right.
@@ -404,7 +409,7 @@ mod tests {
 
     #[test]
     fn a_mans_crop_has_sideburns_in_front_of_the_ears() {
-        let mut head = Head::for_tests(false);
+        let mut head = Head::for_tests(HairStyle::Crop);
         // A point on the side of the head at `azimuth`, `below` the eyes.
         let at = |azimuth: f32, below: f32| {
             Vec3::new(azimuth.sin() * 0.08, 1.5 - below, azimuth.cos() * 0.08)
@@ -422,7 +427,7 @@ mod tests {
         }
         // A woman's crop and long hair have none.
         assert_eq!(sideburn(at(1.32, 0.0), &head, 0.0), 0.0);
-        head.long_hair = true;
+        head.style = HairStyle::Bob;
         assert_eq!(sideburn(at(1.32, 0.0), &head, 1.0), 0.0);
     }
 }
