@@ -42,6 +42,7 @@ impl Shaped {
         for (target, weight) in macro_targets {
             target.apply(&mut positions, *weight);
         }
+        close_lips_at_rest(&mut positions, &base.faceunits);
         let body = base.obj.group_index("body");
         let faces: Vec<ObjFace> = base
             .obj
@@ -72,6 +73,25 @@ impl Shaped {
             faces,
             morphs,
         }
+    }
+}
+
+/// How much of `mouthShrugLower` the rest face wears: MakeHuman's neutral
+/// lips are parted by a millimetre or two, and a grey strip of teeth showed
+/// between them. This lifts the lower lip to meet the upper one (tuned on
+/// close-ups: `mouthClose` crossed the lips instead, and rolling or
+/// pressing them left the gap).
+const REST_LOWER_LIP_SHRUG: f32 = 0.4;
+
+/// Closes the lips of the neutral face; every expression then starts from
+/// closed lips.
+fn close_lips_at_rest(positions: &mut [Vec3], faceunits: &[Target]) {
+    if let Some(shrug) = ARKIT_NAMES
+        .iter()
+        .position(|&name| name == "mouthShrugLower")
+        .and_then(|i| faceunits.get(i))
+    {
+        shrug.apply(positions, REST_LOWER_LIP_SHRUG);
     }
 }
 
