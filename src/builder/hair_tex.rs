@@ -33,10 +33,6 @@ const SHEEN_VIEW: Vec3 = Vec3::new(0.0, 0.0, 1.0);
 /// (see `Head::hairline`).
 const LONG_CAP_EDGE_M: f32 = 0.042;
 
-/// The skin's colour on the hair's mesh, for the same brightness as on the
-/// skin (measured on renders of the forehead).
-const SKIN_ON_HAIR: f32 = 0.92;
-
 /// What a role's hair looks like, beyond its mesh.
 #[derive(Debug, Clone, Copy)]
 pub struct HairLook {
@@ -266,18 +262,25 @@ fn pattern(a: &[f32], bake: &Bake) -> Sample {
         + tint * lum * 0.8 * secondary * crests[1];
     c += band * sheen_strength * glints * (1.0 - parting);
 
-    let combed_back = bun.is_none() && head.style == HairStyle::Bun;
     let alpha = if bun.is_some() {
         1.0
-    } else if combed_back {
-        let (density, strands) = combed_back_edge(p, head, look, &fields);
-        // The hair's material lacks the skin's pores and the light that
-        // wraps under it: the same colour renders a little lighter on it.
+    } else if curtain >= 0.0 {
+        curtain_alpha(curtain, &fields)
+    } else if head.style == HairStyle::Bun {
+        // Hair combed back lies on the skin and thins out into it: the
+        // skin shows between the strands, in the hair's own texture, so
+        // the alpha cut falls where hair and skin already match and draws
+        // no line (see `soft_strands`). A fringe cannot: it stands off the
+        // forehead and shades it, and skin blended into its ends drew a
+        // pale band along them.
+        let density = cap_density(p, head, look, &fields);
         let under = Vec3::from_array(skin.sample3([a[11], a[12]])) * SKIN_ON_HAIR;
-        c = under.lerp(c, strands);
+        c = under.lerp(c, soft_strands(density, strand));
         smoothstep(0.02, 0.12, density)
     } else {
-        hair_alpha(p, curtain, hair, head, look, &fields)
+        // A crop's and a bob's strands are alpha-tested where they thin
+        // out; the cap's edge stays opaque where a curtain hangs from it.
+        thin(cap_density(p, head, look, &fields), strand).max(hangs(p, hair, head))
     };
 
     let height = 0.55 * ridge + 0.3 * fine + 0.15 * lock_tone;
@@ -288,36 +291,21 @@ fn pattern(a: &[f32], bake: &Bake) -> Sample {
     }
 }
 
-/// Alpha: opaque on the bulk of the hair; at the hairline the strands thin
-/// out over a band (wider for a faded crop), and down a curtain each
-/// strand ends at its own length.
-fn hair_alpha(
-    p: Vec3,
-    curtain: f32,
-    hair: &Hair,
-    head: &Head,
-    look: &HairLook,
-    fields: &Fields,
-) -> f32 {
+/// How densely strands cover a texel of the cap near its edge (0..1): 1
+/// on the bulk of the hair, thinning out towards the visible edge (the
+/// hairline, or a fringe's cut).
+fn cap_density(p: Vec3, head: &Head, look: &HairLook, fields: &Fields) -> f32 {
     let Fields {
-        strand,
         lock: lock_noise,
         ridge,
         tone: lock_tone,
         ..
     } = *fields;
-    // Density 0..1 -> the fraction of strand texels that are opaque.
-    if curtain >= 0.0 {
-        // A bob is cut blunt: the ends follow one line, broken only by
-        // pointed locks whose crests reach a few millimetres further than
-        // their edges, and thin into strands over the last few. (Ends
-        // staggered by a centimetre or two read as torn at portrait size.
-        // The band is short: every curtain row it reaches is drawn masked.)
-        let end = 1.0 - 0.035 * (1.0 - ridge.powf(1.5)) - 0.015 * lock_tone;
-        let density = 1.0 - smoothstep(end - 0.04, end, curtain);
-        return thin(density, strand);
-    }
     let above = fringe::above_edge(head, p, look.male);
+    if head.style == HairStyle::Bun {
+        // Combed back, the strands thin out over a centimetre and a half.
+        return smoothstep(-0.002, 0.016, above + (lock_noise - 0.5) * 0.003);
+    }
     // At the hairline the strands thin out over a band about a centimetre
     // wide. A crop's fade into stubble is painted on the skin below
     // (`skin_tex`), smoothly filtered: thinning its alpha-tested strands
@@ -335,19 +323,31 @@ fn hair_alpha(
     // where the fringe meets the hairline, where they left loose flecks.
     let tips = 0.004 * ridge.powf(1.5) * (0.55 + 0.45 * lock_tone) * over;
     let cut = smoothstep(-0.0015, 0.0035, above + tips - 0.004);
-    let density = hairline + (cut - hairline) * over;
-    let edge = thin(density, strand);
-    // Where a curtain hangs from the cap's edge, the edge stays opaque.
-    let hangs = if hair.long {
-        smoothstep(
-            CURTAIN_MIN_AZIMUTH - 0.1,
-            CURTAIN_MIN_AZIMUTH + 0.1,
-            head.azimuth(p).abs(),
-        )
-    } else {
-        0.0
-    };
-    edge.max(hangs)
+    hairline + (cut - hairline) * over
+}
+
+/// A curtain's alpha: a bob is cut blunt. The ends follow one line, broken
+/// only by pointed locks whose crests reach a few millimetres further than
+/// their edges, and thin into strands over the last few. (Ends staggered by
+/// a centimetre or two read as torn at portrait size. The band is short:
+/// every curtain row it reaches is drawn masked.)
+fn curtain_alpha(curtain: f32, fields: &Fields) -> f32 {
+    let end = 1.0 - 0.035 * (1.0 - fields.ridge.powf(1.5)) - 0.015 * fields.tone;
+    let density = 1.0 - smoothstep(end - 0.04, end, curtain);
+    thin(density, fields.strand)
+}
+
+/// Where a curtain hangs from the cap's edge (0..1): there the edge stays
+/// opaque.
+fn hangs(p: Vec3, hair: &Hair, head: &Head) -> f32 {
+    if !hair.long {
+        return 0.0;
+    }
+    smoothstep(
+        CURTAIN_MIN_AZIMUTH - 0.1,
+        CURTAIN_MIN_AZIMUTH + 0.1,
+        head.azimuth(p).abs(),
+    )
 }
 
 /// Whether a strand covers a texel where the hair's density is `density`
@@ -357,19 +357,18 @@ fn thin(density: f32, noise: f32) -> f32 {
     smoothstep(1.0 - 1.25 * density, 1.12 - 1.25 * density, noise)
 }
 
-/// Hair combed back from a natural hairline: how densely strands cover
-/// the scalp near its edge (0..1), and how much of a texel they cover.
-/// The strands thin out over a centimetre and a half, the skin showing
-/// between them, so the edge has no line: the hair's colour has become
-/// the skin's where its alpha cuts off. The strands are soft-edged, not
-/// cut by a threshold: single strands are a texel or two wide, and
-/// thresholded they broke up into jagged clumps.
-fn combed_back_edge(p: Vec3, head: &Head, look: &HairLook, fields: &Fields) -> (f32, f32) {
-    let above = fringe::above_edge(head, p, look.male);
-    let density = smoothstep(-0.002, 0.016, above + (fields.lock - 0.5) * 0.003);
-    let covered = smoothstep(1.0 - 1.4 * density, 1.4 - 1.4 * density, fields.strand);
-    (density, covered)
+/// How much of a texel the strands cover where their density is
+/// `density`, given the strand noise there. The strands are soft-edged,
+/// not cut by a threshold as alpha must be: single strands are a texel or
+/// two wide, and thresholded they broke up into jagged clumps.
+fn soft_strands(density: f32, noise: f32) -> f32 {
+    smoothstep(1.0 - 1.4 * density, 1.4 - 1.4 * density, noise)
 }
+
+/// The skin's colour on the hair's mesh, for the same brightness as on the
+/// skin (measured on renders of the forehead): the hair's material lacks
+/// the skin's pores and the light that wraps under it.
+const SKIN_ON_HAIR: f32 = 0.92;
 
 /// The hair's colour (RGBA, alpha = coverage) and normal maps.
 pub struct HairMaps {
