@@ -211,12 +211,13 @@ pub const VRM_RECIPES: [Recipe; 13] = [
         "happy",
         // A warm smile: the cheeks rise and narrow the eyes, the lower lip
         // and the jaw drop a little so the upper teeth show, and the
-        // corners dimple. mouthSmile stays below 1, where the mouth corners
+        // corners dimple. mouthSmile, with the rest face's smile (0.3 on
+        // the default roles), stays below 1, where the mouth corners
         // begin to fold through the cheek; eyeSquint below 0.4, where the
         // lower lid parts from the eyeball and shows a white sliver under
         // it; mouthUpperUp low, as more bares the gums over the teeth.
         &[
-            ("mouthSmile_LR", 0.9),
+            ("mouthSmile_LR", 0.65),
             ("cheekSquint_LR", 0.8),
             ("eyeSquint_LR", 0.35),
             ("browOuterUp_LR", 0.1),

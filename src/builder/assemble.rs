@@ -84,7 +84,7 @@ pub fn assemble(
     macro_targets: &[(Target, f32)],
     role: &RoleSpec,
 ) -> Result<Built, BuildError> {
-    let shaped = Shaped::new(base, macro_targets);
+    let shaped = Shaped::new(base, macro_targets, role.rest_smile);
     let skeleton = Skeleton::new(base, &shaped);
     let influences = skin_weights(base, &skeleton, &shaped.positions);
     let mut head = Head::new(base, &shaped, &skeleton, &influences);

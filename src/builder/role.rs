@@ -114,6 +114,11 @@ pub struct RoleSpec {
     /// hair combed back from the face.
     #[serde(default)]
     pub hair_bun_mm: f32,
+    /// How much the face smiles at rest, 0..=0.5 (of ARKit's `mouthSmile`
+    /// on both sides): a customer-service role greets with a pleasant
+    /// resting face, not a blank one.
+    #[serde(default)]
+    pub rest_smile: f32,
     /// TTS voice id and BCP-47 language the role speaks by default.
     pub voice: String,
     pub lang: String,
@@ -167,6 +172,9 @@ impl RoleSpec {
                 "hair length {} mm; use 0..=150",
                 self.hair_length_mm
             )));
+        }
+        if !(0.0..=0.5).contains(&self.rest_smile) {
+            return Err(bad(format!("rest smile {}; use 0..=0.5", self.rest_smile)));
         }
         if self.hair_bun_mm != 0.0 && !(40.0..=110.0).contains(&self.hair_bun_mm) {
             return Err(bad(format!(
@@ -223,6 +231,7 @@ pub fn default_roles() -> Vec<RoleSpec> {
             hair_volume_mm: 14.0,
             hair_length_mm: 95.0,
             hair_bun_mm: 0.0,
+            rest_smile: 0.3,
             voice: "en-us+f3".into(),
             lang: "en-US".into(),
             // Larger, more open eyes, a softer oval face, a narrower mouth
@@ -270,6 +279,7 @@ pub fn default_roles() -> Vec<RoleSpec> {
             hair_volume_mm: 7.0,
             hair_length_mm: 0.0,
             hair_bun_mm: 0.0,
+            rest_smile: 0.3,
             voice: "en-us+m3".into(),
             lang: "en-US".into(),
             // A leaner, longer face with a firmer chin and slimmer lips
@@ -352,6 +362,9 @@ pub struct RoleOverrides {
     /// hair is combed back from the face into it. Set a length of 0 with it.
     #[arg(long)]
     pub hair_bun_mm: Option<f32>,
+    /// How much the face smiles at rest, 0..=0.5 (0: a neutral face).
+    #[arg(long)]
+    pub rest_smile: Option<f32>,
     #[arg(long)]
     pub voice: Option<String>,
     #[arg(long)]
@@ -388,6 +401,7 @@ impl RoleOverrides {
             && self.hair_volume_mm.is_none()
             && self.hair_length_mm.is_none()
             && self.hair_bun_mm.is_none()
+            && self.rest_smile.is_none()
             && self.voice.is_none()
             && self.lang.is_none()
             && self.details.is_empty()
@@ -427,6 +441,7 @@ impl RoleOverrides {
             hair_volume_mm,
             hair_length_mm,
             hair_bun_mm,
+            rest_smile,
             voice,
             lang
         );
@@ -484,5 +499,19 @@ mod tests {
             ..Default::default()
         };
         assert!(bad.apply().is_err());
+        // A grin at rest, or a bun too small to tie, is refused.
+        for bad in [
+            RoleOverrides {
+                rest_smile: Some(0.8),
+                ..Default::default()
+            },
+            RoleOverrides {
+                hair_length_mm: Some(0.0),
+                hair_bun_mm: Some(20.0),
+                ..Default::default()
+            },
+        ] {
+            assert!(bad.apply().is_err());
+        }
     }
 }

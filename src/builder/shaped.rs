@@ -37,12 +37,13 @@ pub struct Shaped {
 }
 
 impl Shaped {
-    pub fn new(base: &BaseData, macro_targets: &[(Target, f32)]) -> Shaped {
+    /// `rest_smile` (0..=0.5): how much the rest face smiles.
+    pub fn new(base: &BaseData, macro_targets: &[(Target, f32)], rest_smile: f32) -> Shaped {
         let mut positions = base.obj.positions.clone();
         for (target, weight) in macro_targets {
             target.apply(&mut positions, *weight);
         }
-        close_lips_at_rest(&mut positions, &base.faceunits);
+        rest_face(&mut positions, &base.faceunits, rest_smile);
         let body = base.obj.group_index("body");
         let faces: Vec<ObjFace> = base
             .obj
@@ -83,15 +84,22 @@ impl Shaped {
 /// pressing them left the gap).
 const REST_LOWER_LIP_SHRUG: f32 = 0.4;
 
-/// Closes the lips of the neutral face; every expression then starts from
-/// closed lips.
-fn close_lips_at_rest(positions: &mut [Vec3], faceunits: &[Target]) {
-    if let Some(shrug) = ARKIT_NAMES
-        .iter()
-        .position(|&name| name == "mouthShrugLower")
-        .and_then(|i| faceunits.get(i))
-    {
-        shrug.apply(positions, REST_LOWER_LIP_SHRUG);
+/// The rest face: the neutral face with its lips closed and wearing the
+/// role's resting smile (both sides of `mouthSmile`). Every expression
+/// then starts from it.
+fn rest_face(positions: &mut [Vec3], faceunits: &[Target], smile: f32) {
+    for (unit, weight) in [
+        ("mouthShrugLower", REST_LOWER_LIP_SHRUG),
+        ("mouthSmileLeft", smile),
+        ("mouthSmileRight", smile),
+    ] {
+        let target = ARKIT_NAMES
+            .iter()
+            .position(|&name| name == unit)
+            .and_then(|i| faceunits.get(i));
+        if let Some(target) = target.filter(|_| weight > 0.0) {
+            target.apply(positions, weight);
+        }
     }
 }
 
