@@ -147,7 +147,10 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
             if n.z > 0.0 && p.z > cheek.z - 2.0 * r {
                 c = c.lerp(
                     c * blush_tint,
-                    0.30 * (1.0 - male * 0.5) * (-d * d / (2.0 * (1.7 * r).powi(2))).exp(),
+                    // A woman's cheeks a little rosier, as with blush.
+                    (0.30 + 0.25 * (1.0 - male))
+                        * (1.0 - male * 0.5)
+                        * (-d * d / (2.0 * (1.7 * r).powi(2))).exp(),
                 );
             }
         }
@@ -301,12 +304,16 @@ fn shade_face_regions(c: Vec3, p: Vec3, n: Vec3, head: &Head, male: f32) -> Vec3
         return c;
     }
     let r = head.eye_radius;
+    let female = 1.0 - male;
     let mut c = c;
     for eye in [head.eye_left, head.eye_right] {
         let d = Vec3::new(p.x - eye.x, (p.y - eye.y) * 1.4, 0.0).length();
         if p.z > eye.z - 2.0 * r {
             let w = (-d * d / (2.0 * (1.5 * r).powi(2))).exp();
-            c = c.lerp(c * Vec3::new(0.86, 0.82, 0.84), w * 0.35);
+            // A woman's eyes are framed a little more (a soft, warm
+            // shadow over the lids and sockets), as with light make-up.
+            let tint = Vec3::new(0.86, 0.82, 0.84) - Vec3::new(0.06, 0.08, 0.08) * female;
+            c = c.lerp(c * tint, w * (0.35 + 0.2 * female));
         }
     }
     if male > 0.0 {
