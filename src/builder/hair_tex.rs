@@ -319,21 +319,22 @@ fn cap_density(p: Vec3, head: &Head, look: &HairLook, fields: &Fields) -> f32 {
     // crests reach a few millimetres further than their edges, each lock
     // at its own length, and thins into single strands only at the tips.
     let over = fringe::over_forehead(head, p, look.male);
-    // Short tips (longer ones read as a torn edge at portrait size), none
+    // Short tips, 2 mm (longer ones read as a torn edge at portrait size), none
     // where the fringe meets the hairline, where they left loose flecks.
-    let tips = 0.004 * ridge.powf(1.5) * (0.55 + 0.45 * lock_tone) * over;
+    let tips = 0.002 * ridge.powf(1.5) * (0.55 + 0.45 * lock_tone) * over;
     let cut = smoothstep(-0.0015, 0.0035, above + tips - 0.004);
     hairline + (cut - hairline) * over
 }
 
 /// A curtain's alpha: a bob is cut blunt. The ends follow one line, broken
-/// only by pointed locks whose crests reach a few millimetres further than
-/// their edges, and thin into strands over the last few. (Ends staggered by
-/// a centimetre or two read as torn at portrait size. The band is short:
-/// every curtain row it reaches is drawn masked.)
+/// only by pointed locks whose crests reach two or three millimetres
+/// further than their edges, and thin into strands over the last few.
+/// (Ends staggered by a centimetre or two read as torn at portrait size,
+/// and reviews still called 5 mm ragged. The band is short: every curtain
+/// row it reaches is drawn masked.)
 fn curtain_alpha(curtain: f32, fields: &Fields) -> f32 {
-    let end = 1.0 - 0.035 * (1.0 - fields.ridge.powf(1.5)) - 0.015 * fields.tone;
-    let density = 1.0 - smoothstep(end - 0.04, end, curtain);
+    let end = 1.0 - 0.02 * (1.0 - fields.ridge.powf(1.5)) - 0.01 * fields.tone;
+    let density = 1.0 - smoothstep(end - 0.03, end, curtain);
     thin(density, fields.strand)
 }
 
