@@ -158,10 +158,15 @@ pub const VISEME_RECIPES: [Recipe; 15] = [
 
 const AA: Recipe = (
     "viseme_aa",
+    // The jaw wide open and the corners drawn out a little: with the jaw
+    // and lips alone the mouth made a round "o", which reviews read as a
+    // hole rather than the "a" of "father".
     &[
-        ("jawOpen", 0.7),
+        ("jawOpen", 0.8),
         ("mouthLowerDown_LR", 0.3),
-        ("mouthUpperUp_LR", 0.2),
+        ("mouthUpperUp_LR", 0.25),
+        ("mouthStretch_LR", 0.15),
+        ("mouthSmile_LR", 0.1),
     ],
 );
 const EE: Recipe = (
