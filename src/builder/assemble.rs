@@ -11,7 +11,7 @@ use super::doc::Doc;
 use super::encode::{jpeg, png};
 use super::eye_tex::{bake_eyes, bake_lashes, fit_uvs};
 use super::fabric::bake_weave;
-use super::hair::hair_shell;
+use super::hair::{Haircut, hair_shell};
 use super::hair_split::{add_back_faces, split_opaque};
 use super::hair_tex::{HairLook, bake_hair};
 use super::mouth::mouth_cavity;
@@ -115,9 +115,11 @@ pub fn assemble(
         &head,
         &base.masks,
         male,
-        role.hair_volume_mm / 1000.0,
-        role.hair_length_mm / 1000.0,
-        role.hair_bun_mm / 1000.0,
+        Haircut {
+            volume_m: role.hair_volume_mm / 1000.0,
+            length_m: role.hair_length_mm / 1000.0,
+            bun_m: role.hair_bun_mm / 1000.0,
+        },
     );
     let mut body = uniform.body;
     body.compact();

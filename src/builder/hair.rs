@@ -68,19 +68,30 @@ const INSIDE_SHOWS_ABOVE_EDGE_M: f32 = 0.02;
 const BUN_CAP_V_RANGE: (f32, f32) = (0.0, 0.8);
 const BUN_V_RANGE: (f32, f32) = (0.8, 1.0);
 
-/// The hair over the body part, or `None` for a bald role. `length_m` is
-/// how far below eye level the hair reaches at the sides (0: short crop),
-/// `bun_m` the width of the bun a `HairStyle::Bun` is gathered into.
-#[allow(clippy::too_many_arguments)]
+/// A role's haircut, in metres.
+#[derive(Debug, Clone, Copy)]
+pub struct Haircut {
+    /// Thickness on the crown.
+    pub volume_m: f32,
+    /// How far below eye level the hair reaches at the sides (0: short crop).
+    pub length_m: f32,
+    /// Width of the bun a `HairStyle::Bun` is gathered into.
+    pub bun_m: f32,
+}
+
+/// The hair over the body part, or `None` for a bald role.
 pub fn hair_shell(
     body: &Part,
     head: &Head,
     masks: &Masks,
     male: f32,
-    volume_m: f32,
-    length_m: f32,
-    bun_m: f32,
+    cut: Haircut,
 ) -> Option<Hair> {
+    let Haircut {
+        volume_m,
+        length_m,
+        bun_m,
+    } = cut;
     let coverage: Vec<f32> = body
         .positions
         .iter()
@@ -213,10 +224,10 @@ pub fn hair_shell(
 /// of the forehead; a crop shows no parting, but is combed apart nearer
 /// the middle (this shapes its thickness and combing).
 fn parting_x(head: &Head) -> f32 {
-    let side = match head.style {
-        HairStyle::Bob => 0.5,
-        HairStyle::Bun => 0.4,
-        HairStyle::Crop => 0.35,
+    let side = if head.style == HairStyle::Bob {
+        0.5
+    } else {
+        0.35
     };
     head.center.x + head.half_size.x * side
 }
@@ -227,7 +238,12 @@ fn hair_thickness(p: Vec3, head: &Head, male: f32, volume_m: f32) -> f32 {
     let above = fringe::above_edge(head, p, male);
     let top = smoothstep(-0.3, 0.95, (p.y - head.center.y) / head.half_size.y);
     let front = smoothstep(-0.2, 0.8, (p.z - head.center.z) / head.half_size.z);
-    let parting = 1.0 - 0.35 * (-((p.x - parting_x(head)) / 0.005).powi(2)).exp() * front * top;
+    // Hair combed back sleek has no parting.
+    let parting = if head.style == HairStyle::Bun {
+        1.0
+    } else {
+        1.0 - 0.35 * (-((p.x - parting_x(head)) / 0.005).powi(2)).exp() * front * top
+    };
     // Long hair stands off the sides of the head to fall clear of the ears.
     let sides = if head.style == HairStyle::Bob {
         0.014 * smoothstep(0.8, 1.4, head.azimuth(p).abs()) * (1.0 - top)
