@@ -7,24 +7,34 @@ use glam::Vec3;
 use super::cavity::vertex_cavity;
 use super::data::Masks;
 use super::noise::{fbm3, smoothstep, value3};
+use super::occlusion::vertex_occlusion;
 use super::part::Part;
 use super::raster::Canvas;
 use super::regions::{HairStyle, Head};
 use super::role::RoleSpec;
 
 /// Per-vertex bake inputs: position (3), normal (3), hair coverage (1),
-/// OBJ-convention UV (2) for the region masks, cavity (1).
-const STRIDE: usize = 10;
+/// OBJ-convention UV (2) for the region masks, cavity (1), the fraction
+/// of the sky open to it (1).
+const STRIDE: usize = 11;
+
+/// How much darker (and warmer: light that reaches into a fold has been
+/// through the skin) a point hidden from the whole sky is.
+const OCCLUDED: Vec3 = Vec3::new(0.62, 0.5, 0.48);
+/// How much of that a point gets for each part of its sky it cannot see.
+const OCCLUSION_STRENGTH: f32 = 0.55;
 
 fn attributes(body: &Part, head: &Head, male: f32) -> Vec<f32> {
     let cavity = vertex_cavity(body, 2);
+    let open = vertex_occlusion(body, head);
     let mut attrs = Vec::with_capacity(body.positions.len() * STRIDE);
-    for (((p, n), uv), cav) in body
+    for ((((p, n), uv), cav), open) in body
         .positions
         .iter()
         .zip(&body.normals)
         .zip(&body.uvs)
         .zip(&cavity)
+        .zip(&open)
     {
         let cover = head.hair_coverage(*p, male);
         attrs.extend_from_slice(&[
@@ -38,6 +48,7 @@ fn attributes(body: &Part, head: &Head, male: f32) -> Vec<f32> {
             uv[0],
             1.0 - uv[1],
             *cav,
+            *open,
         ]);
     }
     attrs
@@ -156,6 +167,7 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         }
         c = shade_face_regions(c, p, n, head, male);
         c = occlude(c, a[9]);
+        c = c.lerp(c * OCCLUDED, (1.0 - a[10]) * OCCLUSION_STRENGTH);
         c = apply_masks(c, uv, masks, lip, p);
         // Scalp shows dark through the hair.
         c = c.lerp(hair * 0.6 + c * 0.15, cover * 0.85);
