@@ -19,7 +19,7 @@ use super::obj::ObjFace;
 use super::part::Part;
 use super::placket::{bake_placket, placket};
 use super::raster::Canvas;
-use super::regions::{HairStyle, Head, apply_neckline, cover_by_vertex};
+use super::regions::{Head, apply_neckline, cover_by_vertex};
 use super::role::RoleSpec;
 use super::shaped::Shaped;
 use super::skeleton::{Skeleton, skin_weights};
@@ -88,13 +88,7 @@ pub fn assemble(
     let skeleton = Skeleton::new(base, &shaped);
     let influences = skin_weights(base, &skeleton, &shaped.positions);
     let mut head = Head::new(base, &shaped, &skeleton, &influences);
-    head.style = if role.hair_length_mm > 10.0 {
-        HairStyle::Bob
-    } else if role.hair_bun_mm > 0.0 {
-        HairStyle::Bun
-    } else {
-        HairStyle::Crop
-    };
+    head.style = role.hair_style();
     let male = role.gender;
 
     let full_body = Part::from_faces(

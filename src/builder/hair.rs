@@ -139,7 +139,7 @@ pub fn hair_shell(
         .map(|p| hair_thickness(*p, head, male, volume_m))
         .collect();
     let (mut shell, _) = offset_shell(body, &tris, &offset, "hair");
-    let long = length_m > 0.01;
+    let long = head.style == HairStyle::Bob;
     // The skull's centimetre-sized triangles show as corners along the
     // crown's outline, long hair or short: one level of curved subdivision
     // rounds them. Only there (the top of the head, turned sideways to a

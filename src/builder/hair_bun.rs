@@ -197,12 +197,16 @@ pub fn add_bun(cap: &mut Part, bun: &Bun, v_range: (f32, f32)) -> Range<usize> {
             }
         }
     }
-    // Wind the triangles so they face out (the first cell off the pole).
-    let tris = grid_triangles(first as u32, ROWS, COLUMNS, false);
+    // Wind the triangles so they face out: the first cell off the pole
+    // (whose own row is degenerate) tells which way the grid's go.
+    let mut tris = grid_triangles(first as u32, ROWS, COLUMNS, false);
     let [a, b, c] = [0, 1, 2].map(|k| cap.positions[tris[k + 6 * COLUMNS as usize] as usize]);
-    let outwards = (b - a).cross(c - a).dot(a - bun.center) > 0.0;
-    cap.indices
-        .extend(grid_triangles(first as u32, ROWS, COLUMNS, !outwards));
+    if (b - a).cross(c - a).dot(a - bun.center) < 0.0 {
+        for t in tris.chunks_exact_mut(3) {
+            t.swap(1, 2);
+        }
+    }
+    cap.indices.extend(tris);
     first..cap.positions.len()
 }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::BuildError;
 use super::details::{MAX_DETAILS, check_detail, parse_detail};
+use super::regions::HairStyle;
 
 /// An sRGB colour, written `#rrggbb` on the command line and in TOML.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,7 +129,22 @@ pub struct RoleSpec {
     pub details: BTreeMap<String, f32>,
 }
 
+/// Hair reaching further than this below eye level (millimetres) hangs
+/// as a bob; shorter hair is cropped or tied back.
+const HANGING_MIN_MM: f32 = 10.0;
+
 impl RoleSpec {
+    /// How the role wears its hair, from its length and bun.
+    pub fn hair_style(&self) -> HairStyle {
+        if self.hair_length_mm > HANGING_MIN_MM {
+            HairStyle::Bob
+        } else if self.hair_bun_mm > 0.0 {
+            HairStyle::Bun
+        } else {
+            HairStyle::Crop
+        }
+    }
+
     /// Checks the knobs are in range, so the build never produces a monster.
     pub fn validate(&self) -> Result<(), BuildError> {
         let bad = |message: String| BuildError::InvalidRole {
@@ -182,7 +198,7 @@ impl RoleSpec {
                 self.hair_bun_mm
             )));
         }
-        if self.hair_length_mm > 10.0 && self.hair_bun_mm > 0.0 {
+        if self.hair_length_mm > HANGING_MIN_MM && self.hair_bun_mm > 0.0 {
             return Err(bad(
                 "hair hangs (length above 10 mm) or is tied in a bun, not both".into(),
             ));
