@@ -8,7 +8,7 @@
 
 use glam::Vec3;
 
-use super::noise::smoothstep;
+use super::noise::{hash, smoothstep, value3};
 use super::regions::{HairStyle, Head};
 
 /// How far the fringe hangs below the hairline at its deepest, metres, for
@@ -37,6 +37,36 @@ pub fn fringe_dip(head: &Head, phi: f32) -> f32 {
     (DEPTH_M * fall * rise).max(TEMPLE_DEPTH_M * temple) * head.half_size.y / 0.115
 }
 
+/// Width of the fringe's locks along its cut, metres.
+const LOCK_WIDTH_M: f32 = 0.009;
+/// How far past the cut line a lock's point reaches, metres: each lock
+/// somewhere between these.
+const LOCK_REACH_M: (f32, f32) = (0.0015, 0.006);
+/// Where across a lock (0..1, from its side towards the parting's far
+/// side) its point is.
+const LOCK_POINT_AT: f32 = 0.3;
+
+/// How far past the fringe's cut line the lock at `p` reaches, metres: a
+/// cut fringe separates into locks a centimetre or so wide, each ending
+/// in a rounded point at its own length. A clean profile, not noise:
+/// tips drawn from strand noise read as a torn edge.
+pub fn lock_tip(head: &Head, p: Vec3) -> f32 {
+    let arc = head.azimuth(p) * head.half_size.x;
+    let along = arc / LOCK_WIDTH_M + 0.35 * value3(Vec3::new(arc * 60.0, 0.5, 0.5), 61);
+    let lock = along.floor();
+    let s = along - lock;
+    let n = (hash(lock as i32 as u32 ^ 0x9e37_79b9) & 0xffff) as f32 / 65535.0;
+    let reach = LOCK_REACH_M.0 + (LOCK_REACH_M.1 - LOCK_REACH_M.0) * n;
+    // The fringe is swept away from the parting (towards -azimuth), and
+    // so are its points.
+    let profile = if s < LOCK_POINT_AT {
+        s / LOCK_POINT_AT
+    } else {
+        (1.0 - s) / (1.0 - LOCK_POINT_AT)
+    };
+    reach * profile.powf(0.45)
+}
+
 /// Height above the visible hair's lower edge at `p`, metres.
 pub fn above_edge(head: &Head, p: Vec3, male: f32) -> f32 {
     head.above_hairline(p, male) + fringe_dip(head, head.azimuth(p))
@@ -59,6 +89,35 @@ pub fn over_forehead(head: &Head, p: Vec3, male: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fringe_ends_in_locks_of_their_own_lengths() {
+        let h = Head::for_tests(HairStyle::Bob);
+        // Sample the cut across the forehead, a tenth of a millimetre apart.
+        let reach: Vec<f32> = (0..800)
+            .map(|i| {
+                let phi = -0.8 + i as f32 * 0.002;
+                let p = h.center + Vec3::new(phi.sin(), 0.3, phi.cos()) * 0.09;
+                lock_tip(&h, p)
+            })
+            .collect();
+        assert!(reach.iter().all(|r| (0.0..=LOCK_REACH_M.1).contains(r)));
+        // Points (local maxima) and notches between them, a lock apart.
+        let points: Vec<f32> = (1..reach.len() - 1)
+            .filter(|&i| reach[i] > reach[i - 1] && reach[i] >= reach[i + 1])
+            .map(|i| reach[i])
+            .collect();
+        let notches = (1..reach.len() - 1)
+            .filter(|&i| reach[i] < reach[i - 1] && reach[i] <= reach[i + 1])
+            .count();
+        assert!(points.len() >= 8 && notches >= 8, "{} {notches}", points.len());
+        assert!(reach.iter().any(|&r| r < 0.0005), "the locks never separate");
+        // Each lock at its own length.
+        let (short, long) = points
+            .iter()
+            .fold((f32::MAX, 0f32), |(s, l), &r| (s.min(r), l.max(r)));
+        assert!(long - short > 0.002, "{short} {long}");
+    }
 
     #[test]
     fn fringe_sweeps_down_away_from_the_parting() {

@@ -319,10 +319,10 @@ fn cap_density(p: Vec3, head: &Head, look: &HairLook, fields: &Fields) -> f32 {
     // crests reach a few millimetres further than their edges, each lock
     // at its own length, and thins into single strands only at the tips.
     let over = fringe::over_forehead(head, p, look.male);
-    // Short tips, 2 mm (longer ones read as a torn edge at portrait size), none
-    // where the fringe meets the hairline, where they left loose flecks.
-    let tips = 0.002 * ridge.powf(1.5) * (0.55 + 0.45 * lock_tone) * over;
-    let cut = smoothstep(-0.0015, 0.0035, above + tips - 0.004);
+    // None where the fringe meets the hairline, where they left loose
+    // flecks.
+    let tips = (fringe::lock_tip(head, p) + 0.001 * ridge * lock_tone) * over;
+    let cut = smoothstep(-0.0004, 0.0016, above + tips - 0.004);
     hairline + (cut - hairline) * over
 }
 

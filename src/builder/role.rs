@@ -250,8 +250,9 @@ pub fn default_roles() -> Vec<RoleSpec> {
             rest_smile: 0.3,
             voice: "en-us+f3".into(),
             lang: "en-US".into(),
-            // Larger, more open eyes, a softer oval face, a narrower mouth
-            // with slimmer lips and flatter ears (they showed between the
+            // Larger, more open eyes, a slimmer, softer oval face (at the
+            // macro targets' width it read round and childlike), a
+            // narrower mouth with slimmer lips and flatter ears (they showed between the
             // cheeks and the hair) than the macro targets give, and mouth
             // corners that turn up a little at rest (a pleasant resting
             // face for the counter); tuned by eye on rendered portraits.
@@ -262,8 +263,10 @@ pub fn default_roles() -> Vec<RoleSpec> {
                 ("chin/chin-width-decr", 0.2),
                 ("ears/ear-wing-decr", 0.5),
                 ("eyes/eye-height2-incr", 0.6),
-                ("eyes/eye-scale-incr", 0.3),
+                ("eyes/eye-scale-incr", 0.5),
+                ("head/head-fat-decr", 0.4),
                 ("head/head-oval", 0.5),
+                ("head/head-scale-horiz-decr", 0.2),
                 ("mouth/mouth-angles-up", 0.4),
                 ("mouth/mouth-lowerlip-volume-decr", 0.4),
                 ("mouth/mouth-scale-depth-decr", 0.3),

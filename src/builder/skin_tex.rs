@@ -6,6 +6,7 @@ use glam::Vec3;
 
 use super::cavity::vertex_cavity;
 use super::data::Masks;
+use super::hair_fringe as fringe;
 use super::noise::{fbm3, smoothstep, value3};
 use super::occlusion::vertex_occlusion;
 use super::part::Part;
@@ -22,7 +23,7 @@ const STRIDE: usize = 11;
 /// through the skin) a point hidden from the whole sky is.
 const OCCLUDED: Vec3 = Vec3::new(0.62, 0.5, 0.48);
 /// How much of that a point gets for each part of its sky it cannot see.
-const OCCLUSION_STRENGTH: f32 = 0.55;
+const OCCLUSION_STRENGTH: f32 = 0.75;
 
 fn attributes(body: &Part, head: &Head, male: f32) -> Vec<f32> {
     let cavity = vertex_cavity(body, 2);
@@ -59,7 +60,7 @@ fn attributes(body: &Part, head: &Head, male: f32) -> Vec<f32> {
 fn occlude(c: Vec3, cavity: f32) -> Vec3 {
     let hollow = smoothstep(0.005, 0.09, cavity);
     let ridge = smoothstep(0.01, 0.1, -cavity);
-    c * Vec3::ONE.lerp(Vec3::new(0.72, 0.6, 0.58), hollow * 0.65) * (1.0 + 0.06 * ridge)
+    c * Vec3::ONE.lerp(Vec3::new(0.72, 0.6, 0.58), hollow * 0.85) * (1.0 + 0.06 * ridge)
 }
 
 /// Brow density at `p` (0..=1): a tapered arch above each eye, broken into
@@ -141,7 +142,7 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         let mut c = skin;
         // Low-frequency mottling: real skin is never one flat colour.
         let mottle = fbm3(p * 60.0, 3, 5) - 0.5;
-        c *= 1.0 + mottle * 0.16;
+        c *= 1.0 + mottle * 0.2;
         let redness = fbm3(p * 25.0, 2, 9);
         c = c.lerp(c * blush_tint, redness * 0.25);
         // Fine pigment: freckle-scale blotches a few millimetres across.
@@ -149,7 +150,7 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         // Nose, chin and ears carry more blood than the rest of the face.
         c = c.lerp(
             c * blush_tint,
-            face_redness(p, n, head) * (0.45 - 0.2 * male),
+            face_redness(p, n, head) * (0.6 - 0.3 * male),
         );
         // Cheeks and nose tip carry more blood.
         for (eye, side) in [(head.eye_left, 1.0f32), (head.eye_right, -1.0)] {
@@ -172,6 +173,7 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         // Scalp shows dark through the hair.
         c = c.lerp(hair * 0.6 + c * 0.15, cover * 0.85);
         c = hairline_fuzz(c, p, head, male, hair);
+        c *= 1.0 - FRINGE_SHADOW * fringe_shadow(p, head, male);
         let b = brow(p, n, head, male);
         c = c.lerp(hair * 0.8, b * 0.96);
         texel.copy_from_slice(&c.to_array());
@@ -222,6 +224,27 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         roughness: rough,
         normal,
     }
+}
+
+/// How much darker the skin is just under a fringe's ends.
+const FRINGE_SHADOW: f32 = 0.3;
+
+/// The soft shadow a fringe casts on the forehead just below its ends
+/// (0..1): it hangs a few millimetres off the skin, under a light from
+/// above. The key light's shadow map is too coarse to draw it, and
+/// without it the fringe looked pasted on.
+fn fringe_shadow(p: Vec3, head: &Head, male: f32) -> f32 {
+    if fringe::fringe_dip(head, head.azimuth(p)) <= 0.0 {
+        return 0.0;
+    }
+    let above = fringe::above_edge(head, p, male);
+    let below_cut = smoothstep(-0.007, 0.0, above) * (1.0 - smoothstep(0.0, 0.002, above));
+    below_cut
+        * fringe::over_forehead(head, p, male).max(smoothstep(
+            -0.01,
+            0.0,
+            -head.above_hairline(p, male),
+        ))
 }
 
 /// Below the hair's edge the hairline does not stop dead: fine short hairs
@@ -325,7 +348,7 @@ fn shade_face_regions(c: Vec3, p: Vec3, n: Vec3, head: &Head, male: f32) -> Vec3
             // A woman's eyes are framed a little more (a soft, warm
             // shadow over the lids and sockets), as with light make-up.
             let tint = Vec3::new(0.86, 0.82, 0.84) - Vec3::new(0.06, 0.08, 0.08) * female;
-            c = c.lerp(c * tint, w * (0.35 + 0.2 * female));
+            c = c.lerp(c * tint, w * (0.45 + 0.2 * female));
         }
     }
     if male > 0.0 {
