@@ -1,24 +1,52 @@
 //! Where long hair's visible edge runs: the hairline, except over the
 //! forehead, where a side-swept fringe hangs below it.
 //!
-//! The fringe falls from the parting (on the role's left) diagonally across
-//! the forehead, deepest just above the role's right brow, then rises
-//! again at the temple into the hair hanging at the side. A short crop has
-//! no fringe: its edge is the hairline.
+//! The fringe is swept from the parting (on the role's left) across the
+//! forehead and ends about a centimetre above the brows, following their
+//! line, a little longer on the side it is swept to; over the temples it
+//! falls into the hair hanging at the sides. A short crop has no fringe:
+//! its edge is the hairline.
 
 use glam::Vec3;
 
-use super::noise::{hash, smoothstep, value3};
+use super::noise::smoothstep;
 use super::regions::{HairStyle, Head};
 
-/// How far the fringe hangs below the hairline at its deepest, metres, for
-/// a head of the base mesh's height (it scales with the head): its ends
-/// stop about a centimetre above the brow.
-const DEPTH_M: f32 = 0.036;
+/// Where a bob's fringe ends, metres above eye level (for a head of the
+/// base mesh's height), by azimuth (0 in front, positive towards the
+/// role's left, where the parting is): swept from high on the parting's
+/// side down to about a centimetre above the far brow, and over both
+/// temples, curving down into the front edge of the hair hanging at the
+/// sides (a corner there read as a step). A fringe ending at the
+/// hairline beside the parting left a bare notch there, which reviews read
+/// as a gap; one following the brows all across read as a bowl cut.
+const EDGE_KEYS: [(f32, f32); 11] = [
+    (-1.25, 0.004),
+    (-1.05, 0.006),
+    (-0.95, 0.012),
+    (-0.8, 0.026),
+    (-0.45, 0.037),
+    (0.0, 0.043),
+    (0.45, 0.052),
+    (0.8, 0.040),
+    (0.95, 0.022),
+    (1.05, 0.008),
+    (1.25, 0.004),
+];
 
-/// How far the hair over the temples hangs below the hairline, metres:
-/// to about a centimetre above eye level.
-const TEMPLE_DEPTH_M: f32 = 0.032;
+/// Where the fringe ends (see `EDGE_KEYS`), scaled to the head.
+fn edge_height(head: &Head, phi: f32) -> f32 {
+    let (first, last) = (EDGE_KEYS[0], EDGE_KEYS[EDGE_KEYS.len() - 1]);
+    let mut h = if phi < first.0 { first.1 } else { last.1 };
+    for w in EDGE_KEYS.windows(2) {
+        let ((a0, h0), (a1, h1)) = (w[0], w[1]);
+        if (a0..=a1).contains(&phi) {
+            h = h0 + (h1 - h0) * smoothstep(0.0, 1.0, (phi - a0) / (a1 - a0));
+            break;
+        }
+    }
+    h * head.half_size.y / 0.115
+}
 
 /// How far (metres) the fringe hangs below the hairline at azimuth `phi`
 /// (0 in front, positive towards the role's left, where the parting is).
@@ -26,45 +54,9 @@ pub fn fringe_dip(head: &Head, phi: f32) -> f32 {
     if head.style != HairStyle::Bob {
         return 0.0;
     }
-    // Falls from the parting side across the forehead...
-    let fall = smoothstep(0.55, -0.5, phi);
-    // ...and rises at the temple into the side hair.
-    let rise = 1.0 - smoothstep(-0.85, -1.2, phi);
-    // On both sides the hair falls over the temples into the curtain, so
-    // no skin shows between the forehead's hair and the side hair.
-    let a = phi.abs();
-    let temple = smoothstep(0.55, 0.9, a) * (1.0 - smoothstep(1.0, 1.2, a));
-    (DEPTH_M * fall * rise).max(TEMPLE_DEPTH_M * temple) * head.half_size.y / 0.115
-}
-
-/// Width of the fringe's locks along its cut, metres.
-const LOCK_WIDTH_M: f32 = 0.009;
-/// How far past the cut line a lock's point reaches, metres: each lock
-/// somewhere between these.
-const LOCK_REACH_M: (f32, f32) = (0.0015, 0.006);
-/// Where across a lock (0..1, from its side towards the parting's far
-/// side) its point is.
-const LOCK_POINT_AT: f32 = 0.3;
-
-/// How far past the fringe's cut line the lock at `p` reaches, metres: a
-/// cut fringe separates into locks a centimetre or so wide, each ending
-/// in a rounded point at its own length. A clean profile, not noise:
-/// tips drawn from strand noise read as a torn edge.
-pub fn lock_tip(head: &Head, p: Vec3) -> f32 {
-    let arc = head.azimuth(p) * head.half_size.x;
-    let along = arc / LOCK_WIDTH_M + 0.35 * value3(Vec3::new(arc * 60.0, 0.5, 0.5), 61);
-    let lock = along.floor();
-    let s = along - lock;
-    let n = (hash(lock as i32 as u32 ^ 0x9e37_79b9) & 0xffff) as f32 / 65535.0;
-    let reach = LOCK_REACH_M.0 + (LOCK_REACH_M.1 - LOCK_REACH_M.0) * n;
-    // The fringe is swept away from the parting (towards -azimuth), and
-    // so are its points.
-    let profile = if s < LOCK_POINT_AT {
-        s / LOCK_POINT_AT
-    } else {
-        (1.0 - s) / (1.0 - LOCK_POINT_AT)
-    };
-    reach * profile.powf(0.45)
+    // Behind the temples the side hair hangs as the curtain.
+    let front = 1.0 - smoothstep(1.15, 1.3, phi.abs());
+    (head.hairline(phi, 0.0) - edge_height(head, phi)).max(0.0) * front
 }
 
 /// Height above the visible hair's lower edge at `p`, metres.
@@ -91,54 +83,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_fringe_ends_in_locks_of_their_own_lengths() {
+    fn the_fringe_covers_the_forehead_down_to_above_the_brows() {
         let h = Head::for_tests(HairStyle::Bob);
-        // Sample the cut across the forehead, a tenth of a millimetre apart.
-        let reach: Vec<f32> = (0..800)
-            .map(|i| {
-                let phi = -0.8 + i as f32 * 0.002;
-                let p = h.center + Vec3::new(phi.sin(), 0.3, phi.cos()) * 0.09;
-                lock_tip(&h, p)
-            })
-            .collect();
-        assert!(reach.iter().all(|r| (0.0..=LOCK_REACH_M.1).contains(r)));
-        // Points (local maxima) and notches between them, a lock apart.
-        let points: Vec<f32> = (1..reach.len() - 1)
-            .filter(|&i| reach[i] > reach[i - 1] && reach[i] >= reach[i + 1])
-            .map(|i| reach[i])
-            .collect();
-        let notches = (1..reach.len() - 1)
-            .filter(|&i| reach[i] < reach[i - 1] && reach[i] <= reach[i + 1])
-            .count();
-        assert!(points.len() >= 8 && notches >= 8, "{} {notches}", points.len());
-        assert!(reach.iter().any(|&r| r < 0.0005), "the locks never separate");
-        // Each lock at its own length.
-        let (short, long) = points
-            .iter()
-            .fold((f32::MAX, 0f32), |(s, l), &r| (s.min(r), l.max(r)));
-        assert!(long - short > 0.002, "{short} {long}");
-    }
-
-    #[test]
-    fn fringe_sweeps_down_away_from_the_parting() {
-        let h = Head::for_tests(HairStyle::Bob);
-        // None on the parting's side, deepest over the far brow, gone by
-        // the side of the head.
-        assert_eq!(fringe_dip(&h, 0.55), 0.0);
-        assert!(fringe_dip(&h, 0.0) > 0.005 && fringe_dip(&h, 0.0) < fringe_dip(&h, -0.5));
-        assert!((fringe_dip(&h, -0.7) - DEPTH_M).abs() < 0.003);
-        assert_eq!(fringe_dip(&h, -1.3), 0.0);
-        // Both temples are covered, down into the side hair.
-        for side in [-1.0, 1.0] {
-            assert!((fringe_dip(&h, side * 0.95) - TEMPLE_DEPTH_M).abs() < 1e-4);
-            assert_eq!(fringe_dip(&h, side * 1.25), 0.0);
+        // Where the fringe ends, metres above eye level.
+        let ends = |phi: f32| h.hairline(phi, 0.0) - fringe_dip(&h, phi);
+        // No bare skin between the fringe and the side hair on either side.
+        for i in -22..=22 {
+            let phi = i as f32 * 0.05;
+            assert!(fringe_dip(&h, phi) > 0.005, "bare at {phi}");
         }
+        // Swept across the forehead: high beside the parting, a
+        // centimetre or so above the far brow (the brows are 2-3 cm above
+        // eye level).
+        for i in -9..=9 {
+            let end = ends(i as f32 * 0.05);
+            assert!((0.035..0.055).contains(&end), "{end}");
+        }
+        assert!(ends(-0.45) < ends(0.45) - 0.01);
+        // Down over the temples, and gone behind them.
+        assert!(ends(1.1) < 0.02 && ends(-1.1) < 0.02);
+        assert_eq!(fringe_dip(&h, 1.35), 0.0);
+        assert_eq!(fringe_dip(&h, -1.35), 0.0);
         // A point on the forehead below the hairline is covered under the
-        // fringe, not on the other side.
+        // fringe on either side of the parting; the brows below are not.
         let under = Vec3::new(-0.05, 1.55, 0.09);
-        let open = Vec3::new(0.05, 1.55, 0.09);
-        assert!(cover(&h, under, 0.0) > 0.99, "{}", cover(&h, under, 0.0));
-        assert_eq!(cover(&h, open, 0.0), 0.0);
+        for p in [under, Vec3::new(0.05, 1.561, 0.09)] {
+            assert!(cover(&h, p, 0.0) > 0.99, "{}", cover(&h, p, 0.0));
+        }
+        for x in [-0.03, 0.03] {
+            assert_eq!(cover(&h, Vec3::new(x, 1.52, 0.1), 0.0), 0.0);
+        }
         assert!(over_forehead(&h, under, 0.0) > 0.5);
         // A crop has no fringe: the edge is the hairline.
         let crop = Head::for_tests(HairStyle::Crop);

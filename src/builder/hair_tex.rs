@@ -315,26 +315,24 @@ fn cap_density(p: Vec3, head: &Head, look: &HairLook, fields: &Fields) -> f32 {
         0.012 - 0.002 * look.coil,
         above + (lock_noise - 0.5) * 0.004,
     );
-    // A fringe is cut: it ends along a line, in pointed locks whose
-    // crests reach a few millimetres further than their edges, each lock
-    // at its own length, and thins into single strands only at the tips.
+    // A fringe is cut: it ends along a smooth line, broken only at the
+    // scale of single strands. Lock-sized points (2-6 mm) read as torn
+    // paper at portrait size in every review, even as clean shapes.
     let over = fringe::over_forehead(head, p, look.male);
-    // None where the fringe meets the hairline, where they left loose
-    // flecks.
-    let tips = (fringe::lock_tip(head, p) + 0.001 * ridge * lock_tone) * over;
-    let cut = smoothstep(-0.0004, 0.0016, above + tips - 0.004);
+    let tips = 0.0006 * ridge * (0.5 + 0.5 * lock_tone) * over;
+    let cut = smoothstep(-0.0006, 0.001, above + tips - 0.004);
     hairline + (cut - hairline) * over
 }
 
 /// A curtain's alpha: a bob is cut blunt. The ends follow one line, broken
-/// only by pointed locks whose crests reach two or three millimetres
-/// further than their edges, and thin into strands over the last few.
-/// (Ends staggered by a centimetre or two read as torn at portrait size,
-/// and reviews still called 5 mm ragged. The band is short: every curtain
-/// row it reaches is drawn masked.)
+/// only by locks a millimetre longer than their neighbours, and thin into
+/// strands over the last millimetre or two. (Ends staggered by a
+/// centimetre or two read as torn at portrait size, and reviews still
+/// called 3-4 mm ragged. The band is short: every curtain row it reaches
+/// is drawn masked.)
 fn curtain_alpha(curtain: f32, fields: &Fields) -> f32 {
-    let end = 1.0 - 0.02 * (1.0 - fields.ridge.powf(1.5)) - 0.01 * fields.tone;
-    let density = 1.0 - smoothstep(end - 0.03, end, curtain);
+    let end = 1.0 - 0.006 * (1.0 - fields.ridge) - 0.004 * fields.tone;
+    let density = 1.0 - smoothstep(end - 0.012, end, curtain);
     thin(density, fields.strand)
 }
 

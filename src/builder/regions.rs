@@ -122,7 +122,7 @@ impl Head {
     }
 
     /// Height of the hairline above eye level at azimuth `phi`, metres.
-    fn hairline(&self, phi: f32, male: f32) -> f32 {
+    pub fn hairline(&self, phi: f32, male: f32) -> f32 {
         let a = phi.abs();
         // Front, temple, sideburn, above ear, behind ear, back, nape. A
         // woman's hairline is rounder: it falls off earlier towards the

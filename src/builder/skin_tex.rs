@@ -229,22 +229,17 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
 /// How much darker the skin is just under a fringe's ends.
 const FRINGE_SHADOW: f32 = 0.3;
 
-/// The soft shadow a fringe casts on the forehead just below its ends
-/// (0..1): it hangs a few millimetres off the skin, under a light from
-/// above. The key light's shadow map is too coarse to draw it, and
-/// without it the fringe looked pasted on.
+/// The soft shadow a fringe casts on the forehead under it and just below
+/// its ends (0..1): it hangs a few millimetres off the skin, under a light
+/// from above. The key light's shadow map is too coarse to draw it, and
+/// without it the fringe looked pasted on. (The fringe is cut 4 mm below
+/// its edge line; see `hair_tex::cap_density`.)
 fn fringe_shadow(p: Vec3, head: &Head, male: f32) -> f32 {
     if fringe::fringe_dip(head, head.azimuth(p)) <= 0.0 {
         return 0.0;
     }
     let above = fringe::above_edge(head, p, male);
-    let below_cut = smoothstep(-0.007, 0.0, above) * (1.0 - smoothstep(0.0, 0.002, above));
-    below_cut
-        * fringe::over_forehead(head, p, male).max(smoothstep(
-            -0.01,
-            0.0,
-            -head.above_hairline(p, male),
-        ))
+    smoothstep(-0.003, 0.005, above) * (1.0 - head.hair_coverage(p, male))
 }
 
 /// Below the hair's edge the hairline does not stop dead: fine short hairs
