@@ -14,6 +14,7 @@ use super::fabric::bake_weave;
 use super::hair::{Haircut, hair_shell};
 use super::hair_split::{add_back_faces, split_opaque};
 use super::hair_tex::{HairLook, bake_hair};
+use super::lash_line::LashLine;
 use super::mouth::mouth_cavity;
 use super::obj::ObjFace;
 use super::part::Part;
@@ -165,6 +166,7 @@ pub fn assemble(
         &body,
         &head,
         &base.masks,
+        &LashLine::new(&lashes, &head),
         role,
         [SIZES[0], SIZES[1], SIZES[2]],
     );

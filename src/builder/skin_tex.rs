@@ -7,6 +7,7 @@ use glam::Vec3;
 use super::cavity::vertex_cavity;
 use super::data::Masks;
 use super::hair_fringe as fringe;
+use super::lash_line::LashLine;
 use super::noise::{fbm3, smoothstep, value3};
 use super::occlusion::vertex_occlusion;
 use super::part::Part;
@@ -124,7 +125,14 @@ pub struct SkinMaps {
     pub normal: Canvas,
 }
 
-pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u32; 3]) -> SkinMaps {
+pub fn bake(
+    body: &Part,
+    head: &Head,
+    masks: &Masks,
+    lash_line: &LashLine,
+    role: &RoleSpec,
+    sizes: [u32; 3],
+) -> SkinMaps {
     let male = role.gender;
     let attrs = attributes(body, head, male);
     let skin = Vec3::from_array(role.skin_tone.linear());
@@ -176,6 +184,15 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         c *= 1.0 - FRINGE_SHADOW * fringe_shadow(p, head, male);
         let b = brow(p, n, head, male);
         c = c.lerp(hair * 0.8, b * 0.96);
+        if let Some(d) = lash_line.distance(p) {
+            // A woman's line a little bolder, as with a touch of liner.
+            let width = LASH_LINE_M * (1.0 - 0.4 * male);
+            let line = 1.0 - smoothstep(0.4 * width, width, d);
+            c = c.lerp(
+                hair * 0.35 + Vec3::splat(0.005),
+                line * (0.85 - 0.25 * male),
+            );
+        }
         texel.copy_from_slice(&c.to_array());
     });
     base.dilate(6);
@@ -225,6 +242,10 @@ pub fn bake(body: &Part, head: &Head, masks: &Masks, role: &RoleSpec, sizes: [u3
         normal,
     }
 }
+
+/// How far from the lashes' roots the dark line along the upper lid
+/// reaches, metres.
+const LASH_LINE_M: f32 = 0.0016;
 
 /// How much darker the skin is just under a fringe's ends.
 const FRINGE_SHADOW: f32 = 0.3;
