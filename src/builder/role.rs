@@ -288,11 +288,12 @@ pub fn default_roles() -> Vec<RoleSpec> {
             height: 0.5,
             proportions: 0.7,
             // A deep, slightly cool brown: under the warm key light the
-            // former #8d5a3c read as orange.
-            skin_tone: Rgb8([0x74, 0x50, 0x3c]),
+            // former #8d5a3c read as orange, and #74503c still as
+            // orange-red. Lips a little darker and cooler than the skin.
+            skin_tone: Rgb8([0x6f, 0x4f, 0x3e]),
             hair_color: Rgb8([0x1a, 0x14, 0x12]),
             eye_color: Rgb8([0x3b, 0x24, 0x16]),
-            lip_color: Rgb8([0x6e, 0x3d, 0x36]),
+            lip_color: Rgb8([0x5e, 0x35, 0x33]),
             uniform_color: Rgb8([0x1e, 0x2f, 0x55]),
             trousers_color: Rgb8([0x23, 0x25, 0x2b]),
             hair_volume_mm: 7.0,

@@ -5,7 +5,7 @@
 use glam::Vec3;
 
 use super::cavity::vertex_cavity;
-use super::data::Masks;
+use super::data::{Mask, Masks};
 use super::hair_fringe as fringe;
 use super::lash_line::LashLine;
 use super::noise::{fbm3, smoothstep, value3};
@@ -84,8 +84,11 @@ fn brow(p: Vec3, n: Vec3, head: &Head, male: f32) -> f32 {
         }
         let tc = t.clamp(0.0, 1.0);
         let arch = (std::f32::consts::PI * tc.powf(0.8)).sin();
-        let centre_y = eye.y + r * (1.45 + 0.12 * male) + r * 0.32 * arch - r * 0.25 * tc;
-        let half = r * (0.25 + 0.17 * male) * (1.0 - 0.6 * tc) + r * 0.05;
+        // A man's brows sit lower and flatter, and are fuller: set high
+        // and arched they gave leo a surprised look.
+        let centre_y =
+            eye.y + r * (1.45 - 0.04 * male) + r * (0.32 - 0.16 * male) * arch - r * 0.25 * tc;
+        let half = r * (0.25 + 0.22 * male) * (1.0 - 0.6 * tc) + r * 0.05;
         let dy = (p.y - centre_y).abs();
         let along = smoothstep(-0.05, 0.06, t) * (1.0 - smoothstep(0.93, 1.05, t));
         let body = (1.0 - smoothstep(half * 0.3, half * 1.25, dy)) * along;
@@ -113,7 +116,9 @@ fn brow(p: Vec3, n: Vec3, head: &Head, male: f32) -> f32 {
             hairs = hairs.max(smoothstep(0.45, 0.8, strokes));
         }
         // Dense in the middle of the brow, single hairs at its edges.
-        let density = body * (0.45 + 0.55 * hairs) * smoothstep(0.0, 0.45, body + hairs * 0.3);
+        let solid = 0.45 + 0.2 * male;
+        let density =
+            body * (solid + (1.0 - solid) * hairs) * smoothstep(0.0, 0.45, body + hairs * 0.3);
         best = best.max(density);
     }
     best
@@ -201,7 +206,7 @@ pub fn bake(
     rough.bake(&body.indices, &body.uvs, &attrs, STRIDE, |a, texel| {
         let p = Vec3::new(a[0], a[1], a[2]);
         let n = Vec3::new(a[3], a[4], a[5]);
-        let mut g = 0.58 + (fbm3(p * 40.0, 2, 21) - 0.5) * 0.14;
+        let mut g = 0.63 + (fbm3(p * 40.0, 2, 21) - 0.5) * 0.14;
         // The T-zone (forehead, nose, chin) is oilier, so shinier.
         g *= 1.0 - 0.12 * t_zone(p, n, head);
         // Lips are glossier; brow hair and the scalp under the hair are matte.
@@ -272,7 +277,18 @@ fn hairline_fuzz(c: Vec3, p: Vec3, head: &Head, male: f32, hair: Vec3) -> Vec3 {
     if head.style == HairStyle::Bun {
         return c;
     }
-    let fuzz = head.hair_fuzz(p, male).max(sideburn(p, head, male));
+    // Sideburns: dense short hair, nearly the crop's colour where they
+    // leave it (a lighter brown drew a step at the temple), in
+    // millimetre-sized tufts; finer marks alias into blocks on the skin's
+    // texels.
+    let burn = sideburn(p, head, male);
+    let c = if burn > 0.0 {
+        let tufts = value3(p * 900.0, 99);
+        c.lerp(hair * 0.85 + c * 0.1, burn * (0.6 + 0.35 * tufts))
+    } else {
+        c
+    };
+    let fuzz = head.hair_fuzz(p, male);
     if fuzz <= 0.0 {
         return c;
     }
@@ -287,21 +303,27 @@ fn hairline_fuzz(c: Vec3, p: Vec3, head: &Head, male: f32, hair: Vec3) -> Vec3 {
 }
 
 /// A man's short crop has sideburns: in front of the ear, from the
-/// hairline down to about a centimetre and a half below eye level,
-/// thinning towards their ends (0..1). Painted on the skin, not grown on
-/// the hair mesh, so they move with the jaw's skin. Without them the crop
-/// ended above the ear like a cap.
+/// hairline down to about two centimetres below eye level, slanting back
+/// and narrowing to a point as they run down (0..1). Painted on the skin,
+/// not grown on the hair mesh, so they move with the jaw's skin. Without
+/// them the crop ended above the ear like a cap; cut square, a review read
+/// them as blocks.
 fn sideburn(p: Vec3, head: &Head, male: f32) -> f32 {
     if head.style != HairStyle::Crop || male < 0.5 {
         return 0.0;
     }
     let a = head.azimuth(p).abs();
     let below_eye = p.y - head.eye_y();
-    // The front edge slants back as the sideburn runs down.
-    let front = 1.16 + 4.0 * (-below_eye).max(0.0);
-    let across = smoothstep(front, front + 0.1, a) * (1.0 - smoothstep(1.34, 1.46, a));
-    let down = smoothstep(-0.02, 0.004, below_eye);
-    across * down * smoothstep(0.5, 1.0, male)
+    let down = (-below_eye).max(0.0);
+    let taper = 1.0 - (down / 0.02).min(1.0);
+    let half_width = 0.08 * taper;
+    if half_width <= 0.0 {
+        return 0.0;
+    }
+    let centre = 1.33 + 1.5 * down;
+    let across = 1.0 - smoothstep(0.5 * half_width, half_width, (a - centre).abs());
+    let fade = smoothstep(-0.02, 0.004, below_eye);
+    across * fade * smoothstep(0.5, 1.0, male)
 }
 
 /// Gaussian falloff of distance `d` with width `w`.
@@ -382,26 +404,22 @@ fn shade_face_regions(c: Vec3, p: Vec3, n: Vec3, head: &Head, male: f32) -> Vec3
     c
 }
 
-/// The lip mask blurred over ~1.5 mm of UV, so the lip colour fades into
-/// the skin instead of ending at a drawn line.
-fn soft_lips(uv: [f32; 2], masks: &Masks) -> f32 {
-    const R: f32 = 0.0012;
-    let mut sum = masks.lips.sample(uv) * 2.0;
+/// `mask` blurred over `radius` of UV (~1.5 mm at 0.0012 on the face), so
+/// a region's colour fades into the skin instead of ending at a drawn line.
+fn soft(mask: &Mask, uv: [f32; 2], radius: f32) -> f32 {
+    let mut sum = mask.sample(uv) * 2.0;
     for (dx, dy) in [(1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)] {
-        sum += masks.lips.sample([uv[0] + dx * R, uv[1] + dy * R]);
+        sum += mask.sample([uv[0] + dx * radius, uv[1] + dy * radius]);
     }
     for (dx, dy) in [(0.7, 0.7), (-0.7, 0.7), (0.7, -0.7), (-0.7, -0.7)] {
-        sum += masks
-            .lips
-            .sample([uv[0] + dx * 2.0 * R, uv[1] + dy * 2.0 * R])
-            * 0.5;
+        sum += mask.sample([uv[0] + dx * 2.0 * radius, uv[1] + dy * 2.0 * radius]) * 0.5;
     }
     sum / 8.0
 }
 
 /// Lips, eyelids, ears and nails from MakeHuman's region masks (OBJ UVs).
 fn apply_masks(c: Vec3, uv: [f32; 2], masks: &Masks, lip: Vec3, p: Vec3) -> Vec3 {
-    let lips = soft_lips(uv, masks);
+    let lips = soft(&masks.lips, uv, 0.0012);
     // Lip colour varies along fine vertical lines.
     let lines = value3(Vec3::new(p.x * 1800.0, p.y * 120.0, p.z * 300.0), 45);
     let lip = lip * (0.9 + 0.2 * lines);
@@ -410,6 +428,11 @@ fn apply_masks(c: Vec3, uv: [f32; 2], masks: &Masks, lip: Vec3, p: Vec3) -> Vec3
     let nails = masks.fingernails.sample(uv);
     let mouth = masks.inside_mouth.sample(uv);
     let mut c = c.lerp(lip, smoothstep(0.05, 0.9, lips) * 0.8);
+    // Where the lips meet (next to the mouth's inside) they are in each
+    // other's shade: a darker line between them, which at portrait size
+    // the geometry's crease alone did not draw.
+    let seam = soft(&masks.inside_mouth, uv, 0.0008);
+    c *= 1.0 - 0.4 * smoothstep(0.02, 0.25, seam) * smoothstep(0.2, 0.6, lips);
     c = c.lerp(c * Vec3::new(0.95, 0.86, 0.86), lids * 0.5);
     c = c.lerp(c * Vec3::new(1.08, 0.88, 0.86), ears * 0.3);
     c = c.lerp(c * 0.55 + Vec3::new(0.35, 0.25, 0.25), nails * 0.6);
@@ -473,12 +496,15 @@ mod tests {
             Vec3::new(azimuth.sin() * 0.08, 1.5 - below, azimuth.cos() * 0.08)
         };
         for side in [-1.0f32, 1.0] {
-            // In front of the ear at eye level: full; lower down: thinning;
-            // below the ear's middle: none.
+            // In front of the ear at eye level: full; lower down, further
+            // back: thinning; below the ear's middle: none.
             assert!(sideburn(at(side * 1.32, 0.0), &head, 1.0) > 0.9);
-            let low = sideburn(at(side * 1.38, 0.014), &head, 1.0);
+            let low = sideburn(at(side * 1.35, 0.014), &head, 1.0);
             assert!(low > 0.0 && low < 0.5, "{low}");
             assert_eq!(sideburn(at(side * 1.32, 0.025), &head, 1.0), 0.0);
+            // Narrower lower down: tapered, not cut square.
+            assert!(sideburn(at(side * 1.38, 0.0), &head, 1.0) > 0.0);
+            assert_eq!(sideburn(at(side * 1.395, 0.01), &head, 1.0), 0.0);
             // Not on the cheek, not on the ear.
             assert_eq!(sideburn(at(side * 0.9, 0.0), &head, 1.0), 0.0);
             assert_eq!(sideburn(at(side * 1.5, 0.0), &head, 1.0), 0.0);
