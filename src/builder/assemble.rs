@@ -15,7 +15,7 @@ use super::hair::{Haircut, hair_shell};
 use super::hair_split::{add_back_faces, split_opaque};
 use super::hair_tex::{HairLook, bake_hair};
 use super::lash_line::LashLine;
-use super::mouth::mouth_cavity;
+use super::mouth::{bake_cavity, mouth_cavity};
 use super::obj::ObjFace;
 use super::part::Part;
 use super::placket::{bake_placket, placket};
@@ -30,8 +30,9 @@ use super::teeth::{bake_teeth, dentition};
 use super::{BUILDER_VERSION, BuildError, skin_tex};
 
 /// Texture sizes in texels: skin colour, skin roughness, skin normal, eyes,
-/// lashes, hair, weave, hair normal, teeth and gums, name badge, placket.
-const SIZES: [u32; 11] = [2048, 512, 2048, 256, 256, 1024, 128, 1024, 64, 128, 128];
+/// lashes, hair, weave, hair normal, teeth and gums, name badge, placket,
+/// mouth pocket.
+const SIZES: [u32; 12] = [2048, 512, 2048, 256, 256, 1024, 128, 1024, 64, 128, 128, 32];
 
 /// Head triangles whose corner normals are further apart than this cosine
 /// (~20°) show as facets on a silhouette at portrait size.
@@ -238,9 +239,8 @@ pub fn assemble(
     let mut mouth = mouth_cavity(&upper_helper, &lower_helper, &tongue);
     // Named as a mouth interior so the renderer shades it as one (lips and
     // cheeks keep most light out); deep red, not black, as the palate and
-    // cheeks read in a lit open mouth.
-    mouth.material = doc.material(json!({"name": "mouth_inner", "pbrMetallicRoughness": {
-        "baseColorFactor": [0.2, 0.045, 0.05, 1.0], "metallicFactor": 0.0, "roughnessFactor": 0.8}}));
+    // cheeks read in a lit open mouth, darkening towards the throat.
+    mouth.material = painted_material(&mut doc, "mouth_inner", &bake_cavity(SIZES[11]), 0.8)?;
     // Uniform.
     let weave = bake_weave(SIZES[6]);
     let weave_tex = doc.texture(
@@ -304,7 +304,6 @@ pub fn assemble(
     if let Some(hair_mesh) = hair {
         let look = HairLook {
             colour: role.hair_color.linear(),
-            scalp: role.skin_tone.linear(),
             coil: if head.style.combed() { 0.0 } else { 1.0 },
             male,
         };

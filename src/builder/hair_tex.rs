@@ -38,8 +38,6 @@ const LONG_CAP_EDGE_M: f32 = 0.042;
 pub struct HairLook {
     /// Linear RGB of the hair's mid-lengths.
     pub colour: [f32; 3],
-    /// Linear RGB of the skin, for the scalp seen along the parting.
-    pub scalp: [f32; 3],
     /// 0 = straight locks (long styles), 1 = a short, tightly textured crop.
     pub coil: f32,
     pub male: f32,
@@ -222,16 +220,10 @@ fn pattern(a: &[f32], bake: &Bake) -> Sample {
     let light_mix = if coil > 0.5 { 0.4 } else { 0.2 };
     c = c.lerp(colour * 1.7 + Vec3::splat(0.003), light_strands * light_mix);
 
-    // Parting: the scalp shows as a line a millimetre or so wide, broken
-    // by strands crossing it. Much finer, it vanished at portrait size and
-    // only the change of sheen across it showed, which read as a seam.
-    let parting = hair.parting_x.map_or(0.0, |x| {
-        let d = (p.x - x).abs();
-        let front = smoothstep(-0.3, 0.6, (p.z - head.center.z) / head.half_size.z);
-        let top = smoothstep(0.2, 0.8, (p.y - head.center.y) / head.half_size.y);
-        (1.0 - smoothstep(0.0002, 0.0006 + 0.0006 * strand, d)) * front * top
-    });
-    c = c.lerp(Vec3::from_array(look.scalp) * 0.5, parting * 0.5);
+    // No line is painted along the parting: the strands part there (see
+    // `hair_flow`), and that is enough to show it. A line of scalp
+    // colour, at any width that shows at portrait size, was read by
+    // reviews as a seam in the hair.
 
     // Baked sheen: a primary band on the crests of the locks, a weaker,
     // hair-coloured one towards the tips.
@@ -260,7 +252,7 @@ fn pattern(a: &[f32], bake: &Bake) -> Sample {
     };
     let band = (Vec3::splat(0.034) + tint * 0.016) * primary * crests[0]
         + tint * lum * 0.8 * secondary * crests[1];
-    c += band * sheen_strength * glints * (1.0 - parting);
+    c += band * sheen_strength * glints;
 
     let alpha = if bun.is_some() {
         1.0

@@ -10,16 +10,47 @@
 use glam::Vec3;
 
 use super::part::{Part, grid_triangles};
+use super::raster::Canvas;
 
 const RINGS: u32 = 14;
 const SEGMENTS: u32 = 24;
+
+/// Linear RGB of the pocket's front (palate and cheeks behind the teeth,
+/// where some light reaches)...
+const FRONT: [f32; 3] = [0.2, 0.045, 0.05];
+/// ...and of its back, towards the throat, which no light reaches. One
+/// flat red read as a painted hole.
+const THROAT: [f32; 3] = [0.045, 0.008, 0.01];
+
+/// The pocket's colour over its UVs (u around, v from the roof to the
+/// floor, as `mouth_cavity` lays them out): red at the front, darkening
+/// towards the throat.
+pub fn bake_cavity(size: u32) -> Canvas {
+    let mut canvas = Canvas::new(size, 3, &FRONT);
+    let (front, throat) = (Vec3::from_array(FRONT), Vec3::from_array(THROAT));
+    for y in 0..size {
+        for x in 0..size {
+            let (u, v) = (
+                (x as f32 + 0.5) / size as f32,
+                (y as f32 + 0.5) / size as f32,
+            );
+            let (theta, phi) = (std::f32::consts::PI * v, std::f32::consts::TAU * u);
+            // -1 at the back of the pocket, 1 at its front.
+            let depth = theta.sin() * phi.sin();
+            let t = 1.0 - ((depth + 0.9) / 1.2).clamp(0.0, 1.0);
+            let c = front.lerp(throat, t * t * (3.0 - 2.0 * t));
+            let i = (y * size + x) as usize * 3;
+            canvas.data[i..i + 3].copy_from_slice(&c.to_array());
+        }
+    }
+    canvas
+}
 
 /// An ellipsoid pocket sized from the teeth helpers, wound to face inward.
 /// Empty when the mesh has no teeth (a custom base without the helpers).
 pub fn mouth_cavity(upper: &Part, lower: &Part, tongue: &Part) -> Part {
     let mut part = Part {
         name: "mouth".to_string(),
-        untextured: true,
         ..Part::default()
     };
     let teeth: Vec<Vec3> = upper
@@ -139,6 +170,19 @@ mod tests {
         let centre = cavity.positions.iter().copied().sum::<Vec3>() / cavity.positions.len() as f32;
         let (p, n) = (cavity.positions[20], cavity.normals[20]);
         assert!(n.dot(centre - p) > 0.0);
+    }
+
+    #[test]
+    fn the_pocket_darkens_towards_the_throat() {
+        let c = bake_cavity(32);
+        let at = |u: f32, v: f32| {
+            let (x, y) = ((u * 32.0) as usize, (v * 32.0) as usize);
+            c.data[(y * 32 + x) * 3]
+        };
+        // Equator (v = 0.5): front at u = 0.25 (sin φ = 1), back at 0.75.
+        assert!((at(0.25, 0.5) - FRONT[0]).abs() < 0.01);
+        assert!((at(0.75, 0.5) - THROAT[0]).abs() < 0.01);
+        assert!(at(0.5, 0.5) < at(0.25, 0.5) && at(0.5, 0.5) > at(0.75, 0.5));
     }
 
     #[test]
