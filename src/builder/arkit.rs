@@ -158,15 +158,16 @@ pub const VISEME_RECIPES: [Recipe; 15] = [
 
 const AA: Recipe = (
     "viseme_aa",
-    // The jaw wide open and the corners drawn out a little: with the jaw
-    // and lips alone the mouth made a round "o", which reviews read as a
-    // hole rather than the "a" of "father".
+    // The jaw open and the corners drawn out: with the jaw and lips alone
+    // the mouth made a round "o", which reviews read as a hole (and, with
+    // the jaw at 0.8, as shock) rather than the "a" of "father". The upper
+    // lip lifts off the upper teeth; lifted further it bared the gums.
     &[
-        ("jawOpen", 0.8),
-        ("mouthLowerDown_LR", 0.3),
-        ("mouthUpperUp_LR", 0.25),
-        ("mouthStretch_LR", 0.15),
-        ("mouthSmile_LR", 0.1),
+        ("jawOpen", 0.65),
+        ("mouthLowerDown_LR", 0.35),
+        ("mouthUpperUp_LR", 0.35),
+        ("mouthStretch_LR", 0.3),
+        ("mouthSmile_LR", 0.2),
     ],
 );
 const EE: Recipe = (
