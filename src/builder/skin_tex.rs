@@ -116,7 +116,9 @@ fn brow(p: Vec3, n: Vec3, head: &Head, male: f32) -> f32 {
             hairs = hairs.max(smoothstep(0.45, 0.8, strokes));
         }
         // Dense in the middle of the brow, single hairs at its edges.
-        let solid = 0.45 + 0.2 * male;
+        // Gaps between the strokes let the skin through: at 0.45 a
+        // woman's brows read as pale and grey at portrait size.
+        let solid = 0.6 + 0.05 * male;
         let density =
             body * (solid + (1.0 - solid) * hairs) * smoothstep(0.0, 0.45, body + hairs * 0.3);
         best = best.max(density);
