@@ -29,8 +29,6 @@ const EDGE_REACH_M: f32 = 0.01;
 pub struct Hair {
     pub part: Part,
     pub along: Vec<f32>,
-    /// Whether there is a curtain (the cap's side and back edges stay opaque).
-    pub long: bool,
     /// Per vertex: the unit direction the hair is combed (root to tip).
     pub flow: Vec<Vec3>,
     /// Where a visible parting runs (x, metres), if the style has one.
@@ -52,7 +50,7 @@ impl Hair {
             return true;
         }
         let p = self.part.positions[v];
-        self.long
+        head.style == HairStyle::Bob
             && head.azimuth(p).abs() > INSIDE_SHOWS_MIN_AZIMUTH
             && fringe::above_edge(head, p, male) < INSIDE_SHOWS_ABOVE_EDGE_M
     }
@@ -191,7 +189,6 @@ pub fn hair_shell(
             skin_uv,
             part: shell,
             along,
-            long,
             flow,
             parting_x,
             bun,
@@ -211,7 +208,6 @@ pub fn hair_shell(
         skin_uv,
         part: shell,
         along: curtain.along,
-        long,
         flow,
         parting_x,
         bun: None,

@@ -9,7 +9,7 @@
 
 use glam::Vec3;
 
-use super::noise::smoothstep;
+use super::noise::{smooth_keys, smoothstep};
 use super::regions::{HairStyle, Head};
 
 /// Where a bob's fringe ends, metres above eye level (for a head of the
@@ -36,16 +36,7 @@ const EDGE_KEYS: [(f32, f32); 11] = [
 
 /// Where the fringe ends (see `EDGE_KEYS`), scaled to the head.
 fn edge_height(head: &Head, phi: f32) -> f32 {
-    let (first, last) = (EDGE_KEYS[0], EDGE_KEYS[EDGE_KEYS.len() - 1]);
-    let mut h = if phi < first.0 { first.1 } else { last.1 };
-    for w in EDGE_KEYS.windows(2) {
-        let ((a0, h0), (a1, h1)) = (w[0], w[1]);
-        if (a0..=a1).contains(&phi) {
-            h = h0 + (h1 - h0) * smoothstep(0.0, 1.0, (phi - a0) / (a1 - a0));
-            break;
-        }
-    }
-    h * head.half_size.y / 0.115
+    smooth_keys(&EDGE_KEYS, phi) * head.half_size.y / 0.115
 }
 
 /// How far (metres) the fringe hangs below the hairline at azimuth `phi`

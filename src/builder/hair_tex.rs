@@ -187,7 +187,7 @@ fn pattern(a: &[f32], bake: &Bake) -> Sample {
         0.5 + 0.25 * bun.crest(p)
     } else if curtain >= 0.0 {
         0.45 + 0.55 * curtain
-    } else if hair.long {
+    } else if head.style == HairStyle::Bob {
         // From the crown down to where the curtain hangs from the cap,
         // which it continues without a seam.
         let crown_y = head.center.y + head.half_size.y;
@@ -272,7 +272,7 @@ fn pattern(a: &[f32], bake: &Bake) -> Sample {
     } else {
         // A crop's and a bob's strands are alpha-tested where they thin
         // out; the cap's edge stays opaque where a curtain hangs from it.
-        thin(cap_density(p, head, look, &fields), strand).max(hangs(p, hair, head))
+        thin(cap_density(p, head, look, &fields), strand).max(hangs(p, head))
     };
 
     let height = 0.55 * ridge + 0.3 * fine + 0.15 * lock_tone;
@@ -330,8 +330,8 @@ fn curtain_alpha(curtain: f32, fields: &Fields) -> f32 {
 
 /// Where a curtain hangs from the cap's edge (0..1): there the edge stays
 /// opaque.
-fn hangs(p: Vec3, hair: &Hair, head: &Head) -> f32 {
-    if !hair.long {
+fn hangs(p: Vec3, head: &Head) -> f32 {
+    if head.style != HairStyle::Bob {
         return 0.0;
     }
     smoothstep(

@@ -26,24 +26,14 @@ const THROAT: [f32; 3] = [0.045, 0.008, 0.01];
 /// floor, as `mouth_cavity` lays them out): red at the front, darkening
 /// towards the throat.
 pub fn bake_cavity(size: u32) -> Canvas {
-    let mut canvas = Canvas::new(size, 3, &FRONT);
     let (front, throat) = (Vec3::from_array(FRONT), Vec3::from_array(THROAT));
-    for y in 0..size {
-        for x in 0..size {
-            let (u, v) = (
-                (x as f32 + 0.5) / size as f32,
-                (y as f32 + 0.5) / size as f32,
-            );
-            let (theta, phi) = (std::f32::consts::PI * v, std::f32::consts::TAU * u);
-            // -1 at the back of the pocket, 1 at its front.
-            let depth = theta.sin() * phi.sin();
-            let t = 1.0 - ((depth + 0.9) / 1.2).clamp(0.0, 1.0);
-            let c = front.lerp(throat, t * t * (3.0 - 2.0 * t));
-            let i = (y * size + x) as usize * 3;
-            canvas.data[i..i + 3].copy_from_slice(&c.to_array());
-        }
-    }
-    canvas
+    Canvas::paint(size, |u, v| {
+        let (theta, phi) = (std::f32::consts::PI * v, std::f32::consts::TAU * u);
+        // -1 at the back of the pocket, 1 at its front.
+        let depth = theta.sin() * phi.sin();
+        let t = 1.0 - ((depth + 0.9) / 1.2).clamp(0.0, 1.0);
+        front.lerp(throat, t * t * (3.0 - 2.0 * t)).to_array()
+    })
 }
 
 /// An ellipsoid pocket sized from the teeth helpers, wound to face inward.

@@ -57,9 +57,36 @@ pub fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
     t * t * (3.0 - 2.0 * t)
 }
 
+/// The curve through `keys` (ascending in x) at `x`: eased from key to
+/// key by `smoothstep`, flat before the first and after the last.
+pub fn smooth_keys(keys: &[(f32, f32)], x: f32) -> f32 {
+    for w in keys.windows(2) {
+        let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+        if x <= x1 {
+            return y0 + (y1 - y0) * smoothstep(0.0, 1.0, (x - x0) / (x1 - x0));
+        }
+    }
+    keys.last().map_or(0.0, |k| k.1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn smooth_keys_pass_through_their_keys_and_hold_beyond_them() {
+        let keys = [(0.0, 1.0), (1.0, 3.0), (2.0, 2.0)];
+        for (x, y) in [
+            (-1.0, 1.0),
+            (0.0, 1.0),
+            (0.5, 2.0),
+            (1.0, 3.0),
+            (2.0, 2.0),
+            (5.0, 2.0),
+        ] {
+            assert!((smooth_keys(&keys, x) - y).abs() < 1e-6, "{x}");
+        }
+    }
 
     #[test]
     fn noise_is_deterministic_and_bounded() {

@@ -4,7 +4,7 @@
 use glam::Vec3;
 
 use super::data::BaseData;
-use super::noise::smoothstep;
+use super::noise::{smooth_keys, smoothstep};
 use super::shaped::Shaped;
 use super::skeleton::{Influence, Skeleton};
 
@@ -157,14 +157,7 @@ impl Head {
         } else {
             &keys
         };
-        let mut h = keys[keys.len() - 1].1;
-        for w in keys.windows(2) {
-            let ((a0, h0), (a1, h1)) = (w[0], w[1]);
-            if a <= a1 {
-                h = h0 + (h1 - h0) * smoothstep(0.0, 1.0, (a - a0) / (a1 - a0));
-                break;
-            }
-        }
+        let mut h = smooth_keys(keys, a);
         if self.style == HairStyle::Bob {
             h = h.max(0.042 * smoothstep(0.85, 1.25, a));
         }

@@ -88,16 +88,12 @@ const REST_LOWER_LIP_SHRUG: f32 = 0.4;
 /// role's resting smile (both sides of `mouthSmile`). Every expression
 /// then starts from it.
 fn rest_face(positions: &mut [Vec3], faceunits: &[Target], smile: f32) {
-    for (unit, weight) in [
+    let recipe = [
         ("mouthShrugLower", REST_LOWER_LIP_SHRUG),
-        ("mouthSmileLeft", smile),
-        ("mouthSmileRight", smile),
-    ] {
-        let target = ARKIT_NAMES
-            .iter()
-            .position(|&name| name == unit)
-            .and_then(|i| faceunits.get(i));
-        if let Some(target) = target.filter(|_| weight > 0.0) {
+        ("mouthSmile_LR", smile),
+    ];
+    for (unit, weight) in expand(&recipe) {
+        if let Some(target) = faceunits.get(unit).filter(|_| weight > 0.0) {
             target.apply(positions, weight);
         }
     }
