@@ -16,6 +16,11 @@ override HAS_EMISSIVE_TEXTURE: bool = true;
 // The normal map holds normal XY in RG and roughness, metallic in B, A
 // (src/render/packed_maps.rs): one sample instead of two.
 override NORMAL_PACKS_ROUGHNESS: bool = false;
+// KHR_materials_anisotropy: the key's highlight is drawn by an anisotropic
+// GGX lobe (hair), not the isotropic one.
+override HAS_ANISOTROPY: bool = false;
+// ...its direction (RG) and strength (B) from a texture (hair strands).
+override HAS_ANISOTROPY_TEXTURE: bool = false;
 
 struct FrameUniforms {
     clip_from_world: mat4x4<f32>,
@@ -57,6 +62,9 @@ struct MaterialUniforms {
     // Multiplies all light reaching surfaces inside the mouth (teeth,
     // tongue), which lips and cheeks shadow; 1 elsewhere. See material.rs.
     cavity_occlusion: f32,
+    // KHR_materials_anisotropy: strength, cos and sin of the rotation from
+    // the tangent; w unused.
+    anisotropy: vec4<f32>,
 }
 
 struct DrawUniforms {
@@ -82,6 +90,8 @@ struct DrawUniforms {
 @group(1) @binding(8) var normal_sampler: sampler;
 @group(1) @binding(9) var occlusion_sampler: sampler;
 @group(1) @binding(10) var emissive_sampler: sampler;
+@group(1) @binding(11) var anisotropy_texture: texture_2d<f32>;
+@group(1) @binding(12) var anisotropy_sampler: sampler;
 
 @group(2) @binding(0) var<uniform> draw: DrawUniforms;
 // World matrices of mesh nodes and joint matrices (world × inverse bind) of
@@ -223,6 +233,29 @@ struct Surface {
     alpha: f32,
     metallic: f32,
     skin: f32,
+    // Unit direction along which roughness rises to 1 with `anisotropy`
+    // (0 = isotropic). Only set where HAS_ANISOTROPY.
+    anisotropy_direction: vec3<f32>,
+    anisotropy: f32,
+}
+
+// Anisotropic GGX distribution times visibility (Burley 2012, in the form
+// the KHR_materials_anisotropy reference uses): roughness `at` along `t`,
+// `ab` across it. Hair's cuticles make a lobe that is narrow along the
+// strands and wide across them, so the key draws a band across the hair,
+// not a round blob.
+fn specular_anisotropic(s: Surface, l: vec3<f32>, h: vec3<f32>, n_dot_l: f32, n_dot_v: f32, n_dot_h: f32) -> f32 {
+    let t = s.anisotropy_direction;
+    let b = cross(s.normal, t);
+    let at = mix(s.alpha, 1.0, s.anisotropy * s.anisotropy);
+    let ab = s.alpha;
+    let a2 = at * ab;
+    let f = vec3<f32>(ab * dot(t, h), at * dot(b, h), a2 * n_dot_h);
+    let w2 = a2 / max(dot(f, f), 1e-12);
+    let distribution = a2 * w2 * w2 / PI;
+    let gv = n_dot_l * length(vec3<f32>(at * dot(t, s.view), ab * dot(b, s.view), n_dot_v));
+    let gl = n_dot_v * length(vec3<f32>(at * dot(t, l), ab * dot(b, l), n_dot_l));
+    return distribution * 0.5 / max(gv + gl, 1e-5);
 }
 
 fn direct_light(s: Surface, to_light: vec3<f32>, radiance: vec3<f32>) -> vec3<f32> {
@@ -233,7 +266,13 @@ fn direct_light(s: Surface, to_light: vec3<f32>, radiance: vec3<f32>) -> vec3<f3
     let n_dot_h = max(dot(s.normal, h), 0.0);
     let v_dot_h = max(dot(s.view, h), 0.0);
     let f = fresnel_schlick(s.f0, v_dot_h);
-    let specular = f * distribution_ggx(n_dot_h, s.alpha) * visibility_smith_ggx(n_dot_l, n_dot_v, s.alpha) * n_dot_l;
+    var lobe: f32;
+    if HAS_ANISOTROPY {
+        lobe = specular_anisotropic(s, to_light, h, n_dot_l, n_dot_v, n_dot_h);
+    } else {
+        lobe = distribution_ggx(n_dot_h, s.alpha) * visibility_smith_ggx(n_dot_l, n_dot_v, s.alpha);
+    }
+    let specular = f * lobe * n_dot_l;
     let diffuse = (vec3<f32>(1.0) - f) * (1.0 - s.metallic) * s.albedo / PI * diffuse_weight(n_dot_l_signed, s.skin);
     return (diffuse * PI + specular * PI) * radiance;
 }
@@ -276,6 +315,12 @@ fn key_light_visibility(world_position: vec3<f32>, normal: vec3<f32>) -> f32 {
     // Taps half a texel either side: together with the bilinear comparison
     // a ~3-texel penumbra. Taps a whole texel apart looked a little softer
     // but cost 3-4 % of the frame on lavapipe (scattered texel fetches).
+    // Hair (the anisotropic material) takes one tap, a 2-texel penumbra:
+    // it pays for its strand-direction sample, and light falls on hair
+    // from above, so shadow edges on it are rare and its strands hide them.
+    if HAS_ANISOTROPY {
+        return textureSampleCompareLevel(shadow_map, shadow_sampler, uv, ndc.z);
+    }
     let tap_offset = 0.5 * frame.shadow_params.x;
     var lit = textureSampleCompareLevel(shadow_map, shadow_sampler, uv + vec2<f32>(-tap_offset, -tap_offset), ndc.z);
     lit = lit + textureSampleCompareLevel(shadow_map, shadow_sampler, uv + vec2<f32>(tap_offset, -tap_offset), ndc.z);
@@ -384,6 +429,29 @@ fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f3
     s.alpha = roughness * roughness;
     s.metallic = metallic;
     s.skin = material.skin;
+    s.anisotropy = 0.0;
+    s.anisotropy_direction = vec3<f32>(0.0);
+    if HAS_ANISOTROPY {
+        // KHR_materials_anisotropy: the texture's direction in tangent
+        // space (or the tangent), turned by `rotation`, kept in the plane
+        // of the shading normal.
+        var direction = vec2<f32>(1.0, 0.0);
+        var strength = material.anisotropy.x;
+        if HAS_ANISOTROPY_TEXTURE {
+            let texel = textureSample(anisotropy_texture, anisotropy_sampler, in.uv).rgb;
+            direction = texel.rg * 2.0 - vec2<f32>(1.0);
+            strength = strength * texel.b;
+        }
+        let turn = material.anisotropy.yz;
+        direction = vec2<f32>(turn.x * direction.x - turn.y * direction.y, turn.y * direction.x + turn.x * direction.y);
+        let t_shading = tangent - normal * dot(normal, tangent);
+        if dot(t_shading, t_shading) > 1e-12 && dot(direction, direction) > 1e-6 {
+            let t = normalize(t_shading);
+            let b = cross(normal, t) * select(-1.0, 1.0, in.world_tangent.w >= 0.0);
+            s.anisotropy_direction = normalize(t * direction.x + b * direction.y);
+            s.anisotropy = strength;
+        }
+    }
 
     let key_visibility = key_light_visibility(in.world_position, geometric_normal);
     // Specular occlusion: only the key light has a shadow map, but a point

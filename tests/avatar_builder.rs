@@ -240,6 +240,73 @@ fn three_js_loads_the_avatar() {
     }
 }
 
+/// Straight hair reflects the key along its strands (KHR_materials_anisotropy
+/// with a map of their directions); a coiled crop has no direction. Where
+/// the bob's curtain hangs, the mapped direction, turned back from across
+/// the strands to along them, runs down.
+#[test]
+fn straight_hair_shines_along_its_strands() {
+    let Some(built) = built() else { return };
+    for (id, glb) in built {
+        let (json, _) = read_glb(glb).expect("GLB");
+        let avatar = load(id, glb);
+        let straight = id == "amy";
+        let used = json["extensionsUsed"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            used.contains(&serde_json::json!("KHR_materials_anisotropy")),
+            straight,
+            "{id}: {used:?}"
+        );
+        let hair = avatar
+            .meshes
+            .iter()
+            .find(|m| m.name == "hair")
+            .expect("a hair mesh");
+        let p = &hair.primitives[0];
+        let material = &avatar.materials[p.material.expect("hair material")];
+        let Some(anisotropy) = material.anisotropy else {
+            assert!(!straight, "{id}: straight hair without anisotropy");
+            continue;
+        };
+        assert!(straight, "{id}: a coiled crop with anisotropy");
+        assert!((anisotropy.rotation - std::f32::consts::FRAC_PI_2).abs() < 1e-6);
+        let map = &avatar.textures[anisotropy.texture.expect("a direction map").texture];
+        let tangents = p.tangents.as_ref().expect("hair tangents");
+        let eye_y = 1.5; // below the eyes of a standing adult: the curtain
+        let (mut hanging, mut curtain) = (0, 0);
+        for (((position, normal), uv), tangent) in
+            p.positions.iter().zip(&p.normals).zip(&p.uvs).zip(tangents)
+        {
+            if position[1] > eye_y {
+                continue;
+            }
+            let [u, w] = *uv;
+            let x = ((u * map.width as f32) as u32).min(map.width - 1);
+            let y = ((w * map.height as f32) as u32).min(map.height - 1);
+            let texel = &map.rgba8[((y * map.width + x) * 4) as usize..][..3];
+            let d = [texel[0], texel[1]].map(|c| c as f32 / 127.5 - 1.0);
+            let n = Vec3::from(*normal);
+            let t = Vec3::from_slice(&tangent[..3]);
+            let b = n.cross(t) * tangent[3];
+            let strand = (t * d[0] + b * d[1]).normalize_or_zero();
+            curtain += 1;
+            if strand.y.abs() > 0.8 {
+                hanging += 1;
+            }
+            let strength = texel[2] as f32 / 255.0;
+            assert!((0.5..=1.0).contains(&strength), "{id}: strength {strength}");
+        }
+        assert!(curtain > 50, "{id}: {curtain} curtain vertices");
+        assert!(
+            hanging * 10 > curtain * 9,
+            "{id}: {hanging} of {curtain} curtain strands hang"
+        );
+    }
+}
+
 #[test]
 fn every_morph_name_is_present_and_loads() {
     let Some(built) = built() else { return };

@@ -4,7 +4,7 @@
 mod golden;
 
 use avatarcast::animation::AvatarPose;
-use avatarcast::avatar::{AlphaMode, Avatar, Texture, TextureRef};
+use avatarcast::avatar::{AlphaMode, Anisotropy, Avatar, Texture, TextureRef};
 use avatarcast::render::{Background, Camera, RenderSettings, RenderedFrame};
 use glam::Vec3;
 use golden::scenes::*;
@@ -167,6 +167,90 @@ fn normal_map_tilts_the_shading() {
     assert!(
         brightness[0] + 15 < brightness[1] && brightness[1] <= brightness[2],
         "{brightness:?}"
+    );
+}
+
+/// Width and height (pixels) of the key's highlight on a dark glossy plane
+/// filling the frame, its tangents (from u) running along x: the pixels
+/// along the brightest one's row and column that are at least half as
+/// bright.
+fn highlight_extent(anisotropy: Option<Anisotropy>, textures: Vec<Texture>) -> Option<(u32, u32)> {
+    let mut m = material("glossy", [0.02, 0.02, 0.02], 0.4);
+    m.anisotropy = anisotropy;
+    let avatar = single_mesh(
+        vec![quad([-1.0, -1.0], [1.0, 1.0], 0.0, 0)],
+        vec![m],
+        textures,
+    );
+    let frame = render_once(&avatar, settings(128, 128, 1, BACKGROUND))?;
+    let red = |x: u32, y: u32| pixel(&frame, x, y)[0];
+    let (mut peak, mut at) = (0, (0, 0));
+    for y in 0..128 {
+        for x in 0..128 {
+            if red(x, y) > peak {
+                (peak, at) = (red(x, y), (x, y));
+            }
+        }
+    }
+    // Above halfway from the sphere's dark base to the peak.
+    let lit = |v: u8| 2 * u32::from(v) > u32::from(peak) + 20;
+    let width = (0..128).filter(|&x| lit(red(x, at.1))).count() as u32;
+    let height = (0..128).filter(|&y| lit(red(at.0, y))).count() as u32;
+    Some((width, height))
+}
+
+#[test]
+fn anisotropy_stretches_the_highlight_along_its_direction() {
+    let Some(round) = highlight_extent(None, vec![]) else {
+        return;
+    };
+    let along_tangent = Anisotropy {
+        strength: 0.9,
+        rotation: 0.0,
+        texture: None,
+    };
+    let Some(wide) = highlight_extent(Some(along_tangent), vec![]) else {
+        return;
+    };
+    // Turned a quarter turn, by the rotation or by a texture holding the
+    // bitangent direction (0, 1): stretched up and down instead.
+    let turned = Anisotropy {
+        rotation: std::f32::consts::FRAC_PI_2,
+        ..along_tangent
+    };
+    let Some(tall) = highlight_extent(Some(turned), vec![]) else {
+        return;
+    };
+    let bitangent_map = Texture {
+        name: "directions".into(),
+        width: 1,
+        height: 1,
+        rgba8: vec![128, 255, 255, 255],
+        ..Texture::default()
+    };
+    let textured = Anisotropy {
+        texture: Some(TextureRef {
+            texture: 0,
+            tex_coord: 0,
+        }),
+        ..along_tangent
+    };
+    let Some(tall_by_map) = highlight_extent(Some(textured), vec![bitangent_map]) else {
+        return;
+    };
+    let ratio = |(w, h): (u32, u32)| w as f32 / h as f32;
+    assert!((0.6..1.6).contains(&ratio(round)), "round: {round:?}");
+    assert!(
+        ratio(wide) > 2.0 * ratio(round),
+        "wide: {wide:?} vs {round:?}"
+    );
+    assert!(
+        ratio(tall) < 0.5 * ratio(round),
+        "tall: {tall:?} vs {round:?}"
+    );
+    assert!(
+        ratio(tall_by_map) < 0.5 * ratio(round),
+        "map: {tall_by_map:?}"
     );
 }
 

@@ -113,6 +113,9 @@ pub enum AvatarWarning {
     NoHeadBone,
     /// A glTF animation is malformed and is not played.
     AnimationIgnored { name: String, reason: String },
+    /// A material's KHR_materials_anisotropy is malformed: the material is
+    /// drawn without it.
+    AnisotropyIgnored { material: usize, reason: String },
 }
 
 impl std::fmt::Display for AvatarWarning {
@@ -145,6 +148,10 @@ impl std::fmt::Display for AvatarWarning {
             AvatarWarning::AnimationIgnored { name, reason } => write!(
                 f,
                 "animation {name:?} is not played: {reason}; re-export it from your animation tool"
+            ),
+            AvatarWarning::AnisotropyIgnored { material, reason } => write!(
+                f,
+                "material {material}: KHR_materials_anisotropy {reason}; it is drawn without anisotropy"
             ),
         }
     }

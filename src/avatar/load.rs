@@ -14,6 +14,7 @@ const SUPPORTED_EXTENSIONS: &[&str] = &[
     "EXT_meshopt_compression",
     "EXT_texture_webp",
     "KHR_materials_emissive_strength",
+    "KHR_materials_anisotropy",
     "VRMC_vrm",
     "VRM",
 ];

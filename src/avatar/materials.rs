@@ -5,7 +5,37 @@ use gltf::json::validation::Checked;
 
 use super::buffers::GltfData;
 use super::error::{AvatarError, AvatarWarning};
-use super::model::{AlphaMode, Material, TextureRef};
+use super::model::{AlphaMode, Anisotropy, Material, TextureRef};
+
+const ANISOTROPY: &str = "KHR_materials_anisotropy";
+
+/// A material's KHR_materials_anisotropy: strength, rotation and the
+/// texture's (index, texCoord), or why it is malformed.
+type AnisotropyJson = (f32, f32, Option<(usize, u32)>);
+
+fn parse_anisotropy(value: &serde_json::Value) -> Result<AnisotropyJson, &'static str> {
+    let object = value.as_object().ok_or("is not a JSON object")?;
+    let number = |key: &str| match object.get(key) {
+        None => Ok(0.0),
+        Some(v) => v
+            .as_f64()
+            .filter(|x| x.is_finite())
+            .ok_or("has a strength or rotation that is not a finite number"),
+    };
+    let (strength, rotation) = (number("anisotropyStrength")?, number("anisotropyRotation")?);
+    let texture = match object.get("anisotropyTexture") {
+        None => None,
+        Some(info) => {
+            let index = info
+                .get("index")
+                .and_then(|i| i.as_u64())
+                .ok_or("has an anisotropyTexture without an index")?;
+            let tex_coord = info.get("texCoord").and_then(|c| c.as_u64()).unwrap_or(0);
+            Some((index as usize, tex_coord.min(u32::MAX as u64) as u32))
+        }
+    };
+    Ok((strength.clamp(0.0, 1.0) as f32, rotation as f32, texture))
+}
 
 pub(crate) fn load_materials(
     data: &GltfData,
@@ -63,6 +93,26 @@ pub(crate) fn load_materials(
             .as_ref()
             .and_then(|e| e.emissive_strength.as_ref())
             .map_or(1.0, |s| s.emissive_strength.0);
+        let anisotropy = match m.extensions.as_ref().and_then(|e| e.others.get(ANISOTROPY)) {
+            None => None,
+            Some(json) => match parse_anisotropy(json) {
+                Ok((strength, rotation, texture)) => {
+                    let texture = texture.map(|(t, c)| texture_ref(t, c)).transpose()?;
+                    (strength > 0.0).then_some(Anisotropy {
+                        strength,
+                        rotation,
+                        texture,
+                    })
+                }
+                Err(reason) => {
+                    warnings.push(AvatarWarning::AnisotropyIgnored {
+                        material: index,
+                        reason: reason.to_string(),
+                    });
+                    None
+                }
+            },
+        };
         let alpha_mode = match m.alpha_mode {
             Checked::Valid(JsonAlphaMode::Mask) => {
                 AlphaMode::Mask(m.alpha_cutoff.map_or(0.5, |c| c.0))
@@ -84,7 +134,38 @@ pub(crate) fn load_materials(
             emissive_texture,
             alpha_mode,
             double_sided: m.double_sided,
+            anisotropy,
         });
     }
     Ok(materials)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn anisotropy_reads_strength_rotation_and_texture() {
+        let full = json!({"anisotropyStrength": 0.8, "anisotropyRotation": 1.5,
+            "anisotropyTexture": {"index": 3, "texCoord": 0}});
+        assert_eq!(parse_anisotropy(&full), Ok((0.8, 1.5, Some((3, 0)))));
+        // Defaults are zero; strength is clamped to 0..=1.
+        assert_eq!(parse_anisotropy(&json!({})), Ok((0.0, 0.0, None)));
+        let strong = json!({"anisotropyStrength": 4.0});
+        assert_eq!(parse_anisotropy(&strong), Ok((1.0, 0.0, None)));
+    }
+
+    #[test]
+    fn malformed_anisotropy_is_refused_with_a_reason() {
+        for bad in [
+            json!(7),
+            json!({"anisotropyStrength": "high"}),
+            json!({"anisotropyRotation": null}),
+            json!({"anisotropyTexture": {"texCoord": 0}}),
+        ] {
+            let reason = parse_anisotropy(&bad).expect_err("malformed");
+            assert!(!reason.is_empty(), "{bad}");
+        }
+    }
 }

@@ -1,8 +1,9 @@
 //! Avatars: glTF 2.0 / GLB / VRM files into an [`Avatar`], with no GPU.
 //!
 //! [`Avatar::load`] reads `.glb`, `.vrm` (VRM 1.0 and 0.x) and `.gltf` files,
-//! including KHR_mesh_quantization, EXT_meshopt_compression and
-//! EXT_texture_webp. VRM 0.x avatars are turned to face +Z like all others.
+//! including KHR_mesh_quantization, EXT_meshopt_compression,
+//! EXT_texture_webp, KHR_materials_emissive_strength and
+//! KHR_materials_anisotropy. VRM 0.x avatars are turned to face +Z like all others.
 //!
 //! ```no_run
 //! use avatarcast::avatar::Avatar;

@@ -131,6 +131,23 @@ pub struct Material {
     pub emissive_texture: Option<TextureRef>,
     pub alpha_mode: AlphaMode,
     pub double_sided: bool,
+    /// KHR_materials_anisotropy: highlights stretched along one direction
+    /// of the surface (brushed metal, hair).
+    pub anisotropy: Option<Anisotropy>,
+}
+
+/// An anisotropic specular lobe (KHR_materials_anisotropy): roughness is
+/// raised towards 1 along a direction (the texture's, or the tangent)
+/// turned `rotation` radians counter-clockwise, so highlights stretch
+/// along it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Anisotropy {
+    /// 0 (isotropic) ..= 1.
+    pub strength: f32,
+    pub rotation: f32,
+    /// Per texel: RG the direction in tangent space (mapped from -1..1),
+    /// B a factor on `strength`. Linear.
+    pub texture: Option<TextureRef>,
 }
 
 impl Default for Material {
@@ -149,6 +166,7 @@ impl Default for Material {
             emissive_texture: None,
             alpha_mode: AlphaMode::Opaque,
             double_sided: false,
+            anisotropy: None,
         }
     }
 }

@@ -13,7 +13,7 @@ use super::eye_tex::{bake_eyes, bake_lashes, fit_uvs};
 use super::fabric::bake_weave;
 use super::hair::{Haircut, hair_shell};
 use super::hair_split::{add_back_faces, split_opaque};
-use super::hair_tex::{HairLook, bake_hair};
+use super::hair_tex::{HairLook, bake_hair, bake_strand_directions};
 use super::lash_line::LashLine;
 use super::mouth::{bake_cavity, mouth_cavity};
 use super::obj::ObjFace;
@@ -31,12 +31,20 @@ use super::{BUILDER_VERSION, BuildError, skin_tex};
 
 /// Texture sizes in texels: skin colour, skin roughness, skin normal, eyes,
 /// lashes, hair, weave, hair normal, teeth and gums, name badge, placket,
-/// mouth pocket.
-const SIZES: [u32; 12] = [2048, 512, 2048, 256, 256, 1024, 128, 1024, 64, 128, 128, 32];
+/// mouth pocket, hair strand directions.
+const SIZES: [u32; 13] = [
+    2048, 512, 2048, 256, 256, 1024, 128, 1024, 64, 128, 128, 32, 512,
+];
 
 /// Head triangles whose corner normals are further apart than this cosine
 /// (~20°) show as facets on a silhouette at portrait size.
 const FACETED_MAX_COS: f32 = 0.94;
+
+/// Straight hair's specular lobe (KHR_materials_anisotropy): its roughness
+/// along the strands, and how far it rises towards 1 across them.
+const HAIR_ROUGHNESS_ALONG_STRANDS: f64 = 0.3;
+const HAIR_ANISOTROPY: f64 = 0.9;
+
 /// A triangle whose mean normal points at most this much (cosine) along the
 /// avatar's facing is near the silhouette from the front and three-quarter
 /// views.
@@ -343,6 +351,25 @@ pub fn assemble(
             pbr["roughnessFactor"] = json!(0.75);
             bulk_material["pbrMetallicRoughness"] = pbr.clone();
             bulk_material["normalTexture"] = json!({"index": normal_tex, "scale": 0.45});
+            bulk.tangents = true;
+            fringe.tangents = true;
+        } else {
+            // Straight strands reflect the key in a band across them, not
+            // a round spot: an anisotropic lobe, glossy along the strands
+            // and rough across them (the texture holds the strands'
+            // direction, turned a quarter turn to run across them).
+            let directions = bake_strand_directions(&hair_mesh, &head, SIZES[12]);
+            let directions_tex = doc.texture(
+                "hair_strands",
+                &png("hair strands", &directions.to_u8(&[false; 3]), SIZES[12], 3)?,
+                "image/png",
+            );
+            pbr["roughnessFactor"] = json!(HAIR_ROUGHNESS_ALONG_STRANDS);
+            bulk_material["pbrMetallicRoughness"] = pbr.clone();
+            bulk_material["extensions"] = json!({"KHR_materials_anisotropy": {
+                "anisotropyStrength": HAIR_ANISOTROPY,
+                "anisotropyRotation": std::f64::consts::FRAC_PI_2,
+                "anisotropyTexture": {"index": directions_tex}}});
             bulk.tangents = true;
             fringe.tangents = true;
         }

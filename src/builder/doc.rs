@@ -185,6 +185,17 @@ impl Doc {
             "buffers": [{"byteLength": self.bin.len().div_ceil(4) * 4}],
             "extras": extras,
         });
+        // Material extensions the builder writes degrade gracefully where a
+        // viewer lacks them: used, not required.
+        let used: std::collections::BTreeSet<String> = self
+            .materials
+            .iter()
+            .filter_map(|m| m.get("extensions").and_then(Value::as_object))
+            .flat_map(|e| e.keys().cloned())
+            .collect();
+        if !used.is_empty() {
+            doc["extensionsUsed"] = json!(used);
+        }
         for (key, list) in [
             ("images", self.images),
             ("samplers", self.samplers),

@@ -3,8 +3,10 @@
 //! the gaps between them), fine strands, darker roots and lighter tips, a
 //! few sun-lightened strands, a baked anisotropic sheen band, and alpha that
 //! thins into single strands at the hairline and at the ends. A height map
-//! of the same locks becomes the hair's normal map, so the key light picks
-//! out the clumps instead of shading a smooth helmet.
+//! of the same locks becomes a coiled crop's normal map, so the key light
+//! picks out the clumps instead of shading a smooth helmet; straight hair
+//! gets a map of its strands' directions instead, for a live anisotropic
+//! highlight.
 
 use glam::Vec3;
 
@@ -32,6 +34,13 @@ const SHEEN_VIEW: Vec3 = Vec3::new(0.0, 0.0, 1.0);
 /// where the curtain hangs from it, for a head of the base mesh's height
 /// (see `Head::hairline`).
 const LONG_CAP_EDGE_M: f32 = 0.042;
+
+/// How much less anisotropic single strands are than the rest (the B of
+/// the strand-direction map). A strand with a narrower lobe glints
+/// brighter at the heart of the highlight, so the band breaks up into
+/// strands; with one strength everywhere it read as a smooth grey stripe
+/// painted over the hair.
+const STRAND_GLINT: f32 = 0.4;
 
 /// What a role's hair looks like, beyond its mesh.
 #[derive(Debug, Clone, Copy)]
@@ -226,15 +235,15 @@ fn pattern(a: &[f32], bake: &Bake) -> Sample {
     // reviews as a seam in the hair.
 
     // Baked sheen: a primary band on the crests of the locks, a weaker,
-    // hair-coloured one towards the tips.
-    // Long hair: a broad, soft band (the strands are not all parallel).
+    // hair-coloured one towards the tips. Straight hair's primary band is
+    // not baked: its material reflects the key in an anisotropic lobe
+    // (see `bake_strand_directions`), which moves as the head turns. Only
+    // its secondary, hair-coloured band (light that has passed through the
+    // strand), which that lobe does not model, is baked, broad and soft.
     let (primary, secondary) = if coil > 0.5 {
         (sheen(f, n, 0.08, 50.0), sheen(f, n, -0.12, 24.0))
     } else {
-        (
-            sheen(f, n, 0.04, 14.0) * 0.55,
-            sheen(f, n, -0.12, 10.0) * 0.6,
-        )
+        (0.0, sheen(f, n, -0.12, 10.0) * 0.6)
     };
     let sheen_strength = 1.0 - 0.8 * coil;
     let lum = colour.dot(Vec3::new(0.2126, 0.7152, 0.0722)).max(1e-4);
@@ -367,6 +376,50 @@ pub struct HairMaps {
     pub normal: Canvas,
 }
 
+/// How `hair` is combed: the strands its textures follow.
+fn comb(hair: &Hair, head: &Head) -> Comb {
+    Comb::new(
+        head,
+        hair.parting_x.unwrap_or(head.center.x),
+        hair.bun.as_ref().map(|(bun, _)| bun.center),
+    )
+}
+
+/// Straight hair's strand directions for KHR_materials_anisotropy: per
+/// texel, the combing direction (as baked into the colour map) in the
+/// tangent frame of the UVs (RG, mapped from -1..1), and a strength (B)
+/// that varies strand by strand (`STRAND_GLINT`). Sharp where the strands
+/// part: tangents along the strands, as vertex attributes, blurred the
+/// parting over a triangle and drew a bright streak along it.
+pub fn bake_strand_directions(hair: &Hair, head: &Head, size: u32) -> Canvas {
+    const STRIDE: usize = 10;
+    let part = &hair.part;
+    let comb = comb(hair, head);
+    let tangents = part.compute_tangents();
+    let attrs: Vec<f32> = part
+        .positions
+        .iter()
+        .zip(&part.normals)
+        .zip(&tangents)
+        .flat_map(|((p, n), t)| [p.x, p.y, p.z, n.x, n.y, n.z, t[0], t[1], t[2], t[3]])
+        .collect();
+    let mut directions = Canvas::new(size, 3, &[1.0, 0.5, 1.0]);
+    directions.bake(&part.indices, &part.uvs, &attrs, STRIDE, |a, texel| {
+        let p = Vec3::new(a[0], a[1], a[2]);
+        let n = Vec3::new(a[3], a[4], a[5]).normalize_or(Vec3::Y);
+        let t = Vec3::new(a[6], a[7], a[8]);
+        let t = (t - n * n.dot(t)).normalize_or(n.any_orthonormal_vector());
+        let b = n.cross(t) * a[9].signum();
+        let strands = comb.strands(p, n);
+        let strand = strands.tangent;
+        let d = glam::Vec2::new(strand.dot(t), strand.dot(b)).normalize_or(glam::Vec2::X);
+        let strength = 1.0 - STRAND_GLINT * smoothstep(0.3, 0.7, strands.fine);
+        texel.copy_from_slice(&[0.5 + 0.5 * d.x, 0.5 + 0.5 * d.y, strength]);
+    });
+    directions.dilate(4);
+    directions
+}
+
 /// `skin` is the skin's base colour, which the hair's edge blends into.
 pub fn bake_hair(
     hair: &Hair,
@@ -376,11 +429,7 @@ pub fn bake_hair(
     sizes: [u32; 2],
 ) -> HairMaps {
     let part = &hair.part;
-    let comb = Comb::new(
-        head,
-        hair.parting_x.unwrap_or(head.center.x),
-        hair.bun.as_ref().map(|(bun, _)| bun.center),
-    );
+    let comb = comb(hair, head);
     let bake = Bake {
         hair,
         head,

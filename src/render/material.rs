@@ -1,5 +1,6 @@
-//! glTF materials as bind groups: factors in a uniform buffer, five textures
-//! (neutral defaults where the material has none) and their samplers.
+//! glTF materials as bind groups: factors in a uniform buffer, six textures
+//! (the five core maps and KHR_materials_anisotropy's; neutral defaults
+//! where the material has none) and their samplers.
 
 use wgpu::util::DeviceExt;
 
@@ -16,7 +17,7 @@ pub struct GpuMaterial {
     pub bind_group: wgpu::BindGroup,
     pub alpha: AlphaKind,
     pub double_sided: bool,
-    pub textures: super::pipelines::TextureUse,
+    pub features: super::pipelines::ShaderFeatures,
     /// Casts the key light's shadow. Mouth interiors do not (see
     /// `casts_key_shadow`).
     pub casts_shadow: bool,
@@ -79,6 +80,9 @@ fn material_uniforms(material: &Material) -> MaterialUniforms {
         alpha_mode,
         skin: if looks_like_skin(material) { 1.0 } else { 0.0 },
         cavity_occlusion: cavity_occlusion(material),
+        anisotropy: material.anisotropy.map_or([0.0, 1.0, 0.0, 0.0], |a| {
+            [a.strength, a.rotation.cos(), a.rotation.sin(), 0.0]
+        }),
     }
 }
 
@@ -217,7 +221,7 @@ impl<'a> TextureUploader<'a> {
         material: &Material,
     ) -> Result<GpuMaterial, String> {
         let defaults = self.defaults;
-        let mut textures = super::pipelines::TextureUse::of(material);
+        let mut features = super::pipelines::ShaderFeatures::of(material);
         let base = self.resolve(
             material.base_color_texture,
             Encoding::SrgbDecodedInShader,
@@ -225,8 +229,8 @@ impl<'a> TextureUploader<'a> {
         )?;
         let (mr, normal) = match (material.normal_texture, material.metallic_roughness_texture) {
             (Some(n), Some(m)) if can_pack(material, &self.avatar.textures) => {
-                textures.metallic_roughness = false;
-                textures.packed_normal_roughness = true;
+                features.metallic_roughness = false;
+                features.packed_normal_roughness = true;
                 let unused = self.resolve(None, Encoding::Linear, &defaults.white_linear)?;
                 (unused, self.packed_normal_roughness(n, m)?)
             }
@@ -253,6 +257,11 @@ impl<'a> TextureUploader<'a> {
             Encoding::SrgbDecodedInShader,
             &defaults.white_color,
         )?;
+        let anisotropy = self.resolve(
+            material.anisotropy.and_then(|a| a.texture),
+            Encoding::Linear,
+            &defaults.white_linear,
+        )?;
         let uniforms = self
             .device
             .create_buffer_init(&wgpu::util::BufferInitDescriptor {
@@ -277,6 +286,14 @@ impl<'a> TextureUploader<'a> {
                 resource: wgpu::BindingResource::Sampler(sampler),
             });
         }
+        entries.push(wgpu::BindGroupEntry {
+            binding: 11,
+            resource: wgpu::BindingResource::TextureView(&anisotropy.0),
+        });
+        entries.push(wgpu::BindGroupEntry {
+            binding: 12,
+            resource: wgpu::BindingResource::Sampler(&anisotropy.1),
+        });
         let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some(&material.name),
             layout,
@@ -291,7 +308,7 @@ impl<'a> TextureUploader<'a> {
             },
             double_sided: material.double_sided,
             casts_shadow: casts_key_shadow(material),
-            textures,
+            features,
         })
     }
 }

@@ -24,15 +24,15 @@ pub struct PipelineKey {
     pub double_sided: bool,
     /// The node's world matrix mirrors, so front faces wind clockwise.
     pub mirrored: bool,
-    pub textures: TextureUse,
+    pub features: ShaderFeatures,
 }
 
-/// Which optional textures a material really has. Each becomes a pipeline
-/// constant in mesh.wgsl, so a material without one skips the sample
+/// Which optional textures and lobes a material really has. Each becomes a
+/// pipeline constant in mesh.wgsl, so a material without one skips the work
 /// instead of reading a 1×1 default: on a CPU adapter every sample is paid
 /// by every pixel (4 ms of a 512² frame for occlusion + emissive alone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct TextureUse {
+pub struct ShaderFeatures {
     pub metallic_roughness: bool,
     pub normal: bool,
     pub occlusion: bool,
@@ -40,20 +40,26 @@ pub struct TextureUse {
     /// The normal map carries roughness and metallic in B and A
     /// (see `packed_maps`); `metallic_roughness` is then false.
     pub packed_normal_roughness: bool,
+    /// An anisotropic specular lobe (KHR_materials_anisotropy, hair)...
+    pub anisotropy: bool,
+    /// ...whose direction and strength vary by texel.
+    pub anisotropy_texture: bool,
 }
 
-impl TextureUse {
-    pub fn of(material: &crate::avatar::Material) -> TextureUse {
-        TextureUse {
+impl ShaderFeatures {
+    pub fn of(material: &crate::avatar::Material) -> ShaderFeatures {
+        ShaderFeatures {
             metallic_roughness: material.metallic_roughness_texture.is_some(),
             normal: material.normal_texture.is_some(),
             occlusion: material.occlusion_texture.is_some(),
             emissive: material.emissive_texture.is_some(),
             packed_normal_roughness: false,
+            anisotropy: material.anisotropy.is_some(),
+            anisotropy_texture: material.anisotropy.is_some_and(|a| a.texture.is_some()),
         }
     }
 
-    fn constants(self) -> [(&'static str, f64); 5] {
+    fn constants(self) -> [(&'static str, f64); 7] {
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
         [
             (
@@ -64,6 +70,8 @@ impl TextureUse {
             ("HAS_OCCLUSION_TEXTURE", flag(self.occlusion)),
             ("HAS_EMISSIVE_TEXTURE", flag(self.emissive)),
             ("NORMAL_PACKS_ROUGHNESS", flag(self.packed_normal_roughness)),
+            ("HAS_ANISOTROPY", flag(self.anisotropy)),
+            ("HAS_ANISOTROPY_TEXTURE", flag(self.anisotropy_texture)),
         ]
     }
 }
@@ -154,6 +162,8 @@ impl Pipelines {
         let mut material_entries = vec![uniform_entry(0, wgpu::ShaderStages::FRAGMENT, false)];
         material_entries.extend((1..=5).map(texture_entry));
         material_entries.extend((6..=10).map(sampler_entry));
+        material_entries.push(texture_entry(11));
+        material_entries.push(sampler_entry(12));
         let material_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("material"),
             entries: &material_entries,
@@ -422,7 +432,7 @@ fn create_mesh_pipeline(
 ) -> wgpu::RenderPipeline {
     let blend = key.alpha == AlphaKind::Blend;
     let alpha_to_coverage = key.alpha == AlphaKind::Mask && msaa_samples > 1;
-    let constants = key.textures.constants();
+    let constants = key.features.constants();
     device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
         label: Some("mesh"),
         layout: Some(layout),

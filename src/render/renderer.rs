@@ -216,7 +216,8 @@ impl Renderer {
             let mut needs_tangents = Vec::with_capacity(avatar.materials.len() + 1);
             for material in avatar.materials.iter().chain([&default_material]) {
                 materials.push(uploader.material(&pipelines.material_layout, material)?);
-                needs_tangents.push(material.normal_texture.is_some());
+                needs_tangents
+                    .push(material.normal_texture.is_some() || material.anisotropy.is_some());
             }
             let cx = UploadContext {
                 device,

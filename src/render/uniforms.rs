@@ -41,6 +41,9 @@ pub struct MaterialUniforms {
     pub alpha_mode: u32,
     pub skin: f32,
     pub cavity_occlusion: f32,
+    /// KHR_materials_anisotropy: strength, cos and sin of the rotation
+    /// from the tangent; unused.
+    pub anisotropy: [f32; 4],
 }
 
 /// Mirrors `DrawUniforms` in shaders/mesh.wgsl.

@@ -304,7 +304,7 @@ pub fn upload_geometry(
                     double_sided: material.double_sided,
                     // Skinned vertices ignore the node transform (glTF).
                     mirrored: !skinned && rest_world[node_index].determinant() < 0.0,
-                    textures: material.textures,
+                    features: material.features,
                 },
                 uniform_offset: (draws.len() as u64 * DRAW_UNIFORM_STRIDE) as u32,
             });

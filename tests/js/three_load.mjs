@@ -23,6 +23,14 @@ function withoutTextures(bytes) {
     delete pbr.baseColorTexture;
     delete pbr.metallicRoughnessTexture;
     delete m.normalTexture;
+    delete m.occlusionTexture;
+    delete m.emissiveTexture;
+    // Extensions' maps too (KHR_materials_anisotropy's anisotropyTexture).
+    for (const ext of Object.values(m.extensions ?? {})) {
+      for (const key of Object.keys(ext)) {
+        if (key.endsWith('Texture')) delete ext[key];
+      }
+    }
   }
   delete json.textures;
   delete json.images;
