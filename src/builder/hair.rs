@@ -238,7 +238,7 @@ fn hair_thickness(p: Vec3, head: &Head, male: f32, volume_m: f32) -> f32 {
     let parting = if head.style == HairStyle::Bun {
         1.0
     } else {
-        1.0 - 0.35 * (-((p.x - parting_x(head)) / 0.005).powi(2)).exp() * front * top
+        1.0 - 0.15 * (-((p.x - parting_x(head)) / 0.008).powi(2)).exp() * front * top
     };
     // Long hair stands off the sides of the head to fall clear of the ears.
     let sides = if head.style == HairStyle::Bob {

@@ -118,7 +118,7 @@ fn brow(p: Vec3, n: Vec3, head: &Head, male: f32) -> f32 {
         // Dense in the middle of the brow, single hairs at its edges.
         // Gaps between the strokes let the skin through: at 0.45 a
         // woman's brows read as pale and grey at portrait size.
-        let solid = 0.6 + 0.05 * male;
+        let solid = 0.82 - 0.17 * male;
         let density =
             body * (solid + (1.0 - solid) * hairs) * smoothstep(0.0, 0.45, body + hairs * 0.3);
         best = best.max(density);
@@ -190,7 +190,7 @@ pub fn bake(
         c = hairline_fuzz(c, p, head, male, hair);
         c *= 1.0 - FRINGE_SHADOW * fringe_shadow(p, head, male);
         let b = brow(p, n, head, male);
-        c = c.lerp(hair * 0.8, b * 0.96);
+        c = c.lerp(hair * 0.7, b * 0.96);
         if let Some(d) = lash_line.distance(p) {
             // A woman's line a little bolder, as with a touch of liner.
             let width = LASH_LINE_M * (1.0 - 0.4 * male);
