@@ -66,6 +66,18 @@ const INSIDE_SHOWS_ABOVE_EDGE_M: f32 = 0.02;
 const BUN_CAP_V_RANGE: (f32, f32) = (0.0, 0.8);
 const BUN_V_RANGE: (f32, f32) = (0.8, 1.0);
 
+/// Scalp this far inside the hair's edge (metres) lies under the opaque
+/// bulk of every style, clear of the hairline's thinning strands and of
+/// the cap's edge, under which a camera below eye level looks.
+const SCALP_HIDDEN_M: f32 = 0.03;
+
+/// Whether the hair hides the skin at `p` from every side: such scalp is
+/// left out of the body, as every pixel of it would be shaded (the body is
+/// drawn first) and then painted over by the hair.
+pub fn hides_scalp(head: &Head, p: Vec3, male: f32) -> bool {
+    p.y > head.eye_y() && fringe::above_edge(head, p, male) > SCALP_HIDDEN_M
+}
+
 /// A role's haircut, in metres.
 #[derive(Debug, Clone, Copy)]
 pub struct Haircut {
