@@ -281,7 +281,13 @@ fn pattern(a: &[f32], bake: &Bake) -> Sample {
     } else {
         // A crop's and a bob's strands are alpha-tested where they thin
         // out; the cap's edge stays opaque where a curtain hangs from it.
-        thin(cap_density(p, head, look, &fields), strand).max(hangs(p, head))
+        // A fringe's cut is one clean line, its coverage itself: thinned
+        // into strands a texel wide, it drew a stair-stepped, torn edge
+        // across the forehead at portrait size.
+        let density = cap_density(p, head, look, &fields);
+        let over = fringe::over_forehead(head, p, look.male);
+        let strands = thin(density, strand);
+        (strands + (density - strands) * over).max(hangs(p, head))
     };
 
     let height = 0.55 * ridge + 0.3 * fine + 0.15 * lock_tone;
@@ -326,15 +332,14 @@ fn cap_density(p: Vec3, head: &Head, look: &HairLook, fields: &Fields) -> f32 {
 }
 
 /// A curtain's alpha: a bob is cut blunt. The ends follow one line, broken
-/// only by locks a millimetre longer than their neighbours, and thin into
-/// strands over the last millimetre or two. (Ends staggered by a
-/// centimetre or two read as torn at portrait size, and reviews still
-/// called 3-4 mm ragged. The band is short: every curtain row it reaches
-/// is drawn masked.)
+/// only by locks a millimetre longer than their neighbours, and fade over
+/// the last millimetre or two. (Ends staggered by a centimetre or two read
+/// as torn at portrait size, reviews still called 3-4 mm ragged, and
+/// thinned into strands a texel wide they were called a sawtooth. The band
+/// is short: every curtain row it reaches is drawn masked.)
 fn curtain_alpha(curtain: f32, fields: &Fields) -> f32 {
     let end = 1.0 - 0.006 * (1.0 - fields.ridge) - 0.004 * fields.tone;
-    let density = 1.0 - smoothstep(end - 0.012, end, curtain);
-    thin(density, fields.strand)
+    1.0 - smoothstep(end - 0.012, end, curtain)
 }
 
 /// Where a curtain hangs from the cap's edge (0..1): there the edge stays
