@@ -85,12 +85,12 @@ struct DrawUniforms {
 @group(1) @binding(3) var normal_texture: texture_2d<f32>;
 @group(1) @binding(4) var occlusion_texture: texture_2d<f32>;
 @group(1) @binding(5) var emissive_texture: texture_2d<f32>;
-@group(1) @binding(6) var base_color_sampler: sampler;
-@group(1) @binding(7) var metallic_roughness_sampler: sampler;
-@group(1) @binding(8) var normal_sampler: sampler;
-@group(1) @binding(9) var occlusion_sampler: sampler;
-@group(1) @binding(10) var emissive_sampler: sampler;
-@group(1) @binding(11) var anisotropy_texture: texture_2d<f32>;
+@group(1) @binding(6) var anisotropy_texture: texture_2d<f32>;
+@group(1) @binding(7) var base_color_sampler: sampler;
+@group(1) @binding(8) var metallic_roughness_sampler: sampler;
+@group(1) @binding(9) var normal_sampler: sampler;
+@group(1) @binding(10) var occlusion_sampler: sampler;
+@group(1) @binding(11) var emissive_sampler: sampler;
 @group(1) @binding(12) var anisotropy_sampler: sampler;
 
 @group(2) @binding(0) var<uniform> draw: DrawUniforms;
@@ -388,10 +388,10 @@ fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f3
 
     // Tangent frame: Gram-Schmidt against the interpolated normal.
     let tangent = in.world_tangent.xyz - geometric_normal * dot(geometric_normal, in.world_tangent.xyz);
+    let handedness = select(-1.0, 1.0, in.world_tangent.w >= 0.0);
     var normal = geometric_normal;
     if HAS_NORMAL_TEXTURE && dot(tangent, tangent) > 1e-12 {
         let t = normalize(tangent);
-        let handedness = select(-1.0, 1.0, in.world_tangent.w >= 0.0);
         let b = cross(geometric_normal, t) * handedness;
         let scaled = vec3<f32>(tangent_normal.xy * material.normal_scale, tangent_normal.z);
         normal = safe_normalize(t * scaled.x + b * scaled.y + geometric_normal * scaled.z, geometric_normal);
@@ -447,7 +447,7 @@ fn shade(in: VertexOutput, front_facing: bool, base_color: vec4<f32>) -> vec3<f3
         let t_shading = tangent - normal * dot(normal, tangent);
         if dot(t_shading, t_shading) > 1e-12 && dot(direction, direction) > 1e-6 {
             let t = normalize(t_shading);
-            let b = cross(normal, t) * select(-1.0, 1.0, in.world_tangent.w >= 0.0);
+            let b = cross(normal, t) * handedness;
             s.anisotropy_direction = normalize(t * direction.x + b * direction.y);
             s.anisotropy = strength;
         }

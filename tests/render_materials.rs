@@ -139,13 +139,7 @@ fn normal_map_tilts_the_shading() {
     let flat_and_tilted = |tilt: f32| {
         let n = Vec3::new(tilt, 0.0, 1.0).normalize();
         let enc = |c: f32| ((c * 0.5 + 0.5) * 255.0).round() as u8;
-        Texture {
-            name: "normal".into(),
-            width: 1,
-            height: 1,
-            rgba8: vec![enc(n.x), enc(n.y), enc(n.z), 255],
-            ..Texture::default()
-        }
+        one_texel("normal", [enc(n.x), enc(n.y), enc(n.z), 255])
     };
     let mut brightness = Vec::new();
     for tilt in [-0.8, 0.0, 0.8] {
@@ -221,13 +215,7 @@ fn anisotropy_stretches_the_highlight_along_its_direction() {
     let Some(tall) = highlight_extent(Some(turned), vec![]) else {
         return;
     };
-    let bitangent_map = Texture {
-        name: "directions".into(),
-        width: 1,
-        height: 1,
-        rgba8: vec![128, 255, 255, 255],
-        ..Texture::default()
-    };
+    let bitangent_map = one_texel("directions", [128, 255, 255, 255]);
     let textured = Anisotropy {
         texture: Some(TextureRef {
             texture: 0,
@@ -314,13 +302,7 @@ fn srgb_base_colour_maps_shade_like_their_linear_factors() {
 fn roughness_and_metallic_maps_beside_a_normal_map_shade_like_their_factors() {
     // normalize(0.4, 0, 1), encoded: unit length like any real normal map,
     // whose Z the packed form rebuilds from X and Y.
-    let tilted_normal = Texture {
-        name: "normal".into(),
-        width: 1,
-        height: 1,
-        rgba8: vec![175, 128, 246, 255],
-        ..Texture::default()
-    };
+    let tilted_normal = one_texel("normal", [175, 128, 246, 255]);
     let normal_ref = Some(TextureRef {
         texture: 0,
         tex_coord: 0,
@@ -331,13 +313,10 @@ fn roughness_and_metallic_maps_beside_a_normal_map_shade_like_their_factors() {
         let mut textures = vec![tilted_normal.clone()];
         if as_map {
             let byte = |v: f32| (v * 255.0).round() as u8;
-            textures.push(Texture {
-                name: "metallic roughness".into(),
-                width: 1,
-                height: 1,
-                rgba8: vec![255, byte(roughness), byte(metallic), 255],
-                ..Texture::default()
-            });
+            textures.push(one_texel(
+                "metallic roughness",
+                [255, byte(roughness), byte(metallic), 255],
+            ));
             m.metallic_roughness_texture = Some(TextureRef {
                 texture: 1,
                 tex_coord: 0,

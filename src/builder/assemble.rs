@@ -11,7 +11,7 @@ use super::doc::Doc;
 use super::encode::{jpeg, png};
 use super::eye_tex::{bake_eyes, bake_lashes, fit_uvs};
 use super::fabric::bake_weave;
-use super::hair::{Haircut, hair_shell, hides_scalp};
+use super::hair::{Haircut, hair_shell, leave_out_hidden_scalp};
 use super::hair_split::{add_back_faces, split_opaque};
 use super::hair_tex::{HairLook, bake_hair, bake_strand_directions};
 use super::lash_line::LashLine;
@@ -278,6 +278,10 @@ pub fn assemble(
     shoes.untextured = true;
     shoes.material = cloth(&mut doc, "shoes", [0.02, 0.018, 0.018], 0.35, false);
 
+    if hair.is_some() {
+        leave_out_hidden_scalp(&mut body, &head, male);
+    }
+
     // One smooth subdivision level on the head, after the skin maps are
     // baked from the base mesh, so that jaw, chin, nose and ears have curved
     // silhouettes at portrait size. Only where it shows, since every
@@ -285,21 +289,6 @@ pub fn assemble(
     // ~20° apart) and turn away from the camera (the silhouette from the
     // front and three-quarter views), between the base of the neck (below,
     // the uniform) and the brows (above, the hair).
-    if hair.is_some() {
-        let hidden: Vec<bool> = body
-            .positions
-            .iter()
-            .map(|&p| hides_scalp(&head, p, male))
-            .collect();
-        body.indices = body
-            .indices
-            .chunks_exact(3)
-            .filter(|t| !t.iter().all(|&v| hidden[v as usize]))
-            .flatten()
-            .copied()
-            .collect();
-        body.compact();
-    }
     let top = head.eye_y() + 0.03;
     let stats_refined = subdivide_where(&mut body, |part, t| {
         let facing: Vec3 = t.iter().map(|&v| part.normals[v as usize]).sum();

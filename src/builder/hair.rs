@@ -71,11 +71,23 @@ const BUN_V_RANGE: (f32, f32) = (0.8, 1.0);
 /// the cap's edge, under which a camera below eye level looks.
 const SCALP_HIDDEN_M: f32 = 0.03;
 
-/// Whether the hair hides the skin at `p` from every side: such scalp is
-/// left out of the body, as every pixel of it would be shaded (the body is
-/// drawn first) and then painted over by the hair.
-pub fn hides_scalp(head: &Head, p: Vec3, male: f32) -> bool {
-    p.y > head.eye_y() && fringe::above_edge(head, p, male) > SCALP_HIDDEN_M
+/// Leaves out of `body` the triangles the hair hides from every side:
+/// every pixel of them would be shaded (the body is drawn first) and then
+/// painted over by the hair.
+pub fn leave_out_hidden_scalp(body: &mut Part, head: &Head, male: f32) {
+    let hidden: Vec<bool> = body
+        .positions
+        .iter()
+        .map(|&p| p.y > head.eye_y() && fringe::above_edge(head, p, male) > SCALP_HIDDEN_M)
+        .collect();
+    body.indices = body
+        .indices
+        .chunks_exact(3)
+        .filter(|t| !t.iter().all(|&v| hidden[v as usize]))
+        .flatten()
+        .copied()
+        .collect();
+    body.compact();
 }
 
 /// A role's haircut, in metres.

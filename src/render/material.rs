@@ -269,7 +269,7 @@ impl<'a> TextureUploader<'a> {
                 contents: bytemuck::bytes_of(&material_uniforms(material)),
                 usage: wgpu::BufferUsages::UNIFORM,
             });
-        let maps = [&base, &mr, &normal, &occlusion, &emissive];
+        let maps = [&base, &mr, &normal, &occlusion, &emissive, &anisotropy];
         let mut entries = vec![wgpu::BindGroupEntry {
             binding: 0,
             resource: uniforms.as_entire_binding(),
@@ -282,18 +282,10 @@ impl<'a> TextureUploader<'a> {
         }
         for (i, (_, sampler)) in maps.iter().enumerate() {
             entries.push(wgpu::BindGroupEntry {
-                binding: 6 + i as u32,
+                binding: 1 + maps.len() as u32 + i as u32,
                 resource: wgpu::BindingResource::Sampler(sampler),
             });
         }
-        entries.push(wgpu::BindGroupEntry {
-            binding: 11,
-            resource: wgpu::BindingResource::TextureView(&anisotropy.0),
-        });
-        entries.push(wgpu::BindGroupEntry {
-            binding: 12,
-            resource: wgpu::BindingResource::Sampler(&anisotropy.1),
-        });
         let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some(&material.name),
             layout,

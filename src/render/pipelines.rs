@@ -59,6 +59,12 @@ impl ShaderFeatures {
         }
     }
 
+    /// Whether the shader reads the vertices' tangents: for a normal map's
+    /// frame or an anisotropic lobe's direction.
+    pub fn needs_tangents(self) -> bool {
+        self.normal || self.anisotropy
+    }
+
     fn constants(self) -> [(&'static str, f64); 7] {
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
         [
@@ -160,10 +166,8 @@ impl Pipelines {
             entries: &[uniform_entry(0, vertex_fragment, false)],
         });
         let mut material_entries = vec![uniform_entry(0, wgpu::ShaderStages::FRAGMENT, false)];
-        material_entries.extend((1..=5).map(texture_entry));
-        material_entries.extend((6..=10).map(sampler_entry));
-        material_entries.push(texture_entry(11));
-        material_entries.push(sampler_entry(12));
+        material_entries.extend((1..=6).map(texture_entry));
+        material_entries.extend((7..=12).map(sampler_entry));
         let material_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("material"),
             entries: &material_entries,

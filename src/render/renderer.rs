@@ -215,9 +215,9 @@ impl Renderer {
             let mut materials = Vec::with_capacity(avatar.materials.len() + 1);
             let mut needs_tangents = Vec::with_capacity(avatar.materials.len() + 1);
             for material in avatar.materials.iter().chain([&default_material]) {
-                materials.push(uploader.material(&pipelines.material_layout, material)?);
-                needs_tangents
-                    .push(material.normal_texture.is_some() || material.anisotropy.is_some());
+                let gpu_material = uploader.material(&pipelines.material_layout, material)?;
+                needs_tangents.push(gpu_material.features.needs_tangents());
+                materials.push(gpu_material);
             }
             let cx = UploadContext {
                 device,

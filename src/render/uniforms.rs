@@ -42,7 +42,7 @@ pub struct MaterialUniforms {
     pub skin: f32,
     pub cavity_occlusion: f32,
     /// KHR_materials_anisotropy: strength, cos and sin of the rotation
-    /// from the tangent; unused.
+    /// from the tangent, and one unused float.
     pub anisotropy: [f32; 4],
 }
 

@@ -148,6 +148,17 @@ pub fn shift_target(p: &Primitive, delta: Vec3) -> MorphTarget {
     }
 }
 
+/// A texture of one texel, `rgba` (linear or sRGB as its use decides).
+pub fn one_texel(name: &str, rgba: [u8; 4]) -> Texture {
+    Texture {
+        name: name.into(),
+        width: 1,
+        height: 1,
+        rgba8: rgba.to_vec(),
+        ..Texture::default()
+    }
+}
+
 /// A 2×1-texel texture: left texel transparent, right texel opaque white.
 pub fn half_transparent_texture() -> Texture {
     Texture {
