@@ -22,7 +22,7 @@ use super::placket::{bake_placket, placket};
 use super::raster::Canvas;
 use super::regions::{Head, apply_neckline, cover_by_vertex};
 use super::role::RoleSpec;
-use super::shaped::Shaped;
+use super::shaped::{RestFace, Shaped};
 use super::skeleton::{Skeleton, skin_weights};
 use super::subdivide::{bends, subdivide_where};
 use super::target::Target;
@@ -41,8 +41,9 @@ const SIZES: [u32; 13] = [
 const FACETED_MAX_COS: f32 = 0.94;
 
 /// Straight hair's specular lobe (KHR_materials_anisotropy): its roughness
-/// along the strands, and how far it rises towards 1 across them.
-const HAIR_ROUGHNESS_ALONG_STRANDS: f64 = 0.3;
+/// along the strands, and how far it rises towards 1 across them. (At 0.3
+/// the key drew a bright grey streak along the parting, read as grey hair.)
+const HAIR_ROUGHNESS_ALONG_STRANDS: f64 = 0.38;
 const HAIR_ANISOTROPY: f64 = 0.9;
 
 /// A triangle whose mean normal points at most this much (cosine) along the
@@ -94,7 +95,14 @@ pub fn assemble(
     macro_targets: &[(Target, f32)],
     role: &RoleSpec,
 ) -> Result<Built, BuildError> {
-    let shaped = Shaped::new(base, macro_targets, role.rest_smile);
+    let shaped = Shaped::new(
+        base,
+        macro_targets,
+        RestFace {
+            smile: role.rest_smile,
+            upper_lids: role.rest_upper_lids,
+        },
+    );
     let skeleton = Skeleton::new(base, &shaped);
     let influences = skin_weights(base, &skeleton, &shaped.positions);
     let mut head = Head::new(base, &shaped, &skeleton, &influences);

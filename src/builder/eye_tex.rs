@@ -47,8 +47,9 @@ fn eye_directions(part: &Part, head: &Head) -> Vec<f32> {
 /// Where on the eye (unit direction from its centre, gaze along +z) the
 /// key light's catchlight is painted: up and to the role's left, where
 /// the key (above and to that side of the camera) reflects in the cornea,
-/// kept inside the iris and below the upper lid's rim.
-const CATCHLIGHT: Vec3 = Vec3::new(0.2, 0.14, 0.9697);
+/// kept inside the iris and below the upper lid's rim (also where the rest
+/// lids are lowered, `RoleSpec::rest_upper_lids`).
+const CATCHLIGHT: Vec3 = Vec3::new(0.2, 0.1, 0.9747);
 /// Its angular radius, radians (about a millimetre and a half across).
 const CATCHLIGHT_RADIUS: f32 = 0.085;
 
@@ -61,12 +62,12 @@ pub fn bake_eyes(eyes: &Part, head: &Head, iris: [f32; 3], size: u32) -> Canvas 
     let mut canvas = Canvas::new(size, 3, &sclera.to_array());
     canvas.bake(&eyes.indices, &eyes.uvs, &attrs, 4, |a, texel| {
         let d = Vec3::new(a[0], a[1], a[2]).normalize_or_zero();
-        // Angle from the gaze axis. The iris spans ~32 degrees, a little
-        // over the anatomical 29 (11.7 mm on a 24 mm globe): at portrait
-        // size a slightly larger iris reads as a livelier eye.
+        // Angle from the gaze axis. The iris spans ~30 degrees, the
+        // anatomical 29 (11.7 mm on a 24 mm globe) and a little: at 32 a
+        // review called the irises too large, the eyes doll-like.
         let theta = d.z.clamp(-1.0, 1.0).acos();
         let around = d.y.atan2(d.x);
-        let (iris_edge, pupil_edge) = (0.56, 0.19);
+        let (iris_edge, pupil_edge) = (0.52, 0.18);
         let radial = ((theta - pupil_edge) / (iris_edge - pupil_edge)).clamp(0.0, 1.0);
         // Radial fibres at two scales, and a few darker crypts.
         let fibres = value3(Vec3::new(around * 18.0, theta * 10.0, a[3] * 3.0), 51) * 0.6

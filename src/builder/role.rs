@@ -120,6 +120,11 @@ pub struct RoleSpec {
     /// resting face, not a blank one.
     #[serde(default)]
     pub rest_smile: f32,
+    /// How far the upper lids rest towards closed, 0..=0.3 (of ARKit's
+    /// `eyeBlink`): where the neutral lids stop at the top of the iris
+    /// the eyes stare; relaxed, they cover a millimetre or two of it.
+    #[serde(default)]
+    pub rest_upper_lids: f32,
     /// TTS voice id and BCP-47 language the role speaks by default.
     pub voice: String,
     pub lang: String,
@@ -192,6 +197,12 @@ impl RoleSpec {
         if !(0.0..=0.5).contains(&self.rest_smile) {
             return Err(bad(format!("rest smile {}; use 0..=0.5", self.rest_smile)));
         }
+        if !(0.0..=0.3).contains(&self.rest_upper_lids) {
+            return Err(bad(format!(
+                "rest upper lids {}; use 0..=0.3",
+                self.rest_upper_lids
+            )));
+        }
         if self.hair_bun_mm != 0.0 && !(40.0..=110.0).contains(&self.hair_bun_mm) {
             return Err(bad(format!(
                 "hair bun {} mm; use 0 (none) or 40..=110",
@@ -240,14 +251,15 @@ pub fn default_roles() -> Vec<RoleSpec> {
             proportions: 0.7,
             skin_tone: Rgb8([0xe9, 0xbf, 0xa5]),
             hair_color: Rgb8([0x3a, 0x27, 0x1e]),
-            eye_color: Rgb8([0x4a, 0x2e, 0x1c]),
+            eye_color: Rgb8([0x2e, 0x21, 0x19]),
             lip_color: Rgb8([0xb8, 0x5a, 0x5e]),
             uniform_color: Rgb8([0x1f, 0x5f, 0x6b]),
             trousers_color: Rgb8([0x22, 0x26, 0x30]),
-            hair_volume_mm: 14.0,
+            hair_volume_mm: 10.0,
             hair_length_mm: 95.0,
             hair_bun_mm: 0.0,
             rest_smile: 0.3,
+            rest_upper_lids: 0.12,
             voice: "en-us+f3".into(),
             lang: "en-US".into(),
             // Larger, more open eyes, a slimmer, softer oval face (at the
@@ -300,12 +312,15 @@ pub fn default_roles() -> Vec<RoleSpec> {
             hair_length_mm: 0.0,
             hair_bun_mm: 0.0,
             rest_smile: 0.3,
+            // His neutral lids already cover the top of the iris.
+            rest_upper_lids: 0.0,
             voice: "en-us+m3".into(),
             lang: "en-US".into(),
             // A leaner, longer face with a firmer chin and slimmer lips
             // than the macro targets give, more open eyes under slightly
             // raised brows and mouth corners turned up a little (at rest
-            // he read as tired and stern); tuned by eye on portraits.
+            // he read as tired and stern), and a narrower skull (a review
+            // called it boxy); tuned by eye on portraits.
             details: details(&[
                 ("cheek/cheek-bones-incr", 0.3),
                 ("chin/chin-prominent-incr", 0.4),
@@ -315,6 +330,7 @@ pub fn default_roles() -> Vec<RoleSpec> {
                 ("eyes/eye-scale-incr", 0.15),
                 ("head/head-fat-decr", 0.5),
                 ("head/head-oval", 0.5),
+                ("head/head-scale-horiz-decr", 0.25),
                 ("mouth/mouth-angles-up", 0.5),
                 ("mouth/mouth-laugh-lines-in", 0.5),
                 ("mouth/mouth-lowerlip-volume-decr", 0.3),
@@ -385,6 +401,10 @@ pub struct RoleOverrides {
     /// How much the face smiles at rest, 0..=0.5 (0: a neutral face).
     #[arg(long)]
     pub rest_smile: Option<f32>,
+    /// How far the upper lids rest towards closed, 0..=0.3 (0: MakeHuman's
+    /// neutral lids).
+    #[arg(long)]
+    pub rest_upper_lids: Option<f32>,
     #[arg(long)]
     pub voice: Option<String>,
     #[arg(long)]
@@ -422,6 +442,7 @@ impl RoleOverrides {
             && self.hair_length_mm.is_none()
             && self.hair_bun_mm.is_none()
             && self.rest_smile.is_none()
+            && self.rest_upper_lids.is_none()
             && self.voice.is_none()
             && self.lang.is_none()
             && self.details.is_empty()
@@ -462,6 +483,7 @@ impl RoleOverrides {
             hair_length_mm,
             hair_bun_mm,
             rest_smile,
+            rest_upper_lids,
             voice,
             lang
         );
@@ -519,10 +541,14 @@ mod tests {
             ..Default::default()
         };
         assert!(bad.apply().is_err());
-        // A grin at rest, or a bun too small to tie, is refused.
+        // A grin or half-shut eyes at rest, or a bun too small to tie, is refused.
         for bad in [
             RoleOverrides {
                 rest_smile: Some(0.8),
+                ..Default::default()
+            },
+            RoleOverrides {
+                rest_upper_lids: Some(0.5),
                 ..Default::default()
             },
             RoleOverrides {

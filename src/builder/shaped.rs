@@ -37,13 +37,13 @@ pub struct Shaped {
 }
 
 impl Shaped {
-    /// `rest_smile` (0..=0.5): how much the rest face smiles.
-    pub fn new(base: &BaseData, macro_targets: &[(Target, f32)], rest_smile: f32) -> Shaped {
+    /// How the rest face differs from MakeHuman's neutral one.
+    pub fn new(base: &BaseData, macro_targets: &[(Target, f32)], rest: RestFace) -> Shaped {
         let mut positions = base.obj.positions.clone();
         for (target, weight) in macro_targets {
             target.apply(&mut positions, *weight);
         }
-        rest_face(&mut positions, &base.faceunits, rest_smile);
+        rest_face(&mut positions, &base.faceunits, rest);
         let body = base.obj.group_index("body");
         let faces: Vec<ObjFace> = base
             .obj
@@ -67,7 +67,7 @@ impl Shaped {
             tongue: base.obj.group_vertices("helper-tongue"),
             lower_teeth: base.obj.group_vertices("helper-lower-teeth"),
         };
-        let morphs = build_morphs(&base.faceunits, positions.len(), &jaw);
+        let morphs = build_morphs(&base.faceunits, positions.len(), &jaw, rest);
         Shaped {
             positions,
             normals,
@@ -84,13 +84,22 @@ impl Shaped {
 /// pressing them left the gap).
 const REST_LOWER_LIP_SHRUG: f32 = 0.4;
 
-/// The rest face: the neutral face with its lips closed and wearing the
-/// role's resting smile (both sides of `mouthSmile`). Every expression
-/// then starts from it.
-fn rest_face(positions: &mut [Vec3], faceunits: &[Target], smile: f32) {
+/// A role's resting face, as fractions of ARKit units.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RestFace {
+    /// Of `mouthSmile` on both sides, 0..=0.5.
+    pub smile: f32,
+    /// Of `eyeBlink` on both sides, 0..=0.3.
+    pub upper_lids: f32,
+}
+
+/// The rest face: the neutral face with its lips closed, wearing the
+/// role's resting smile and lids. Every expression then starts from it.
+fn rest_face(positions: &mut [Vec3], faceunits: &[Target], rest: RestFace) {
     let recipe = [
         ("mouthShrugLower", REST_LOWER_LIP_SHRUG),
-        ("mouthSmile_LR", smile),
+        ("eyeBlink_LR", rest.upper_lids),
+        ("mouthSmile_LR", rest.smile),
     ];
     for (unit, weight) in expand(&recipe) {
         if let Some(target) = faceunits.get(unit).filter(|_| weight > 0.0) {
@@ -161,11 +170,19 @@ fn build_morphs(
     faceunits: &[Target],
     vertex_count: usize,
     jaw: &JawParts,
+    rest: RestFace,
 ) -> Vec<(String, Vec<Vec3>)> {
     let mut units: Vec<Vec<Vec3>> = Vec::with_capacity(faceunits.len());
     for (name, target) in ARKIT_NAMES.iter().zip(faceunits) {
         let mut dense = vec![Vec3::ZERO; vertex_count];
         target.apply(&mut dense, METRES_PER_UNIT);
+        if name.starts_with("eyeBlink") {
+            // The rest lids are already part closed: a full blink still
+            // ends with the lids shut, not past them.
+            for d in &mut dense {
+                *d *= 1.0 - rest.upper_lids;
+            }
+        }
         if *name == "jawOpen" {
             lower_teeth_and_tongue_with_jaw(&mut dense, jaw);
         }

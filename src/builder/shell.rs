@@ -167,9 +167,16 @@ pub fn open_edges_by<K: Ord + Copy>(
         .collect()
 }
 
+/// Segments each neckline edge is split into along the collar: the
+/// neck's edges are a centimetre or two long, and one straight quad per
+/// edge drew a faceted collar.
+const COLLAR_SEGMENTS: usize = 4;
+
 /// A standing collar: open edges of `shell` near the neck raised to
 /// `top(p)` (a smooth curve, so the jagged edge of the mesh does not show)
-/// and flared `flare` metres away from the neck's axis.
+/// and flared `flare` metres away from the neck's axis. Along each edge
+/// the collar's top follows a curve through its ends, tangent to the
+/// round of the neck there, so it turns smoothly from edge to edge.
 pub fn add_collar(
     shell: &mut Part,
     edges: &[(usize, usize)],
@@ -177,29 +184,60 @@ pub fn add_collar(
     top: impl Fn(Vec3) -> f32,
     flare: f32,
 ) {
+    let radial = |p: Vec3| Vec3::new(p.x - neck_axis.x, 0.0, p.z - neck_axis.z).normalize_or_zero();
     for &(a, b) in edges {
         let base = shell.positions.len() as u32;
-        let radial =
-            |p: Vec3| Vec3::new(p.x - neck_axis.x, 0.0, p.z - neck_axis.z).normalize_or_zero();
         let (pa, pb) = (shell.positions[a], shell.positions[b]);
         let (ra, rb) = (radial(pa), radial(pb));
-        for (p, r, uv, src, lift) in [
-            (pa, ra, shell.uvs[a], shell.source[a], 0.0),
-            (pb, rb, shell.uvs[b], shell.source[b], 0.0),
-            (pb, rb, shell.uvs[b], shell.source[b], 1.0),
-            (pa, ra, shell.uvs[a], shell.source[a], 1.0),
-        ] {
-            let rise = (top(p) - p.y).max(0.0);
-            let out = r * flare * lift * (rise / 0.03).min(1.0);
-            shell.positions.push(p + Vec3::Y * rise * lift + out);
-            shell.normals.push(r);
-            shell.uvs.push([uv[0], uv[1] - 0.01 * lift]);
-            shell.source.push(src);
+        for k in 0..=COLLAR_SEGMENTS {
+            let t = k as f32 / COLLAR_SEGMENTS as f32;
+            // The bottom stays on the shirt's straight edge; the top rises
+            // from the curve.
+            let bottom = pa.lerp(pb, t);
+            let curved = hermite(pa, ra, pb, rb, t);
+            let (ua, ub) = (shell.uvs[a], shell.uvs[b]);
+            let uv = [ua[0] + (ub[0] - ua[0]) * t, ua[1] + (ub[1] - ua[1]) * t];
+            let src = if t <= 0.5 {
+                shell.source[a]
+            } else {
+                shell.source[b]
+            };
+            for (p, lift) in [(bottom, 0.0), (curved, 1.0)] {
+                let r = radial(p);
+                let rise = (top(p) - p.y).max(0.0);
+                let out = r * flare * lift * (rise / 0.03).min(1.0);
+                shell.positions.push(p + Vec3::Y * rise * lift + out);
+                shell.normals.push(r);
+                shell.uvs.push([uv[0], uv[1] - 0.01 * lift]);
+                shell.source.push(src);
+            }
         }
-        shell
-            .indices
-            .extend([base, base + 1, base + 2, base, base + 2, base + 3]);
+        for k in 0..COLLAR_SEGMENTS as u32 {
+            // Bottom and top of this column and the next one.
+            let (b0, t0, b1, t1) = (
+                base + 2 * k,
+                base + 2 * k + 1,
+                base + 2 * k + 2,
+                base + 2 * k + 3,
+            );
+            shell.indices.extend([b0, b1, t1, b0, t1, t0]);
+        }
     }
+}
+
+/// The cubic Hermite curve from `a` to `b` at `t`, with tangents along
+/// the chord projected onto the planes of the unit normals `na`, `nb`
+/// (as `subdivide::curved_midpoint`, which it equals at `t` = 0.5).
+fn hermite(a: Vec3, na: Vec3, b: Vec3, nb: Vec3, t: f32) -> Vec3 {
+    let e = b - a;
+    let chord = e.length();
+    let ta = (e - na * na.dot(e)).normalize_or_zero() * chord;
+    let tb = (e - nb * nb.dot(e)).normalize_or_zero() * chord;
+    let (t2, t3) = (t * t, t * t * t);
+    a * (2.0 * t3 - 3.0 * t2 + 1.0)
+        + ta * (t3 - 2.0 * t2 + t)
+        + b * (-2.0 * t3 + 3.0 * t2)
+        + tb * (t3 - t2)
 }
 
 #[cfg(test)]
@@ -236,5 +274,18 @@ mod tests {
         // Hem strips face away from the patch: the edge (0,0)-(1,0) faces -Y.
         let hem_normals: Vec<Vec3> = shell.normals[4..].to_vec();
         assert!(hem_normals.contains(&Vec3::NEG_Y));
+    }
+
+    #[test]
+    fn the_collar_curve_meets_its_ends_and_bulges_with_the_neck() {
+        let (a, b) = (Vec3::new(1.0, 0.0, 0.0), Vec3::new(0.0, 0.0, 1.0));
+        assert!(hermite(a, Vec3::X, b, Vec3::Z, 0.0).distance(a) < 1e-6);
+        assert!(hermite(a, Vec3::X, b, Vec3::Z, 1.0).distance(b) < 1e-6);
+        // A quarter of a unit circle: the middle lies near the arc (~0.96
+        // of its radius, see `curved_midpoint`), well outside the chord.
+        let mid = hermite(a, Vec3::X, b, Vec3::Z, 0.5);
+        assert!((mid.length() - 0.96).abs() < 0.02, "{mid}");
+        let m = super::super::subdivide::curved_midpoint(a, Vec3::X, b, Vec3::Z);
+        assert!(mid.distance(m) < 1e-6);
     }
 }

@@ -147,6 +147,7 @@ pub fn bake(
     let hair = Vec3::from_array(role.hair_color.linear());
     let blush_tint = Vec3::new(1.10, 0.86, 0.84);
     let r = head.eye_radius;
+    let seam_y = lip_seam_height(&attrs, masks);
 
     let mut base = Canvas::new(sizes[0], 3, &skin.to_array());
     base.bake(&body.indices, &body.uvs, &attrs, STRIDE, |a, texel| {
@@ -184,7 +185,14 @@ pub fn bake(
         c = shade_face_regions(c, p, n, head, male);
         c = occlude(c, a[9]);
         c = c.lerp(c * OCCLUDED, (1.0 - a[10]) * OCCLUSION_STRENGTH);
-        c = apply_masks(c, uv, masks, lip, p);
+        c = apply_masks(c, uv, masks, lip, p, seam_y);
+        if head.style == HairStyle::Bob {
+            // The bob's curtain hangs a centimetre or two outside the
+            // ears: they lie in its deep shade. Lit like the cheek, they
+            // showed as pale slivers between the cheek and the hair; in
+            // shade they read as the shadow inside the hair.
+            c *= 1.0 - EAR_UNDER_BOB_SHADE * masks.ears.sample(uv);
+        }
         // Scalp shows dark through the hair.
         c = c.lerp(hair * 0.6 + c * 0.15, cover * 0.85);
         c = hairline_fuzz(c, p, head, male, hair);
@@ -208,12 +216,15 @@ pub fn bake(
     rough.bake(&body.indices, &body.uvs, &attrs, STRIDE, |a, texel| {
         let p = Vec3::new(a[0], a[1], a[2]);
         let n = Vec3::new(a[3], a[4], a[5]);
-        let mut g = 0.63 + (fbm3(p * 40.0, 2, 21) - 0.5) * 0.14;
+        // Skin's oils give it a soft sheen: at 0.63 it was matte, and a
+        // review called the darker role's skin muddy.
+        let mut g = 0.52 + (fbm3(p * 40.0, 2, 21) - 0.5) * 0.14;
         // The T-zone (forehead, nose, chin) is oilier, so shinier.
         g *= 1.0 - 0.12 * t_zone(p, n, head);
-        // Lips are glossier; brow hair and the scalp under the hair are matte.
+        // Lips are glossier (moist, a highlight along the lower lip); brow
+        // hair and the scalp under the hair are matte.
         let lips = masks.lips.sample([a[7], a[8]]);
-        g *= 1.0 - lips * 0.1;
+        g *= 1.0 - lips * 0.3;
         let hairy = brow(p, n, head, male).max(a[6]);
         g += (0.85 - g) * hairy;
         texel.copy_from_slice(&[1.0, g, 0.0]);
@@ -249,6 +260,13 @@ pub fn bake(
         normal,
     }
 }
+
+/// How much darker the ears are under a bob's curtain.
+const EAR_UNDER_BOB_SHADE: f32 = 0.85;
+
+/// How far above and below the lips' seam the wetter, deeper-coloured inner
+/// lip shows, metres.
+const LIP_INNER_M: f32 = 0.004;
 
 /// How far from the lashes' roots the dark line along the upper lid
 /// reaches, metres.
@@ -419,12 +437,39 @@ fn soft(mask: &Mask, uv: [f32; 2], radius: f32) -> f32 {
     sum / 8.0
 }
 
+/// The height of the line where the lips meet, at the mouth's middle: the
+/// deepest point of the lips' profile along the midline (each lip bulges
+/// forward on either side of it).
+fn lip_seam_height(attrs: &[f32], masks: &Masks) -> Option<f32> {
+    attrs
+        .chunks_exact(STRIDE)
+        .filter(|a| a[0].abs() < 0.004 && masks.lips.sample([a[7], a[8]]) > 0.5)
+        .min_by(|a, b| a[2].total_cmp(&b[2]))
+        .map(|a| a[1])
+}
+
 /// Lips, eyelids, ears and nails from MakeHuman's region masks (OBJ UVs).
-fn apply_masks(c: Vec3, uv: [f32; 2], masks: &Masks, lip: Vec3, p: Vec3) -> Vec3 {
-    let lips = soft(&masks.lips, uv, 0.0012);
+fn apply_masks(
+    c: Vec3,
+    uv: [f32; 2],
+    masks: &Masks,
+    lip: Vec3,
+    p: Vec3,
+    seam_y: Option<f32>,
+) -> Vec3 {
+    let lips = soft(&masks.lips, uv, 0.0022);
     // Lip colour varies along fine vertical lines.
     let lines = value3(Vec3::new(p.x * 1800.0, p.y * 120.0, p.z * 300.0), 45);
-    let lip = lip * (0.9 + 0.2 * lines);
+    let mut lip = lip * (0.9 + 0.2 * lines);
+    // Lips are not one flat colour: the upper lip is darker than the
+    // lower, and both deepen and redden towards where they meet, the
+    // wetter inner lip showing. One flat tint read as pasted on.
+    if let Some(seam_y) = seam_y {
+        let upper = smoothstep(seam_y - 0.0008, seam_y + 0.0015, p.y);
+        let inner = 1.0 - smoothstep(0.0, LIP_INNER_M, (p.y - seam_y).abs());
+        lip *= 1.0 - 0.25 * upper;
+        lip = lip.lerp(lip * Vec3::new(0.8, 0.55, 0.58), inner * 0.8);
+    }
     let lids = masks.eyelids.sample(uv);
     let ears = masks.ears.sample(uv);
     let nails = masks.fingernails.sample(uv);
