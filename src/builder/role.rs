@@ -259,7 +259,7 @@ pub fn default_roles() -> Vec<RoleSpec> {
             hair_length_mm: 95.0,
             hair_bun_mm: 0.0,
             rest_smile: 0.3,
-            rest_upper_lids: 0.12,
+            rest_upper_lids: 0.08,
             voice: "en-us+f3".into(),
             lang: "en-US".into(),
             // Larger, more open eyes, a slimmer, softer oval face (at the

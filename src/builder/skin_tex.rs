@@ -91,7 +91,11 @@ fn brow(p: Vec3, n: Vec3, head: &Head, male: f32) -> f32 {
         let half = r * (0.25 + 0.22 * male) * (1.0 - 0.6 * tc) + r * 0.05;
         let dy = (p.y - centre_y).abs();
         let along = smoothstep(-0.05, 0.06, t) * (1.0 - smoothstep(0.93, 1.05, t));
-        let body = (1.0 - smoothstep(half * 0.3, half * 1.25, dy)) * along;
+        // A woman's brows have crisp, groomed edges: with a man's soft
+        // falloff a review saw blurry paint with a halo.
+        let woman = 1.0 - male;
+        let edge = (half * (0.3 + 0.3 * woman), half * (1.25 - 0.2 * woman));
+        let body = (1.0 - smoothstep(edge.0, edge.1, dy)) * along;
         if body <= 0.0 {
             continue;
         }
@@ -217,8 +221,8 @@ pub fn bake(
         let p = Vec3::new(a[0], a[1], a[2]);
         let n = Vec3::new(a[3], a[4], a[5]);
         // Skin's oils give it a soft sheen: at 0.63 it was matte, and a
-        // review called the darker role's skin muddy.
-        let mut g = 0.52 + (fbm3(p * 40.0, 2, 21) - 0.5) * 0.14;
+        // review called the darker role's skin muddy; at 0.52, oily.
+        let mut g = 0.57 + (fbm3(p * 40.0, 2, 21) - 0.5) * 0.14;
         // The T-zone (forehead, nose, chin) is oilier, so shinier.
         g *= 1.0 - 0.12 * t_zone(p, n, head);
         // Lips are glossier (moist, a highlight along the lower lip); brow
@@ -248,7 +252,7 @@ pub fn bake(
         if lips > 0.05 {
             let wobble = value3(p * 300.0, 43) * 2.5;
             let lines = ((p.x * std::f32::consts::TAU / 0.0016 + wobble).sin() * 0.5 + 0.5).powi(3);
-            h -= lines * 0.15 * smoothstep(0.05, 0.5, lips);
+            h -= lines * 0.07 * smoothstep(0.05, 0.5, lips);
         }
         texel[0] = h;
     });
@@ -460,7 +464,7 @@ fn apply_masks(
     let lips = soft(&masks.lips, uv, 0.0022);
     // Lip colour varies along fine vertical lines.
     let lines = value3(Vec3::new(p.x * 1800.0, p.y * 120.0, p.z * 300.0), 45);
-    let mut lip = lip * (0.9 + 0.2 * lines);
+    let mut lip = lip * (0.95 + 0.1 * lines);
     // Lips are not one flat colour: the upper lip is darker than the
     // lower, and both deepen and redden towards where they meet, the
     // wetter inner lip showing. One flat tint read as pasted on.
