@@ -57,7 +57,7 @@ pub fn bake_eyes(eyes: &Part, head: &Head, iris: [f32; 3], size: u32) -> Canvas 
     let iris = Vec3::from_array(iris);
     // Sclera is never paper white: a little grey and warm. (Brighter, it
     // glared as a white wedge in a three-quarter view under the key.)
-    let sclera = Vec3::new(0.52, 0.47, 0.41);
+    let sclera = Vec3::new(0.49, 0.45, 0.4);
     let attrs = eye_directions(eyes, head);
     let mut canvas = Canvas::new(size, 3, &sclera.to_array());
     canvas.bake(&eyes.indices, &eyes.uvs, &attrs, 4, |a, texel| {

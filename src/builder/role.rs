@@ -265,13 +265,17 @@ pub fn default_roles() -> Vec<RoleSpec> {
             // Larger, more open eyes, a slimmer, softer oval face (at the
             // macro targets' width it read round and childlike), a
             // narrower mouth with slimmer lips and flatter ears (they showed between the
-            // cheeks and the hair) than the macro targets give, and mouth
+            // cheeks and the hair) than the macro targets give, a shorter chin,
+            // a firmer jaw and a finer nose (a review saw a flat face with a
+            // long chin), and mouth
             // corners that turn up a little at rest (a pleasant resting
             // face for the counter); tuned by eye on rendered portraits.
             // The bob frames the face: combed back into a bun
             // (`--hair-length-mm 0 --hair-bun-mm 80`), the face read wide.
             details: details(&[
-                ("cheek/cheek-bones-incr", 0.3),
+                ("cheek/cheek-bones-incr", 0.5),
+                ("chin/chin-bones-incr", 0.2),
+                ("chin/chin-height-decr", 0.3),
                 ("chin/chin-width-decr", 0.2),
                 ("ears/ear-wing-decr", 0.5),
                 ("eyes/eye-height2-incr", 0.6),
@@ -280,10 +284,12 @@ pub fn default_roles() -> Vec<RoleSpec> {
                 ("head/head-oval", 0.5),
                 ("head/head-scale-horiz-decr", 0.2),
                 ("mouth/mouth-angles-up", 0.4),
-                ("mouth/mouth-lowerlip-volume-decr", 0.4),
+                ("mouth/mouth-lowerlip-volume-decr", 0.55),
                 ("mouth/mouth-scale-depth-decr", 0.3),
                 ("mouth/mouth-scale-horiz-decr", 0.2),
                 ("mouth/mouth-upperlip-volume-decr", 0.3),
+                ("nose/nose-flaring-decr", 0.3),
+                ("nose/nose-point-width-decr", 0.2),
                 ("nose/nose-scale-horiz-decr", 0.25),
             ]),
         },
@@ -312,15 +318,17 @@ pub fn default_roles() -> Vec<RoleSpec> {
             hair_length_mm: 0.0,
             hair_bun_mm: 0.0,
             rest_smile: 0.3,
-            // His neutral lids already cover the top of the iris.
-            rest_upper_lids: 0.0,
+            // His neutral lids already cover the top of the iris; a little
+            // lower, as the whites stared against his darker skin.
+            rest_upper_lids: 0.05,
             voice: "en-us+m3".into(),
             lang: "en-US".into(),
             // A leaner, longer face with a firmer chin and slimmer lips
             // than the macro targets give, more open eyes under slightly
             // raised brows and mouth corners turned up a little (at rest
-            // he read as tired and stern), and a narrower skull (a review
-            // called it boxy); tuned by eye on portraits.
+            // he read as tired and stern), and a narrower, lower skull (one
+            // review called it boxy; narrower alone, another long); tuned
+            // by eye on portraits.
             details: details(&[
                 ("cheek/cheek-bones-incr", 0.3),
                 ("chin/chin-prominent-incr", 0.4),
@@ -330,7 +338,8 @@ pub fn default_roles() -> Vec<RoleSpec> {
                 ("eyes/eye-scale-incr", 0.15),
                 ("head/head-fat-decr", 0.5),
                 ("head/head-oval", 0.5),
-                ("head/head-scale-horiz-decr", 0.25),
+                ("head/head-scale-horiz-decr", 0.12),
+                ("head/head-scale-vert-decr", 0.15),
                 ("mouth/mouth-angles-up", 0.5),
                 ("mouth/mouth-laugh-lines-in", 0.5),
                 ("mouth/mouth-lowerlip-volume-decr", 0.3),

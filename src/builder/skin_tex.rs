@@ -225,10 +225,11 @@ pub fn bake(
         let mut g = 0.57 + (fbm3(p * 40.0, 2, 21) - 0.5) * 0.14;
         // The T-zone (forehead, nose, chin) is oilier, so shinier.
         g *= 1.0 - 0.12 * t_zone(p, n, head);
-        // Lips are glossier (moist, a highlight along the lower lip); brow
-        // hair and the scalp under the hair are matte.
+        // Lips are glossier (moist, a highlight along the lower lip; a
+        // man's less, or it reads as lip gloss); brow hair and the scalp
+        // under the hair are matte.
         let lips = masks.lips.sample([a[7], a[8]]);
-        g *= 1.0 - lips * 0.3;
+        g *= 1.0 - lips * (0.3 - 0.12 * male);
         let hairy = brow(p, n, head, male).max(a[6]);
         g += (0.85 - g) * hairy;
         texel.copy_from_slice(&[1.0, g, 0.0]);
