@@ -69,6 +69,17 @@ pub fn over_forehead(head: &Head, p: Vec3, male: f32) -> f32 {
     smoothstep(0.0, 0.01, -head.above_hairline(p, male))
 }
 
+/// How much the hair's edge at `p` is the fringe's cut (0..1): 1 wherever
+/// the fringe hangs below the hairline by more than a few millimetres, 0
+/// where the edge is the hairline (a crop, or behind the temples). Keyed
+/// by azimuth alone, so the cut is one line all along the fringe: keyed
+/// by how far `p` lies below the hairline, the end beside the parting
+/// (where the fringe hangs just below it) thinned into strands and ended
+/// higher, a step along the cut.
+pub fn cut_share(head: &Head, p: Vec3) -> f32 {
+    smoothstep(0.0, 0.004, fringe_dip(head, head.azimuth(p)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,9 +116,20 @@ mod tests {
             assert_eq!(cover(&h, Vec3::new(x, 1.52, 0.1), 0.0), 0.0);
         }
         assert!(over_forehead(&h, under, 0.0) > 0.5);
+        // The whole width of the fringe is cut, beside the parting too,
+        // where it hangs only just below the hairline; behind the temples
+        // the edge is the hairline.
+        for i in -22..=22 {
+            let phi = i as f32 * 0.05;
+            let p = h.center + Vec3::new(phi.sin(), 0.0, phi.cos()) * 0.09;
+            assert_eq!(cut_share(&h, p), 1.0, "at {phi}");
+        }
+        let behind = h.center + Vec3::new(0.09, 0.0, -0.02);
+        assert_eq!(cut_share(&h, behind), 0.0);
         // A crop has no fringe: the edge is the hairline.
         let crop = Head::for_tests(HairStyle::Crop);
         assert_eq!(fringe_dip(&crop, -0.5), 0.0);
+        assert_eq!(cut_share(&crop, under), 0.0);
         assert_eq!(
             above_edge(&crop, under, 1.0),
             crop.above_hairline(under, 1.0)

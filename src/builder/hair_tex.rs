@@ -285,9 +285,9 @@ fn pattern(a: &[f32], bake: &Bake) -> Sample {
         // into strands a texel wide, it drew a stair-stepped, torn edge
         // across the forehead at portrait size.
         let density = cap_density(p, head, look, &fields);
-        let over = fringe::over_forehead(head, p, look.male);
+        let fringe_cut = fringe::cut_share(head, p);
         let strands = thin(density, strand);
-        (strands + (density - strands) * over).max(hangs(p, head))
+        (strands + (density - strands) * fringe_cut).max(hangs(p, head))
     };
 
     let height = 0.55 * ridge + 0.3 * fine + 0.15 * lock_tone;
@@ -325,10 +325,10 @@ fn cap_density(p: Vec3, head: &Head, look: &HairLook, fields: &Fields) -> f32 {
     // A fringe is cut: it ends along a smooth line, broken only at the
     // scale of single strands. Lock-sized points (2-6 mm) read as torn
     // paper at portrait size in every review, even as clean shapes.
-    let over = fringe::over_forehead(head, p, look.male);
-    let tips = 0.0006 * ridge * (0.5 + 0.5 * lock_tone) * over;
+    let fringe_cut = fringe::cut_share(head, p);
+    let tips = 0.0006 * ridge * (0.5 + 0.5 * lock_tone) * fringe_cut;
     let cut = smoothstep(-0.0006, 0.001, above + tips - 0.004);
-    hairline + (cut - hairline) * over
+    hairline + (cut - hairline) * fringe_cut
 }
 
 /// A curtain's alpha: a bob is cut blunt. The ends follow one line, broken

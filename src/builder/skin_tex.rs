@@ -324,7 +324,7 @@ fn hairline_fuzz(c: Vec3, p: Vec3, head: &Head, male: f32, hair: Vec3) -> Vec3 {
     };
     let density = fuzz * fuzz;
     let hairs = smoothstep(1.0 - density, 1.15 - density, marks);
-    c.lerp(hair * 0.7 + c * 0.2, hairs * 0.75 + fuzz * 0.2)
+    c.lerp(hair * 0.7 + c * 0.2, hairs * 0.35 + fuzz * 0.55)
 }
 
 /// A man's short crop has sideburns: in front of the ear, from the
