@@ -263,13 +263,13 @@ pub fn default_roles() -> Vec<RoleSpec> {
             voice: "en-us+f3".into(),
             lang: "en-US".into(),
             // Larger, more open eyes, a slimmer, softer oval face (at the
-            // macro targets' width it read round and childlike), a
-            // narrower mouth with slimmer lips and flatter ears (they showed between the
-            // cheeks and the hair) than the macro targets give, a shorter chin,
-            // a firmer jaw and a finer nose (a review saw a flat face with a
-            // long chin), and mouth
-            // corners that turn up a little at rest (a pleasant resting
-            // face for the counter); tuned by eye on rendered portraits.
+            // macro targets' width it read round and childlike), a narrower
+            // mouth with slimmer lips and flatter ears (they showed between
+            // the cheeks and the hair) than the macro targets give, a
+            // shorter chin, a firmer jaw and a finer nose (a review saw a
+            // flat face with a long chin), and mouth corners that turn up a
+            // little at rest (a pleasant resting face for the counter);
+            // tuned by eye on rendered portraits.
             // The bob frames the face: combed back into a bun
             // (`--hair-length-mm 0 --hair-bun-mm 80`), the face read wide.
             details: details(&[
