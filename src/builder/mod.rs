@@ -67,7 +67,7 @@ use wheel::{MPFB, Wheel};
 
 /// Bumped whenever the builder's output changes for the same inputs, so
 /// `build_roles` rebuilds stale avatars.
-pub const BUILDER_VERSION: u32 = 42;
+pub const BUILDER_VERSION: u32 = 43;
 
 /// Builds one role's GLB from the wheel at `wheel_path`.
 pub fn build_role_glb(wheel_path: &Path, role: &RoleSpec) -> Result<Vec<u8>, BuildError> {

@@ -256,7 +256,9 @@ pub fn default_roles() -> Vec<RoleSpec> {
             uniform_color: Rgb8([0x1f, 0x5f, 0x6b]),
             trousers_color: Rgb8([0x22, 0x26, 0x30]),
             hair_volume_mm: 10.0,
-            hair_length_mm: 95.0,
+            // Ends at the jaw, clear of the collar (at 95 mm they touched
+            // it in a three-quarter view).
+            hair_length_mm: 85.0,
             hair_bun_mm: 0.0,
             rest_smile: 0.3,
             rest_upper_lids: 0.08,
