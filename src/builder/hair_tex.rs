@@ -274,7 +274,8 @@ fn pattern(a: &[f32], bake: &Bake) -> Sample {
         // no line (see `soft_strands`). A fringe cannot: it stands off the
         // forehead and shades it, and skin blended into its ends drew a
         // pale band along them.
-        let density = cap_density(p, head, look, &fields);
+        // Combed back: no fringe.
+        let density = cap_density(p, head, look, &fields, 0.0);
         let under = Vec3::from_array(skin.sample3([a[11], a[12]])) * SKIN_ON_HAIR;
         c = under.lerp(c, soft_strands(density, strand));
         smoothstep(0.02, 0.12, density)
@@ -284,8 +285,8 @@ fn pattern(a: &[f32], bake: &Bake) -> Sample {
         // A fringe's cut is one clean line, its coverage itself: thinned
         // into strands a texel wide, it drew a stair-stepped, torn edge
         // across the forehead at portrait size.
-        let density = cap_density(p, head, look, &fields);
         let fringe_cut = fringe::cut_share(head, p);
+        let density = cap_density(p, head, look, &fields, fringe_cut);
         let strands = thin(density, strand);
         (strands + (density - strands) * fringe_cut).max(hangs(p, head))
     };
@@ -300,8 +301,9 @@ fn pattern(a: &[f32], bake: &Bake) -> Sample {
 
 /// How densely strands cover a texel of the cap near its edge (0..1): 1
 /// on the bulk of the hair, thinning out towards the visible edge (the
-/// hairline, or a fringe's cut).
-fn cap_density(p: Vec3, head: &Head, look: &HairLook, fields: &Fields) -> f32 {
+/// hairline, or a fringe's cut, where `fringe_cut` is
+/// `fringe::cut_share` at `p`).
+fn cap_density(p: Vec3, head: &Head, look: &HairLook, fields: &Fields, fringe_cut: f32) -> f32 {
     let Fields {
         lock: lock_noise,
         ridge,
@@ -325,7 +327,6 @@ fn cap_density(p: Vec3, head: &Head, look: &HairLook, fields: &Fields) -> f32 {
     // A fringe is cut: it ends along a smooth line, broken only at the
     // scale of single strands. Lock-sized points (2-6 mm) read as torn
     // paper at portrait size in every review, even as clean shapes.
-    let fringe_cut = fringe::cut_share(head, p);
     let tips = 0.0006 * ridge * (0.5 + 0.5 * lock_tone) * fringe_cut;
     let cut = smoothstep(-0.0006, 0.001, above + tips - 0.004);
     hairline + (cut - hairline) * fringe_cut

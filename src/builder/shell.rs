@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use glam::Vec3;
 
 use super::part::Part;
+use super::subdivide::hermite;
 
 /// A shell over the body triangles `tris` (indices into `body.indices / 3`),
 /// each vertex moved `offset[v]` metres out along its normal. Also returns
@@ -189,19 +190,16 @@ pub fn add_collar(
         let base = shell.positions.len() as u32;
         let (pa, pb) = (shell.positions[a], shell.positions[b]);
         let (ra, rb) = (radial(pa), radial(pb));
+        let (ua, ub) = (shell.uvs[a], shell.uvs[b]);
+        let (sa, sb) = (shell.source[a], shell.source[b]);
         for k in 0..=COLLAR_SEGMENTS {
             let t = k as f32 / COLLAR_SEGMENTS as f32;
             // The bottom stays on the shirt's straight edge; the top rises
             // from the curve.
             let bottom = pa.lerp(pb, t);
             let curved = hermite(pa, ra, pb, rb, t);
-            let (ua, ub) = (shell.uvs[a], shell.uvs[b]);
             let uv = [ua[0] + (ub[0] - ua[0]) * t, ua[1] + (ub[1] - ua[1]) * t];
-            let src = if t <= 0.5 {
-                shell.source[a]
-            } else {
-                shell.source[b]
-            };
+            let src = if t <= 0.5 { sa } else { sb };
             for (p, lift) in [(bottom, 0.0), (curved, 1.0)] {
                 let r = radial(p);
                 let rise = (top(p) - p.y).max(0.0);
@@ -223,21 +221,6 @@ pub fn add_collar(
             shell.indices.extend([b0, b1, t1, b0, t1, t0]);
         }
     }
-}
-
-/// The cubic Hermite curve from `a` to `b` at `t`, with tangents along
-/// the chord projected onto the planes of the unit normals `na`, `nb`
-/// (as `subdivide::curved_midpoint`, which it equals at `t` = 0.5).
-fn hermite(a: Vec3, na: Vec3, b: Vec3, nb: Vec3, t: f32) -> Vec3 {
-    let e = b - a;
-    let chord = e.length();
-    let ta = (e - na * na.dot(e)).normalize_or_zero() * chord;
-    let tb = (e - nb * nb.dot(e)).normalize_or_zero() * chord;
-    let (t2, t3) = (t * t, t * t * t);
-    a * (2.0 * t3 - 3.0 * t2 + 1.0)
-        + ta * (t3 - 2.0 * t2 + t)
-        + b * (-2.0 * t3 + 3.0 * t2)
-        + tb * (t3 - t2)
 }
 
 #[cfg(test)]
@@ -274,18 +257,5 @@ mod tests {
         // Hem strips face away from the patch: the edge (0,0)-(1,0) faces -Y.
         let hem_normals: Vec<Vec3> = shell.normals[4..].to_vec();
         assert!(hem_normals.contains(&Vec3::NEG_Y));
-    }
-
-    #[test]
-    fn the_collar_curve_meets_its_ends_and_bulges_with_the_neck() {
-        let (a, b) = (Vec3::new(1.0, 0.0, 0.0), Vec3::new(0.0, 0.0, 1.0));
-        assert!(hermite(a, Vec3::X, b, Vec3::Z, 0.0).distance(a) < 1e-6);
-        assert!(hermite(a, Vec3::X, b, Vec3::Z, 1.0).distance(b) < 1e-6);
-        // A quarter of a unit circle: the middle lies near the arc (~0.96
-        // of its radius, see `curved_midpoint`), well outside the chord.
-        let mid = hermite(a, Vec3::X, b, Vec3::Z, 0.5);
-        assert!((mid.length() - 0.96).abs() < 0.02, "{mid}");
-        let m = super::super::subdivide::curved_midpoint(a, Vec3::X, b, Vec3::Z);
-        assert!(mid.distance(m) < 1e-6);
     }
 }

@@ -152,6 +152,15 @@ pub fn bake(
     let blush_tint = Vec3::new(1.10, 0.86, 0.84);
     let r = head.eye_radius;
     let seam_y = lip_seam_height(&attrs, masks);
+    // A bob's curtain hangs a centimetre or two outside the ears: they lie
+    // in its deep shade. Lit like the cheek, they showed as pale slivers
+    // between the cheek and the hair; in shade they read as the shadow
+    // inside the hair.
+    let ear_shade = if head.style == HairStyle::Bob {
+        EAR_UNDER_BOB_SHADE
+    } else {
+        0.0
+    };
 
     let mut base = Canvas::new(sizes[0], 3, &skin.to_array());
     base.bake(&body.indices, &body.uvs, &attrs, STRIDE, |a, texel| {
@@ -189,14 +198,7 @@ pub fn bake(
         c = shade_face_regions(c, p, n, head, male);
         c = occlude(c, a[9]);
         c = c.lerp(c * OCCLUDED, (1.0 - a[10]) * OCCLUSION_STRENGTH);
-        c = apply_masks(c, uv, masks, lip, p, seam_y);
-        if head.style == HairStyle::Bob {
-            // The bob's curtain hangs a centimetre or two outside the
-            // ears: they lie in its deep shade. Lit like the cheek, they
-            // showed as pale slivers between the cheek and the hair; in
-            // shade they read as the shadow inside the hair.
-            c *= 1.0 - EAR_UNDER_BOB_SHADE * masks.ears.sample(uv);
-        }
+        c = apply_masks(c, uv, masks, lip, p, seam_y, ear_shade);
         // Scalp shows dark through the hair.
         c = c.lerp(hair * 0.6 + c * 0.15, cover * 0.85);
         c = hairline_fuzz(c, p, head, male, hair);
@@ -453,7 +455,8 @@ fn lip_seam_height(attrs: &[f32], masks: &Masks) -> Option<f32> {
         .map(|a| a[1])
 }
 
-/// Lips, eyelids, ears and nails from MakeHuman's region masks (OBJ UVs).
+/// Lips, eyelids, ears and nails from MakeHuman's region masks (OBJ UVs);
+/// `ear_shade` darkens the ears (0..1) where hair hangs over them.
 fn apply_masks(
     c: Vec3,
     uv: [f32; 2],
@@ -461,6 +464,7 @@ fn apply_masks(
     lip: Vec3,
     p: Vec3,
     seam_y: Option<f32>,
+    ear_shade: f32,
 ) -> Vec3 {
     let lips = soft(&masks.lips, uv, 0.0022);
     // Lip colour varies along fine vertical lines.
@@ -489,7 +493,8 @@ fn apply_masks(
     c = c.lerp(c * Vec3::new(1.08, 0.88, 0.86), ears * 0.3);
     c = c.lerp(c * 0.55 + Vec3::new(0.35, 0.25, 0.25), nails * 0.6);
     // The mouth cavity is dark and red, not skin coloured.
-    c.lerp(Vec3::new(0.16, 0.035, 0.035), smoothstep(0.05, 0.6, mouth))
+    let c = c.lerp(Vec3::new(0.16, 0.035, 0.035), smoothstep(0.05, 0.6, mouth));
+    c * (1.0 - ear_shade * ears)
 }
 
 /// Tangent-space normals from a height field by central differences; X

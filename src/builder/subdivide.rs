@@ -53,14 +53,32 @@ pub fn curved_midpoint(a: Vec3, na: Vec3, b: Vec3, nb: Vec3) -> Vec3 {
     } else {
         ((b, nb), (a, na))
     };
-    let e = b - a;
-    // Tangents as long as the chord: projecting alone would shorten them
-    // and flatten the curve (a 90° arc would bulge to 0.88 of its radius
-    // instead of 0.96).
-    let chord = e.length();
-    let ta = (e - na * na.dot(e)).normalize_or_zero() * chord;
-    let tb = (e - nb * nb.dot(e)).normalize_or_zero() * chord;
+    let (ta, tb) = chord_tangents(a, na, b, nb);
     (a + b) * 0.5 + (ta - tb) * 0.125
+}
+
+/// The end tangents of the Hermite curve from `a` to `b`: the chord
+/// projected onto the planes of the unit normals `na`, `nb`, each as long
+/// as the chord (projecting alone would shorten them and flatten the
+/// curve: a 90° arc would bulge to 0.88 of its radius instead of 0.96).
+fn chord_tangents(a: Vec3, na: Vec3, b: Vec3, nb: Vec3) -> (Vec3, Vec3) {
+    let e = b - a;
+    let chord = e.length();
+    (
+        (e - na * na.dot(e)).normalize_or_zero() * chord,
+        (e - nb * nb.dot(e)).normalize_or_zero() * chord,
+    )
+}
+
+/// The point at `t` (0..=1) on the Hermite curve from `a` to `b` with unit
+/// normals `na`, `nb` (the curve `curved_midpoint` halves).
+pub fn hermite(a: Vec3, na: Vec3, b: Vec3, nb: Vec3, t: f32) -> Vec3 {
+    let (ta, tb) = chord_tangents(a, na, b, nb);
+    let (t2, t3) = (t * t, t * t * t);
+    a * (2.0 * t3 - 3.0 * t2 + 1.0)
+        + ta * (t3 - 2.0 * t2 + t)
+        + b * (-2.0 * t3 + 3.0 * t2)
+        + tb * (t3 - t2)
 }
 
 struct Splitter<'a> {
@@ -340,5 +358,18 @@ mod tests {
             .filter(|&i| part.positions[i] == Vec3::new(0.5, 0.0, 0.0))
             .collect();
         assert_eq!(at_half.len(), 2, "one midpoint per side of the seam");
+    }
+
+    #[test]
+    fn the_hermite_curve_meets_its_ends_and_bulges_through_the_midpoint() {
+        let (a, b) = (Vec3::new(1.0, 0.0, 0.0), Vec3::new(0.0, 0.0, 1.0));
+        assert!(hermite(a, Vec3::X, b, Vec3::Z, 0.0).distance(a) < 1e-6);
+        assert!(hermite(a, Vec3::X, b, Vec3::Z, 1.0).distance(b) < 1e-6);
+        // A quarter of a unit circle: the middle lies near the arc (~0.96
+        // of its radius, see `curved_midpoint`), well outside the chord.
+        let mid = hermite(a, Vec3::X, b, Vec3::Z, 0.5);
+        assert!((mid.length() - 0.96).abs() < 0.02, "{mid}");
+        let m = curved_midpoint(a, Vec3::X, b, Vec3::Z);
+        assert!(mid.distance(m) < 1e-6);
     }
 }
